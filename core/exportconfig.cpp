@@ -1,0 +1,24 @@
+#include "exportconfig.h"
+
+namespace hb {
+
+QByteArray KeyLayout::statusKeyPattern() const
+{
+    QByteArray escaped;
+    for (char c : prefix) {
+        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\' || c == '{' || c == '}')
+            escaped += '\\';
+        escaped += c;
+    }
+    // Status keys end in '}', data keys in "-data": the pattern skips the latter.
+    return escaped + "\\{*\\}";
+}
+
+QString KeyLayout::idFromStatusKey(const QByteArray &key) const
+{
+    if (!key.startsWith(prefix + '{') || !key.endsWith('}'))
+        return {};
+    return QString::fromLatin1(key.mid(prefix.size() + 1, key.size() - prefix.size() - 2));
+}
+
+} // namespace hb

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "redisconnection.h"
+
+#include <QString>
+
+namespace hb {
+
+// Why an operation did not succeed; each maps to one CLI exit code (CONTRACT §6).
+enum class ErrorCode {
+    None = 0,
+    Failed,           // the export ended FAILED                    -> 1
+    Cancelled,        // the export ended CANCELLED                 -> 1
+    TooLate,          // cancel of an export already finished       -> 1
+    Usage,            // bad arguments, malformed id                -> 2
+    NotFound,         // no export with that id                     -> 3
+    PermissionDenied, // our permissions or Redis ACLs said no      -> 4
+    Redis,            // unreachable, refused the command           -> 5
+    Source,           // a source that cannot be exported           -> 6
+};
+
+int exitCodeFor(ErrorCode code);
+
+struct Failure
+{
+    ErrorCode code = ErrorCode::None;
+    QString message;
+
+    explicit operator bool() const { return code != ErrorCode::None; }
+    static Failure fromRedis(const RedisError &e);
+};
+
+} // namespace hb

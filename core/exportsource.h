@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QString>
+#include <memory>
+
+namespace hb {
+
+// Where an export's bytes come from. Created and used on the worker's thread.
+class ExportSource
+{
+public:
+    virtual ~ExportSource() = default;
+
+    // Opens the source and learns its size. False with errorString() on failure:
+    // these are the refusals found before anything is written to Redis.
+    virtual bool open() = 0;
+    // -1 when unknown in advance.
+    virtual qint64 size() const = 0;
+    // The name recorded in the status JSON: a file name, or a URL without credentials.
+    virtual QString displayName() const = 0;
+    // Reads up to maxBytes, waiting at most waitMs for data. Returns the number of
+    // bytes read (0: nothing yet, try again), or -1 on error.
+    virtual qint64 read(char *buffer, qint64 maxBytes, int waitMs) = 0;
+    virtual bool atEnd() const = 0;
+    // After the last byte: false when the source changed while it was read.
+    virtual bool verifyUnchanged() { return true; }
+    // Stops reading and releases the source (the stop sequence's first step).
+    virtual void close() = 0;
+    virtual QString errorString() const = 0;
+};
+
+// A local path or (when supported) a URL.
+std::unique_ptr<ExportSource> createSource(const QString &spec);
+// The display name a source will have, before it is opened.
+QString sourceDisplayName(const QString &spec);
+
+} // namespace hb

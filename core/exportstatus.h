@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+#include <optional>
+
+namespace hb {
+
+enum class ExportState { Queued, Created, Pending, Completed, Cancelled, Failed, Unknown };
+
+// "CREATED", "PENDING", ... as written in Redis. Queued is local only ("QUEUED").
+QString stateName(ExportState s);
+ExportState stateFromName(const QString &name); // Unknown when it is none of the five
+bool isTerminal(ExportState s);
+
+// The status JSON of CONTRACT §2, plus fields readers may ignore:
+// ttl (seconds, so any process can re-apply expiry), settled (the owner's stop
+// sequence has finished: the data key will not change again), host and pid of the
+// owning process.
+struct ExportStatus
+{
+    QString id;
+    ExportState state = ExportState::Created;
+    QString rawState; // the status word as read, kept when it is not one of the five
+    QString owner;
+    QString source;
+    qint64 bytesTotal = -1;
+    qint64 bytesWritten = 0;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+    QString sha256;      // empty = null
+    QString error;       // empty = null
+    QString cancelledBy; // empty = null
+    int ttl = 0;         // 0 = not recorded
+    bool settled = false;
+    QString host;
+    qint64 pid = 0;
+
+    // One line of compact JSON, fields in the contract's order.
+    QByteArray toJson() const;
+    // Parses a status value read from Redis. Anything that is not a JSON object
+    // with a string id and status gives nullopt and a reason.
+    static std::optional<ExportStatus> fromJson(const QByteArray &json, QString *error = nullptr);
+
+    QString stateText() const { return state == ExportState::Unknown ? rawState : stateName(state); }
+};
+
+// True for a lowercase UUID without braces, the only ids we ever look up.
+bool isValidExportId(const QString &id);
+QString newExportId();
+QString isoTime(const QDateTime &t);
+
+} // namespace hb
+
+Q_DECLARE_METATYPE(hb::ExportStatus)

@@ -1,0 +1,363 @@
+#include "exportstore.h"
+
+#include "logging.h"
+#include "statusscripts.h"
+
+#include <QCryptographicHash>
+#include <QDeadlineTimer>
+#include <QThread>
+
+namespace hb {
+
+QString printableForMessage(const QString &text)
+{
+    QString out;
+    for (const QChar c : text.left(80))
+        out += c.isPrint() ? c : QLatin1Char('?');
+    if (text.size() > 80)
+        out += QStringLiteral("… (%1 characters)").arg(text.size());
+    return out;
+}
+
+using StatusScripts::DataCheck;
+using Outcome = StatusScripts::UpdateResult::Outcome;
+
+ExportStore::ExportStore(RedisEndpoint endpoint, KeyLayout keys, RedisTimeouts timeouts)
+    : m_conn(std::move(endpoint), timeouts), m_keys(std::move(keys))
+{
+}
+
+ExportStore::Lookup ExportStore::fetchStatus(const QString &id)
+{
+    Lookup out;
+    if (!isValidExportId(id)) {
+        out.failure = {ErrorCode::Usage,
+                       QStringLiteral("not an export id: %1 (expected a lowercase UUID)")
+                           .arg(printableForMessage(id))};
+        return out;
+    }
+    const RedisReply r = m_conn.command({"GET", m_keys.statusKey(id)});
+    if (r.isError()) {
+        out.failure = Failure::fromRedis(r.error);
+        return out;
+    }
+    if (r.isNil()) {
+        out.failure = {ErrorCode::NotFound, QStringLiteral("no export found for id: %1").arg(id)};
+        return out;
+    }
+    out.json = r.string;
+    QString problem;
+    out.status = ExportStatus::fromJson(r.string, &problem);
+    if (!out.status)
+        out.failure = {ErrorCode::Failed, QStringLiteral("export %1 has a %2").arg(id, problem)};
+    else if (out.status->id != id)
+        out.failure = {ErrorCode::Failed,
+                       QStringLiteral("export %1 has a status naming another id").arg(id)};
+    return out;
+}
+
+bool ExportStore::settle(const QString &id, QByteArray &expected, ExportStatus &status)
+{
+    ExportStatus next = status;
+    next.settled = true;
+    next.updatedAt = QDateTime::currentDateTimeUtc();
+    const int ttl = status.ttl > 0 ? status.ttl : 3600;
+    const auto res = StatusScripts::parseUpdateReply(m_conn.command(StatusScripts::updateCommand(
+        m_keys, expected, next, DataCheck::Truncate, status.bytesWritten, ttl)));
+    if (res.outcome == Outcome::Applied) {
+        expected = next.toJson();
+        status = next;
+        return true;
+    }
+    Q_UNUSED(id);
+    return false;
+}
+
+ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &user,
+                                              const PermissionsService &perms, int ownerWaitMs)
+{
+    CancelResult out;
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        Lookup found = fetchStatus(id);
+        if (found.failure) {
+            out.failure = found.failure;
+            return out;
+        }
+        ExportStatus cur = *found.status;
+        if (!perms.mayCancel(user, cur.owner)) {
+            out.failure = {ErrorCode::PermissionDenied,
+                           cur.owner == user
+                               ? QStringLiteral("permission denied: user %1 lacks \"export\"").arg(user)
+                               : QStringLiteral("permission denied: user %1 lacks \"export:cancel-any\" "
+                                                "to cancel an export of %2")
+                                     .arg(user, cur.owner)};
+            return out;
+        }
+        out.status = cur;
+        if (cur.state == ExportState::Completed) {
+            out.failure = {ErrorCode::TooLate,
+                           QStringLiteral("export %1 already COMPLETED; nothing was cancelled").arg(id)};
+            return out;
+        }
+        if (cur.state == ExportState::Failed) {
+            out.failure = {ErrorCode::TooLate,
+                           QStringLiteral("export %1 already FAILED; nothing was cancelled").arg(id)};
+            return out;
+        }
+        if (cur.state == ExportState::Unknown) {
+            out.failure = {ErrorCode::Failed, QStringLiteral("export %1 has an unknown status \"%2\"; "
+                                                             "not touching it")
+                                                  .arg(id, cur.rawState)};
+            return out;
+        }
+        QByteArray expected = found.json;
+        if (cur.state != ExportState::Cancelled) {
+            ExportStatus next = cur;
+            next.state = ExportState::Cancelled;
+            next.cancelledBy = user;
+            next.settled = false;
+            next.updatedAt = QDateTime::currentDateTimeUtc();
+            const int ttl = cur.ttl > 0 ? cur.ttl : 3600;
+            const auto res = StatusScripts::parseUpdateReply(m_conn.command(
+                StatusScripts::updateCommand(m_keys, expected, next, DataCheck::None, 0, ttl)));
+            if (res.outcome == Outcome::Error) {
+                out.failure = Failure::fromRedis(res.error);
+                return out;
+            }
+            if (res.outcome == Outcome::Conflict)
+                continue; // changed under us (progress, completion): look again
+            out.changed = true;
+            expected = next.toJson();
+            cur = next;
+            qCInfo(lcExport).noquote() << "cancel requested for" << id << "by" << user;
+        }
+        out.status = cur;
+        if (cur.settled) {
+            out.ownerSettled = true;
+            return out;
+        }
+        // Wait for the owner's stop sequence; it answers within its heartbeat.
+        QDeadlineTimer deadline(ownerWaitMs);
+        while (!deadline.hasExpired()) {
+            Lookup again = fetchStatus(id);
+            if (again.failure) {
+                out.failure = again.failure;
+                return out;
+            }
+            if (again.status->settled || again.json != expected) {
+                out.status = *again.status;
+                out.ownerSettled = again.status->settled;
+                if (out.ownerSettled)
+                    return out;
+                expected = again.json;
+            }
+            QThread::msleep(20);
+        }
+        // The owner is silent: nothing more will arrive from it; settle for it.
+        ExportStatus silent = out.status;
+        if (settle(id, expected, silent)) {
+            qCWarning(lcExport).noquote()
+                << "owner of" << id << "did not answer the cancel; settled it on its behalf";
+            out.status = silent;
+        }
+        return out;
+    }
+    out.failure = {ErrorCode::Redis,
+                   QStringLiteral("export %1 kept changing; cancel gave up after 20 attempts").arg(id)};
+    return out;
+}
+
+QList<ExportStore::Entry> ExportStore::list(Failure *failure, int maxEntries)
+{
+    QList<Entry> out;
+    QByteArray cursor = "0";
+    QList<QByteArray> keys;
+    do {
+        const RedisReply r = m_conn.command(
+            {"SCAN", cursor, "MATCH", m_keys.statusKeyPattern(), "COUNT", "1000", "TYPE", "string"});
+        if (r.isError()) {
+            *failure = Failure::fromRedis(r.error);
+            return out;
+        }
+        if (r.type != RedisReply::Type::Array || r.elements.size() != 2) {
+            *failure = {ErrorCode::Redis, QStringLiteral("unexpected reply to SCAN")};
+            return out;
+        }
+        cursor = r.elements[0].string;
+        for (const RedisReply &k : r.elements[1].elements)
+            keys.append(k.string);
+    } while (cursor != "0" && keys.size() < maxEntries);
+
+    // Pipeline the GETs and TTLs: one round trip per batch, not per key.
+    constexpr int batch = 256;
+    for (int start = 0; start < keys.size(); start += batch) {
+        const int end = std::min<int>(start + batch, keys.size());
+        for (int i = start; i < end; ++i) {
+            m_conn.append({"GET", keys[i]});
+            m_conn.append({"TTL", keys[i]});
+        }
+        for (int i = start; i < end; ++i) {
+            const RedisReply value = m_conn.readReply();
+            const RedisReply ttl = m_conn.readReply();
+            if (value.isError() && value.error.isTransport()) {
+                *failure = Failure::fromRedis(value.error);
+                return out;
+            }
+            if (value.isNil())
+                continue; // expired between SCAN and GET
+            Entry e;
+            e.id = m_keys.idFromStatusKey(keys[i]);
+            e.json = value.string;
+            e.ttl = ttl.integer;
+            QString problem;
+            e.status = ExportStatus::fromJson(value.string, &problem);
+            if (!e.status)
+                e.problem = problem;
+            else if (!isValidExportId(e.id))
+                e.problem = QStringLiteral("key is not named by a valid export id");
+            out.append(e);
+        }
+    }
+    return out;
+}
+
+qint64 ExportStore::fetchData(const QString &id, QIODevice *out, Failure *failure,
+                              const std::function<void(qint64, qint64)> &progress)
+{
+    Lookup found = fetchStatus(id);
+    if (found.failure) {
+        *failure = found.failure;
+        return 0;
+    }
+    const ExportStatus &st = *found.status;
+    const QByteArray dataKey = m_keys.dataKey(id);
+    const RedisReply len = m_conn.command({"STRLEN", dataKey});
+    if (len.isError()) {
+        *failure = Failure::fromRedis(len.error);
+        return 0;
+    }
+    const RedisReply exists = m_conn.command({"EXISTS", dataKey});
+    if (exists.integer == 0) {
+        *failure = {ErrorCode::NotFound, QStringLiteral("export %1 has no data key (expired or vanished)").arg(id)};
+        return 0;
+    }
+    // While PENDING the string may be sized ahead: only bytesWritten bytes are real.
+    const qint64 total = isTerminal(st.state) ? len.integer : std::min(len.integer, st.bytesWritten);
+    QCryptographicHash sha(QCryptographicHash::Sha256);
+    constexpr qint64 slice = 4 * 1024 * 1024;
+    qint64 done = 0;
+    while (done < total) {
+        const qint64 end = std::min(total, done + slice) - 1;
+        const RedisReply part =
+            m_conn.command({"GETRANGE", dataKey, QByteArray::number(done), QByteArray::number(end)});
+        if (part.isError()) {
+            *failure = Failure::fromRedis(part.error);
+            return done;
+        }
+        if (part.string.isEmpty()) {
+            *failure = {ErrorCode::Failed, QStringLiteral("export %1: data key shrank while reading").arg(id)};
+            return done;
+        }
+        if (out->write(part.string) != part.string.size()) {
+            *failure = {ErrorCode::Source, QStringLiteral("cannot write output: %1").arg(out->errorString())};
+            return done;
+        }
+        sha.addData(part.string);
+        done += part.string.size();
+        if (progress)
+            progress(done, total);
+    }
+    if (st.state == ExportState::Completed && !st.sha256.isEmpty()) {
+        const QString got = QString::fromLatin1(sha.result().toHex());
+        if (got != st.sha256) {
+            *failure = {ErrorCode::Failed, QStringLiteral("export %1: data does not match its sha256 "
+                                                          "(recorded %2, read %3)")
+                                               .arg(id, st.sha256, got)};
+            return done;
+        }
+    } else if (st.state != ExportState::Completed) {
+        *failure = {ErrorCode::Failed,
+                    QStringLiteral("export %1 is %2: wrote its %3 bytes, but it is not a complete copy")
+                        .arg(id, st.stateText())
+                        .arg(done)};
+    }
+    return done;
+}
+
+qint64 ExportStore::maxValueSize()
+{
+    constexpr qint64 fallback = 512LL * 1024 * 1024;
+    const RedisReply r = m_conn.command({"CONFIG", "GET", "proto-max-bulk-len"});
+    if (r.isError() || r.type != RedisReply::Type::Array || r.elements.size() != 2) {
+        if (r.isError())
+            qCDebug(lcRedis).noquote() << "CONFIG GET refused, assuming 512 MiB:" << r.error.message;
+        return fallback;
+    }
+    bool ok = false;
+    const qint64 v = r.elements[1].string.toLongLong(&ok);
+    return ok && v > 0 ? v : fallback;
+}
+
+std::optional<ExportStore::ServerInfo> ExportStore::serverInfo(Failure *failure)
+{
+    const RedisReply r = m_conn.command({"INFO"});
+    if (r.isError()) {
+        *failure = Failure::fromRedis(r.error);
+        return std::nullopt;
+    }
+    ServerInfo info;
+    for (const QByteArray &line : r.string.split('\n')) {
+        const QByteArray l = line.trimmed();
+        const int colon = l.indexOf(':');
+        if (colon < 0)
+            continue;
+        const QByteArray key = l.left(colon);
+        const QByteArray value = l.mid(colon + 1);
+        if (key == "redis_version")
+            info.version = QString::fromLatin1(value);
+        else if (key == "used_memory_human")
+            info.usedMemory = QString::fromLatin1(value);
+        else if (key == "used_memory")
+            info.usedMemoryBytes = value.toLongLong();
+        else if (key == "maxmemory")
+            info.maxMemoryBytes = value.toLongLong();
+    }
+    return info;
+}
+
+qint64 parseByteSize(const QString &text)
+{
+    QString t = text.trimmed();
+    if (t.isEmpty())
+        return -1;
+    qint64 mult = 1;
+    const QChar last = t.back().toUpper();
+    if (last == QLatin1Char('K') || last == QLatin1Char('M') || last == QLatin1Char('G')) {
+        mult = last == QLatin1Char('K') ? 1024LL : last == QLatin1Char('M') ? 1024LL * 1024 : 1024LL * 1024 * 1024;
+        t.chop(1);
+    } else if (t.endsWith(QLatin1String("iB"), Qt::CaseInsensitive) && t.size() > 3) {
+        return parseByteSize(t.left(t.size() - 2));
+    }
+    bool ok = false;
+    const double v = t.toDouble(&ok);
+    if (!ok || !(v >= 0) || v * double(mult) > 9.0e18)
+        return -1;
+    return qint64(v * double(mult));
+}
+
+QString formatBytes(qint64 bytes)
+{
+    if (bytes < 0)
+        return QStringLiteral("?");
+    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = double(bytes);
+    int u = 0;
+    while (v >= 1024.0 && u < 4) {
+        v /= 1024.0;
+        ++u;
+    }
+    return u == 0 ? QStringLiteral("%1 B").arg(bytes)
+                  : QStringLiteral("%1 %2").arg(v, 0, 'f', v < 10 ? 2 : 1).arg(QLatin1String(units[u]));
+}
+
+} // namespace hb

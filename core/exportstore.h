@@ -1,0 +1,89 @@
+#pragma once
+
+#include "exportconfig.h"
+#include "exporterror.h"
+#include "exportstatus.h"
+#include "permissions.h"
+#include "redisconnection.h"
+
+#include <QIODevice>
+#include <QList>
+#include <functional>
+#include <optional>
+
+namespace hb {
+
+// Synchronous operations on exports by id, over one connection of its own: lookup,
+// remote cancel, listing, fetching data back. Blocking; a GUI runs these off its
+// thread (QtConcurrent). Not thread-safe.
+class ExportStore final
+{
+public:
+    ExportStore(RedisEndpoint endpoint, KeyLayout keys, RedisTimeouts timeouts = {});
+
+    RedisConnection &connection() { return m_conn; }
+    const KeyLayout &keys() const { return m_keys; }
+
+    struct Lookup
+    {
+        Failure failure;        // NotFound, Usage (bad id), Redis, Failed (malformed JSON)
+        QByteArray json;        // as stored
+        std::optional<ExportStatus> status;
+    };
+    Lookup fetchStatus(const QString &id);
+
+    struct CancelResult
+    {
+        Failure failure; // None when the export is now CANCELLED (by us or before)
+        ExportStatus status;
+        bool changed = false;       // we moved it to CANCELLED
+        bool ownerSettled = false;  // the owner confirmed its stop sequence finished
+    };
+    // Remote cancel (CONTRACT §5): checks permissions, compare-and-sets CANCELLED,
+    // then waits up to ownerWaitMs for the owner to settle the data. When the owner
+    // does not answer (crashed), settles the data on its behalf.
+    CancelResult cancel(const QString &id, const QString &user, const PermissionsService &perms,
+                        int ownerWaitMs = 3000);
+
+    struct Entry
+    {
+        QString id;
+        QByteArray json;
+        std::optional<ExportStatus> status;
+        QString problem; // why status is empty
+        qint64 ttl = -2;
+    };
+    // Every export on the server (SCAN, never KEYS). Failure on Redis errors.
+    QList<Entry> list(Failure *failure, int maxEntries = 100000);
+
+    // Streams the data key to `out` in slices and checks it against the recorded
+    // sha256 (when COMPLETED). Returns the bytes written.
+    qint64 fetchData(const QString &id, QIODevice *out, Failure *failure,
+                     const std::function<void(qint64, qint64)> &progress = {});
+
+    // CONFIG GET proto-max-bulk-len; 512 MiB when the server refuses to say.
+    qint64 maxValueSize();
+
+    struct ServerInfo
+    {
+        QString version;
+        QString usedMemory;
+        qint64 usedMemoryBytes = 0;
+        qint64 maxMemoryBytes = 0;
+    };
+    std::optional<ServerInfo> serverInfo(Failure *failure);
+
+private:
+    bool settle(const QString &id, QByteArray &expected, ExportStatus &status);
+
+    RedisConnection m_conn;
+    KeyLayout m_keys;
+};
+
+// Parses "1048576", "64K", "1.5M", "2G" (powers of 1024). -1 when malformed.
+qint64 parseByteSize(const QString &text);
+QString formatBytes(qint64 bytes);
+// Input echoed in an error message: control characters replaced, long text cut.
+QString printableForMessage(const QString &text);
+
+} // namespace hb

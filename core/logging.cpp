@@ -1,0 +1,61 @@
+#include "logging.h"
+
+#include <atomic>
+#include <cstdio>
+
+Q_LOGGING_CATEGORY(lcCore, "hbexporter.core", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcRedis, "hbexporter.redis", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcExport, "hbexporter.export", QtInfoMsg)
+
+namespace hb {
+
+namespace {
+
+std::atomic<bool> g_echo{true};
+
+const char *typeName(QtMsgType t)
+{
+    switch (t) {
+    case QtDebugMsg: return "debug";
+    case QtInfoMsg: return "info";
+    case QtWarningMsg: return "warning";
+    case QtCriticalMsg: return "critical";
+    case QtFatalMsg: return "fatal";
+    }
+    return "?";
+}
+
+void handler(QtMsgType type, const QMessageLogContext &ctx, const QString &msg)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QString category = QString::fromLatin1(ctx.category ? ctx.category : "default");
+    if (g_echo.load()) {
+        const QByteArray line = now.toString(Qt::ISODateWithMs).toUtf8() + ' ' + typeName(type) +
+                                ' ' + category.toUtf8() + ": " + msg.toUtf8() + '\n';
+        fwrite(line.constData(), 1, size_t(line.size()), stderr);
+        fflush(stderr);
+    }
+    Q_EMIT LogHub::instance()->messageLogged(now, int(type), category, msg);
+    if (type == QtFatalMsg)
+        abort();
+}
+
+} // namespace
+
+LogHub *LogHub::instance()
+{
+    static LogHub *hub = new LogHub; // lives as long as the process; log lines may come late
+    return hub;
+}
+
+void LogHub::install(bool verbose, bool echoToStderr)
+{
+    instance();
+    g_echo = echoToStderr;
+    QLoggingCategory::setFilterRules(verbose ? QStringLiteral("hbexporter.*.debug=true")
+                                             : QStringLiteral("hbexporter.*.debug=false\n"
+                                                              "hbexporter.*.info=false"));
+    qInstallMessageHandler(handler);
+}
+
+} // namespace hb

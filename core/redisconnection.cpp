@@ -1,0 +1,263 @@
+#include "redisconnection.h"
+
+#include "logging.h"
+
+#include <hiredis/hiredis.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace hb {
+
+namespace {
+
+timeval toTimeval(int ms)
+{
+    timeval tv;
+    tv.tv_sec = ms / 1000;
+    tv.tv_usec = (ms % 1000) * 1000;
+    return tv;
+}
+
+struct ReplyDeleter
+{
+    void operator()(redisReply *r) const { freeReplyObject(r); }
+};
+using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
+
+RedisReply convert(const redisReply *r, const QString &server)
+{
+    RedisReply out;
+    switch (r->type) {
+    case REDIS_REPLY_STRING:
+        out.type = RedisReply::Type::String;
+        out.string = QByteArray(r->str, qsizetype(r->len));
+        break;
+    case REDIS_REPLY_STATUS:
+        out.type = RedisReply::Type::Status;
+        out.string = QByteArray(r->str, qsizetype(r->len));
+        break;
+    case REDIS_REPLY_INTEGER:
+        out.type = RedisReply::Type::Integer;
+        out.integer = r->integer;
+        break;
+    case REDIS_REPLY_ARRAY:
+        out.type = RedisReply::Type::Array;
+        out.elements.reserve(qsizetype(r->elements));
+        for (size_t i = 0; i < r->elements; ++i)
+            out.elements.append(convert(r->element[i], server));
+        break;
+    case REDIS_REPLY_ERROR:
+        out.type = RedisReply::Type::Error;
+        out.string = QByteArray(r->str, qsizetype(r->len));
+        out.error = RedisConnection::classifyReplyError(out.string, server);
+        break;
+    case REDIS_REPLY_NIL:
+    default:
+        out.type = RedisReply::Type::Nil;
+        break;
+    }
+    return out;
+}
+
+} // namespace
+
+RedisReply RedisReply::fromError(RedisError e)
+{
+    RedisReply r;
+    r.type = Type::Error;
+    r.string = e.message.toUtf8();
+    r.error = std::move(e);
+    return r;
+}
+
+void RedisConnection::ContextDeleter::operator()(redisContext *c) const
+{
+    if (c)
+        redisFree(c);
+}
+
+RedisConnection::RedisConnection(RedisEndpoint endpoint, RedisTimeouts timeouts)
+    : m_endpoint(std::move(endpoint)), m_timeouts(timeouts)
+{
+}
+
+RedisConnection::~RedisConnection() = default;
+
+void RedisConnection::disconnect()
+{
+    m_ctxHolder.reset();
+    m_ctx = nullptr;
+    m_pending = 0;
+}
+
+RedisError RedisConnection::classifyReplyError(const QByteArray &text, const QString &server)
+{
+    RedisError e;
+    const QString reason = QString::fromUtf8(text);
+    if (text.startsWith("NOPERM")) {
+        e.kind = RedisError::Kind::NoPermission;
+        e.message = QStringLiteral("permission denied by Redis %1: %2").arg(server, reason);
+    } else if (text.startsWith("WRONGPASS") || text.startsWith("NOAUTH") ||
+               text.contains("invalid password") || text.contains("invalid username")) {
+        e.kind = RedisError::Kind::AuthFailed;
+        e.message = QStringLiteral("Redis %1 refused the login: %2").arg(server, reason);
+    } else if (text.startsWith("OOM")) {
+        e.kind = RedisError::Kind::OutOfMemory;
+        e.message = QStringLiteral("Redis is out of memory (%1): %2").arg(server, reason);
+    } else {
+        e.kind = RedisError::Kind::ServerError;
+        e.message = QStringLiteral("Redis %1 answered: %2").arg(server, reason);
+    }
+    return e;
+}
+
+RedisReply RedisConnection::transportError(RedisError::Kind kind, const QString &reason)
+{
+    disconnect();
+    m_lastError.kind = kind;
+    m_lastError.message = QStringLiteral("Redis %1: %2").arg(serverName(), reason);
+    qCWarning(lcRedis).noquote() << m_lastError.message;
+    return RedisReply::fromError(m_lastError);
+}
+
+RedisReply RedisConnection::takeContextError()
+{
+    const int err = m_ctx ? m_ctx->err : REDIS_ERR_OTHER;
+    const QString text = m_ctx ? QString::fromLocal8Bit(m_ctx->errstr) : QStringLiteral("not connected");
+    if (err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ETIMEDOUT))
+        return transportError(RedisError::Kind::Timeout,
+                              QStringLiteral("timed out after %1 ms waiting for a reply")
+                                  .arg(m_timeouts.commandMs));
+    if (err == REDIS_ERR_PROTOCOL)
+        return transportError(RedisError::Kind::Protocol, text);
+    if (err == REDIS_ERR_EOF)
+        return transportError(RedisError::Kind::ConnectionLost,
+                              QStringLiteral("connection closed by the server"));
+    return transportError(RedisError::Kind::ConnectionLost, text);
+}
+
+bool RedisConnection::ensureConnected()
+{
+    if (m_ctx)
+        return true;
+    const timeval tv = toTimeval(m_timeouts.connectMs);
+    redisContext *c = nullptr;
+    if (m_endpoint.kind == RedisEndpoint::Kind::Unix)
+        c = redisConnectUnixWithTimeout(m_endpoint.socketPath.toLocal8Bit().constData(), tv);
+    else
+        c = redisConnectWithTimeout(m_endpoint.host.toUtf8().constData(), m_endpoint.port, tv);
+    if (!c) {
+        transportError(RedisError::Kind::Unreachable, QStringLiteral("cannot allocate a connection"));
+        return false;
+    }
+    m_ctxHolder.reset(c);
+    if (c->err) {
+        const QString reason = QString::fromLocal8Bit(c->errstr);
+        const bool timedOut = reason.contains(QLatin1String("timed out"), Qt::CaseInsensitive) ||
+                              errno == ETIMEDOUT || errno == EINPROGRESS;
+        m_ctx = c; // let transportError() dispose of it
+        transportError(timedOut ? RedisError::Kind::Timeout : RedisError::Kind::Unreachable,
+                       QStringLiteral("cannot connect: %1").arg(reason));
+        return false;
+    }
+    m_ctx = c;
+    redisSetTimeout(c, toTimeval(m_timeouts.commandMs));
+    redisEnableKeepAlive(c);
+    m_pending = 0;
+    qCDebug(lcRedis).noquote() << "connected to" << serverName();
+
+    auto handshake = [&](const QList<QByteArray> &args) {
+        RedisReply r = command(args);
+        if (r.isError()) {
+            m_lastError = r.error;
+            disconnect();
+            return false;
+        }
+        return true;
+    };
+    if (!m_endpoint.password.isEmpty()) {
+        QList<QByteArray> auth{QByteArrayLiteral("AUTH")};
+        if (!m_endpoint.user.isEmpty())
+            auth << m_endpoint.user.toUtf8();
+        auth << m_endpoint.password.toUtf8();
+        if (!handshake(auth)) {
+            // Whatever Redis said to a failed AUTH, it is a login problem.
+            if (m_lastError.kind == RedisError::Kind::ServerError)
+                m_lastError.kind = RedisError::Kind::AuthFailed;
+            return false;
+        }
+    }
+    if (m_endpoint.db != 0 && !handshake({QByteArrayLiteral("SELECT"), QByteArray::number(m_endpoint.db)}))
+        return false;
+    m_lastError = {};
+    return true;
+}
+
+bool RedisConnection::flush()
+{
+    int done = 0;
+    while (!done) {
+        if (redisBufferWrite(m_ctx, &done) == REDIS_ERR)
+            return false;
+    }
+    return true;
+}
+
+bool RedisConnection::append(const QList<QByteArray> &args)
+{
+    if (!ensureConnected())
+        return false;
+    std::vector<const char *> argv;
+    std::vector<size_t> lens;
+    argv.reserve(size_t(args.size()));
+    lens.reserve(size_t(args.size()));
+    for (const QByteArray &a : args) {
+        argv.push_back(a.constData());
+        lens.push_back(size_t(a.size()));
+    }
+    if (redisAppendCommandArgv(m_ctx, int(argv.size()), argv.data(), lens.data()) != REDIS_OK) {
+        takeContextError();
+        return false;
+    }
+    ++m_pending;
+    // Push the bytes out now so the server works while we prepare the next chunk.
+    if (!flush()) {
+        takeContextError();
+        return false;
+    }
+    return true;
+}
+
+RedisReply RedisConnection::readReply()
+{
+    if (!m_ctx)
+        return RedisReply::fromError(m_lastError.kind == RedisError::Kind::None
+                                         ? RedisError{RedisError::Kind::ConnectionLost,
+                                                      QStringLiteral("Redis %1: not connected").arg(serverName())}
+                                         : m_lastError);
+    void *raw = nullptr;
+    if (redisGetReply(m_ctx, &raw) != REDIS_OK || !raw)
+        return takeContextError();
+    ReplyPtr reply(static_cast<redisReply *>(raw));
+    --m_pending;
+    RedisReply out = convert(reply.get(), serverName());
+    if (out.isError())
+        m_lastError = out.error;
+    return out;
+}
+
+RedisReply RedisConnection::command(const QList<QByteArray> &args)
+{
+    if (m_pending != 0) {
+        // A pipelined caller must drain before mixing in a blocking command.
+        return transportError(RedisError::Kind::Protocol,
+                              QStringLiteral("internal: command() with %1 replies pending").arg(m_pending));
+    }
+    if (!append(args))
+        return RedisReply::fromError(m_lastError);
+    return readReply();
+}
+
+} // namespace hb

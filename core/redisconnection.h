@@ -1,0 +1,110 @@
+#pragma once
+
+#include "redisendpoint.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <memory>
+
+struct redisContext;
+
+namespace hb {
+
+// What went wrong talking to Redis, sorted so callers can map it to an exit code
+// or a user-facing message without parsing text.
+struct RedisError
+{
+    enum class Kind {
+        None,
+        Unreachable,      // could not connect at all
+        ConnectionLost,   // I/O error on an established connection
+        Timeout,          // connect or command timeout
+        AuthFailed,       // WRONGPASS / NOAUTH
+        NoPermission,     // NOPERM from Redis ACLs
+        OutOfMemory,      // OOM command not allowed
+        Protocol,         // malformed reply
+        ServerError,      // any other error reply
+    };
+    Kind kind = Kind::None;
+    QString message; // names the server and the reason
+
+    bool isTransport() const
+    {
+        return kind == Kind::Unreachable || kind == Kind::ConnectionLost ||
+               kind == Kind::Timeout || kind == Kind::Protocol;
+    }
+};
+
+// An owned copy of one hiredis reply.
+struct RedisReply
+{
+    enum class Type { Nil, String, Integer, Array, Status, Error };
+    Type type = Type::Nil;
+    qint64 integer = 0;
+    QByteArray string; // String, Status, and the raw text of an Error
+    QList<RedisReply> elements;
+    RedisError error; // set when type == Error
+
+    bool isError() const { return type == Type::Error; }
+    bool isNil() const { return type == Type::Nil; }
+    static RedisReply fromError(RedisError e);
+};
+
+struct RedisTimeouts
+{
+    int connectMs = 5000;
+    int commandMs = 10000;
+};
+
+// One blocking hiredis connection. Not thread-safe: one owner thread at a time.
+// After any transport error the hiredis context is discarded (hiredis contexts are
+// unusable after an error) and the next call reconnects.
+class RedisConnection final
+{
+public:
+    explicit RedisConnection(RedisEndpoint endpoint, RedisTimeouts timeouts = {});
+    ~RedisConnection();
+    RedisConnection(const RedisConnection &) = delete;
+    RedisConnection &operator=(const RedisConnection &) = delete;
+
+    const RedisEndpoint &endpoint() const { return m_endpoint; }
+    QString serverName() const { return m_endpoint.displayName(); }
+
+    // Connects (AUTH, SELECT) when not connected. False with lastError() set on failure.
+    bool ensureConnected();
+    bool isConnected() const { return m_ctx != nullptr; }
+    void disconnect();
+
+    // One command, waiting for its reply.
+    RedisReply command(const QList<QByteArray> &args);
+
+    // Pipelining: append() queues a command and pushes it to the socket;
+    // readReply() returns the reply of the oldest command still unanswered.
+    bool append(const QList<QByteArray> &args);
+    RedisReply readReply();
+    int pending() const { return m_pending; }
+
+    const RedisError &lastError() const { return m_lastError; }
+
+    // Classifies a Redis error reply text such as "NOPERM ..." or "OOM ...".
+    static RedisError classifyReplyError(const QByteArray &text, const QString &server);
+
+private:
+    RedisReply transportError(RedisError::Kind kind, const QString &reason);
+    RedisReply takeContextError();
+    bool flush();
+
+    struct ContextDeleter
+    {
+        void operator()(redisContext *c) const;
+    };
+    RedisEndpoint m_endpoint;
+    RedisTimeouts m_timeouts;
+    std::unique_ptr<redisContext, ContextDeleter> m_ctxHolder;
+    redisContext *m_ctx = nullptr;
+    int m_pending = 0;
+    RedisError m_lastError;
+};
+
+} // namespace hb
