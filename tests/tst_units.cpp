@@ -1,0 +1,226 @@
+// Pure logic that needs no Redis: URL parsing, status JSON, permissions, sizes, keys.
+#include "exportconfig.h"
+#include "exportstatus.h"
+#include "exportstore.h"
+#include "permissions.h"
+#include "redisendpoint.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+using namespace hb;
+
+class TstUnits : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void redisUrl_parsesTcpWithUserPasswordAndDb()
+    {
+        QString err;
+        const auto ep = RedisEndpoint::parse(QStringLiteral("redis://alice:s%40cret@db.example:6390/3"), &err);
+        QVERIFY2(ep, qPrintable(err));
+        QCOMPARE(ep->kind, RedisEndpoint::Kind::Tcp);
+        QCOMPARE(ep->host, QStringLiteral("db.example"));
+        QCOMPARE(ep->port, 6390);
+        QCOMPARE(ep->user, QStringLiteral("alice"));
+        QCOMPARE(ep->password, QStringLiteral("s@cret"));
+        QCOMPARE(ep->db, 3);
+        QVERIFY(!ep->displayName().contains(QStringLiteral("cret")));
+    }
+    void redisUrl_parsesUnixSocketWithDb()
+    {
+        const auto ep = RedisEndpoint::parse(QStringLiteral("unix://u:p@/run/redis/redis.sock?db=2"));
+        QVERIFY(ep);
+        QCOMPARE(ep->kind, RedisEndpoint::Kind::Unix);
+        QCOMPARE(ep->socketPath, QStringLiteral("/run/redis/redis.sock"));
+        QCOMPARE(ep->db, 2);
+        QCOMPARE(ep->user, QStringLiteral("u"));
+        const auto plain = RedisEndpoint::parse(QStringLiteral("unix:///tmp/r.sock"));
+        QVERIFY(plain);
+        QCOMPARE(plain->toUrl(), QStringLiteral("unix:///tmp/r.sock"));
+        QCOMPARE(RedisEndpoint::parse(plain->toUrl())->socketPath, QStringLiteral("/tmp/r.sock"));
+    }
+    void redisUrl_defaultsPort6379()
+    {
+        const auto ep = RedisEndpoint::parse(QStringLiteral("redis://localhost"));
+        QVERIFY(ep);
+        QCOMPARE(ep->port, 6379);
+        QCOMPARE(ep->db, 0);
+    }
+    void redisUrl_rejectsMalformed_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<QString>("needle");
+        QTest::newRow("empty") << QString() << "empty";
+        QTest::newRow("scheme") << "http://localhost" << "unknown scheme";
+        QTest::newRow("no scheme") << "localhost:6379" << "";
+        QTest::newRow("port") << "redis://localhost:99999" << "";
+        QTest::newRow("port text") << "redis://localhost:abc" << "";
+        QTest::newRow("db") << "redis://localhost/x" << "database";
+        QTest::newRow("unix relative") << "unix://relative.sock" << "";
+        QTest::newRow("unix param") << "unix:///tmp/x.sock?foo=1" << "unknown parameter";
+    }
+    void redisUrl_rejectsMalformed()
+    {
+        QFETCH(QString, url);
+        QFETCH(QString, needle);
+        QString err;
+        QVERIFY(!RedisEndpoint::parse(url, &err));
+        QVERIFY2(err.startsWith(QLatin1String("invalid Redis URL")), qPrintable(err));
+        QVERIFY2(err.contains(needle), qPrintable(err));
+    }
+    void redisUrl_errorNeverShowsPassword()
+    {
+        QString err;
+        QVERIFY(!RedisEndpoint::parse(QStringLiteral("redis://u:topsecret@host/notadb"), &err));
+        QVERIFY2(!err.contains(QLatin1String("topsecret")), qPrintable(err));
+    }
+
+    void statusJson_hasContractFieldsInOrder()
+    {
+        ExportStatus s;
+        s.id = newExportId();
+        s.state = ExportState::Pending;
+        s.owner = QStringLiteral("alice");
+        s.source = QStringLiteral("scan \"0042\".tiff\n");
+        s.bytesTotal = 73400320;
+        s.bytesWritten = 1048576;
+        s.createdAt = s.updatedAt = QDateTime::currentDateTimeUtc();
+        const QByteArray json = s.toJson();
+        QVERIFY(json.startsWith("{\"id\":\"" + s.id.toLatin1() + "\",\"status\":\"PENDING\""));
+        const QJsonObject o = QJsonDocument::fromJson(json).object();
+        for (const char *k : {"id", "status", "owner", "source", "bytesTotal", "bytesWritten", "createdAt",
+                              "updatedAt", "sha256", "error", "cancelledBy"})
+            QVERIFY2(o.contains(QLatin1String(k)), k);
+        QVERIFY(o.value(QLatin1String("sha256")).isNull());
+        QCOMPARE(o.value(QLatin1String("source")).toString(), s.source);
+        QCOMPARE(qint64(o.value(QLatin1String("bytesTotal")).toDouble()), 73400320);
+        QVERIFY(o.value(QLatin1String("createdAt")).toString().endsWith(QLatin1Char('Z')));
+        const auto back = ExportStatus::fromJson(json);
+        QVERIFY(back);
+        QCOMPARE(back->toJson(), json);
+    }
+    void statusJson_rejectsHostileInput_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::newRow("garbage") << QByteArray("not json");
+        QTest::newRow("array") << QByteArray("[1,2]");
+        QTest::newRow("no status") << QByteArray("{\"id\":\"x\"}");
+        QTest::newRow("status number") << QByteArray("{\"id\":\"x\",\"status\":5}");
+        QTest::newRow("truncated") << QByteArray("{\"id\":\"x\",\"status\":\"PEN");
+        QTest::newRow("empty") << QByteArray();
+    }
+    void statusJson_rejectsHostileInput()
+    {
+        QFETCH(QByteArray, json);
+        QString err;
+        QVERIFY(!ExportStatus::fromJson(json, &err));
+        QVERIFY(err.startsWith(QLatin1String("malformed status JSON")));
+    }
+    void statusJson_toleratesWrongTypesAndUnknownState()
+    {
+        const auto s = ExportStatus::fromJson(
+            "{\"id\":\"a\",\"status\":\"EXPLODED\",\"bytesTotal\":\"many\",\"bytesWritten\":-5,"
+            "\"createdAt\":42,\"extra\":{\"nested\":[1]}}");
+        QVERIFY(s);
+        QCOMPARE(s->state, ExportState::Unknown);
+        QCOMPARE(s->stateText(), QStringLiteral("EXPLODED"));
+        QCOMPARE(s->bytesTotal, -1);
+        QCOMPARE(s->bytesWritten, 0);
+        QVERIFY(!s->createdAt.isValid());
+    }
+    void exportId_acceptsOnlyLowercaseUuids_data()
+    {
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("uuid") << newExportId() << true;
+        QTest::newRow("upper") << newExportId().toUpper() << false;
+        QTest::newRow("braces") << QStringLiteral("{%1}").arg(newExportId()) << false;
+        QTest::newRow("glob") << QStringLiteral("*") << false;
+        QTest::newRow("newline") << newExportId().left(35) + QLatin1Char('\n') << false;
+        QTest::newRow("long") << QString(10240, QLatin1Char('a')) << false;
+        QTest::newRow("numbers") << QStringLiteral("1234") << false;
+    }
+    void exportId_acceptsOnlyLowercaseUuids()
+    {
+        QFETCH(QString, id);
+        QFETCH(bool, valid);
+        QCOMPARE(isValidExportId(id), valid);
+    }
+
+    void keys_useHashTagAndPrefix()
+    {
+        KeyLayout k;
+        QCOMPARE(k.statusKey(QStringLiteral("abc")), QByteArray("export:{abc}"));
+        QCOMPARE(k.dataKey(QStringLiteral("abc")), QByteArray("export:{abc}-data"));
+        QCOMPARE(k.eventsChannel(), QByteArray("export:events"));
+        QCOMPARE(k.idFromStatusKey("export:{abc}"), QStringLiteral("abc"));
+        QVERIFY(k.idFromStatusKey("export:{abc}-data").isEmpty());
+        k.prefix = "a*b:";
+        QCOMPARE(k.statusKeyPattern(), QByteArray("a\\*b:\\{*\\}"));
+    }
+
+    void permissions_fileGrantsOnlyWhatItNames()
+    {
+        QString err;
+        auto p = FilePermissions::fromJson(
+            R"({"alice":["export","export:read"],"sam":["export:read","export:cancel-any"],"ro":["export:read"]})",
+            QStringLiteral("test"), &err);
+        QVERIFY2(p, qPrintable(err));
+        QVERIFY(p->mayExport(QStringLiteral("alice")));
+        QVERIFY(!p->mayExport(QStringLiteral("sam")));
+        QVERIFY(!p->mayExport(QStringLiteral("nobody")));
+        QVERIFY(!p->mayRead(QStringLiteral("nobody")));
+        QVERIFY(p->mayRead(QStringLiteral("ro")));
+        QVERIFY(p->mayCancel(QStringLiteral("alice"), QStringLiteral("alice")));
+        QVERIFY(!p->mayCancel(QStringLiteral("alice"), QStringLiteral("bob")));
+        QVERIFY(p->mayCancel(QStringLiteral("sam"), QStringLiteral("bob")));
+        QVERIFY(!p->mayCancel(QStringLiteral("ro"), QStringLiteral("ro")));
+    }
+    void permissions_defaultGrantsExportAndRead()
+    {
+        DefaultPermissions d;
+        QVERIFY(d.mayExport(QStringLiteral("anyone")));
+        QVERIFY(d.mayRead(QStringLiteral("anyone")));
+        QVERIFY(!d.holds(QStringLiteral("anyone"), Permission::CancelAny));
+    }
+    void permissions_badFilesGiveClearErrors_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("needle");
+        QTest::newRow("not json") << QByteArray("{nope") << "not valid JSON";
+        QTest::newRow("array") << QByteArray("[]") << "must hold a JSON object";
+        QTest::newRow("not list") << QByteArray("{\"a\":\"export\"}") << "must be a list";
+        QTest::newRow("not string") << QByteArray("{\"a\":[1]}") << "not a string";
+    }
+    void permissions_badFilesGiveClearErrors()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, needle);
+        QString err;
+        QVERIFY(!FilePermissions::fromJson(json, QStringLiteral("perm.json"), &err));
+        QVERIFY2(err.contains(needle) && err.contains(QLatin1String("perm.json")), qPrintable(err));
+    }
+    void permissions_missingFileNamesPath()
+    {
+        QString err;
+        QVERIFY(!loadPermissions(QStringLiteral("/nonexistent/perm.json"), &err));
+        QVERIFY2(err.contains(QLatin1String("/nonexistent/perm.json")), qPrintable(err));
+    }
+
+    void byteSize_parsesSuffixesAsPowersOf1024()
+    {
+        QCOMPARE(parseByteSize(QStringLiteral("1048576")), 1048576);
+        QCOMPARE(parseByteSize(QStringLiteral("64K")), 65536);
+        QCOMPARE(parseByteSize(QStringLiteral("2m")), 2 * 1048576);
+        QCOMPARE(parseByteSize(QStringLiteral("1G")), 1073741824LL);
+        QCOMPARE(parseByteSize(QStringLiteral("1.5M")), 1572864);
+        QCOMPARE(parseByteSize(QStringLiteral("abc")), -1);
+        QCOMPARE(parseByteSize(QStringLiteral("-5")), -1);
+        QCOMPARE(parseByteSize(QString()), -1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstUnits)
+#include "tst_units.moc"
