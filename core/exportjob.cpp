@@ -89,8 +89,8 @@ private:
 
 void ExportRun::finish(const ExportStatus &status, ErrorCode code, const QString &message)
 {
-    if (code == ErrorCode::None)
-        qCInfo(lcExport).noquote() << "export" << status.id << status.stateText() << status.bytesWritten << "bytes";
+    if (code == ErrorCode::None || code == ErrorCode::Cancelled)
+        qCInfo(lcExport).noquote() << "export" << status.id << status.stateText() << status.bytesWritten << "bytes" << message;
     else
         qCWarning(lcExport).noquote() << "export" << status.id << status.stateText() << "-" << message;
     Q_EMIT m_job.progress(status.id, status.bytesWritten, status.bytesTotal);

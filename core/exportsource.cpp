@@ -1,6 +1,7 @@
 #include "exportsource.h"
 
 #include "filesource.h"
+#include "httpsource.h"
 
 #include <QFileInfo>
 #include <QUrl>
@@ -37,9 +38,7 @@ private:
 std::unique_ptr<ExportSource> createSource(const QString &spec)
 {
     if (looksLikeUrl(spec))
-        return std::make_unique<UnsupportedSource>(
-            QStringLiteral("cannot export %1: URL sources are not supported yet")
-                .arg(QUrl(spec).toDisplayString(QUrl::RemoveUserInfo)));
+        return std::make_unique<HttpSource>(QUrl(spec));
     return std::make_unique<FileSource>(spec);
 }
 

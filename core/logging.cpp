@@ -3,9 +3,9 @@
 #include <atomic>
 #include <cstdio>
 
-Q_LOGGING_CATEGORY(lcCore, "hbexporter.core", QtInfoMsg)
-Q_LOGGING_CATEGORY(lcRedis, "hbexporter.redis", QtInfoMsg)
-Q_LOGGING_CATEGORY(lcExport, "hbexporter.export", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcCore, "hbexporter.core", QtWarningMsg)
+Q_LOGGING_CATEGORY(lcRedis, "hbexporter.redis", QtWarningMsg)
+Q_LOGGING_CATEGORY(lcExport, "hbexporter.export", QtWarningMsg)
 
 namespace hb {
 

@@ -164,7 +164,8 @@ bool RedisConnection::ensureConnected()
     }
     m_ctx = c;
     redisSetTimeout(c, toTimeval(m_timeouts.commandMs));
-    redisEnableKeepAlive(c);
+    if (m_endpoint.kind == RedisEndpoint::Kind::Tcp)
+        redisEnableKeepAlive(c); // not on unix sockets: EOPNOTSUPP poisons the context
     m_pending = 0;
     qCDebug(lcRedis).noquote() << "connected to" << serverName();
 

@@ -1,0 +1,578 @@
+// The exporter core against a real redis-server: round trips, states, expiry,
+// cancel (local, remote, races), refusals and faults.
+#include "exporter.h"
+#include "exportstore.h"
+#include "statusscripts.h"
+#include "testredis.h"
+
+#include <QElapsedTimer>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QThread>
+#include <QtTest>
+
+#include <atomic>
+#include <mutex>
+
+using namespace hb;
+using namespace hb::test;
+
+namespace {
+
+struct Outcome
+{
+    QString id;
+    ExportStatus status;
+    int code = -1;
+    QString message;
+};
+
+// Collects every message published on a channel, on a thread of its own.
+class EventRecorder
+{
+public:
+    EventRecorder(const RedisEndpoint &ep, const QByteArray &channel) : m_endpoint(ep), m_channel(channel)
+    {
+        m_thread.reset(QThread::create([this, ep, channel] {
+            RedisConnection c(ep, {2000, 120000});
+            c.append({"SUBSCRIBE", channel});
+            c.readReply();
+            m_ready = true;
+            while (!m_stop) {
+                const RedisReply r = c.readReply();
+                if (r.isError())
+                    break;
+                if (r.elements.size() == 3) {
+                    std::lock_guard<std::mutex> g(m_mutex);
+                    m_messages.append(r.elements[2].string);
+                }
+            }
+        }));
+        m_thread->start();
+    }
+    ~EventRecorder()
+    {
+        m_stop = true;
+        RedisConnection(m_endpoint).command({"PUBLISH", m_channel, "stop"}); // wakes the reader
+        m_thread->wait();
+    }
+    bool waitReady()
+    {
+        QElapsedTimer t;
+        t.start();
+        while (!m_ready && t.elapsed() < 10000)
+            QThread::msleep(5);
+        return m_ready;
+    }
+    QList<ExportStatus> statusesFor(const QString &id)
+    {
+        std::lock_guard<std::mutex> g(m_mutex);
+        QList<ExportStatus> out;
+        for (const QByteArray &m : std::as_const(m_messages))
+            if (auto s = ExportStatus::fromJson(m); s && s->id == id)
+                out.append(*s);
+        return out;
+    }
+    QList<QByteArray> all()
+    {
+        std::lock_guard<std::mutex> g(m_mutex);
+        return m_messages;
+    }
+
+private:
+    RedisEndpoint m_endpoint;
+    QByteArray m_channel;
+    std::unique_ptr<QThread> m_thread;
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_ready{false};
+    std::mutex m_mutex;
+    QList<QByteArray> m_messages;
+};
+
+} // namespace
+
+class TstExporter : public QObject
+{
+    Q_OBJECT
+
+    TestRedisServer m_redis;
+    QTemporaryDir m_files;
+
+    ExporterConfig config(qint64 chunk = 1024 * 1024) const
+    {
+        ExporterConfig c;
+        c.endpoint = m_redis.endpoint();
+        c.user = QStringLiteral("alice");
+        c.ttlSeconds = 600;
+        c.chunkSize = chunk;
+        c.timeouts = {3000, 10000};
+        return c;
+    }
+
+    static Outcome waitFinished(Exporter &exporter, QSignalSpy &spy, int timeoutMs = 180000)
+    {
+        Q_UNUSED(exporter);
+        if (spy.isEmpty() && !spy.wait(timeoutMs))
+            return {};
+        const QList<QVariant> args = spy.takeFirst();
+        return {args[0].toString(), args[1].value<ExportStatus>(), args[2].toInt(), args[3].toString()};
+    }
+
+    Outcome exportFile(const ExporterConfig &cfg, const QString &path,
+                       std::shared_ptr<const PermissionsService> perms = nullptr)
+    {
+        Exporter exporter(cfg, std::move(perms));
+        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        exporter.startExport(path);
+        return waitFinished(exporter, finished);
+    }
+
+    qint64 ttl(const QByteArray &key) { return m_redis.command({"TTL", key}).integer; }
+    qint64 strlen(const QByteArray &key) { return m_redis.command({"STRLEN", key}).integer; }
+    QByteArray get(const QByteArray &key) { return m_redis.command({"GET", key}).string; }
+    qint64 dbsize() { return m_redis.command({"DBSIZE"}).integer; }
+    ExportStatus stored(const QString &id)
+    {
+        const auto s = ExportStatus::fromJson(get(KeyLayout().statusKey(id)));
+        return s ? *s : ExportStatus{};
+    }
+    QByteArray filePrefix(const QString &path, qint64 n)
+    {
+        QFile f(path);
+        f.open(QIODevice::ReadOnly);
+        return f.read(n);
+    }
+    void verifyTtls(const QString &id, int max)
+    {
+        const KeyLayout k;
+        const qint64 s = ttl(k.statusKey(id));
+        const qint64 d = ttl(k.dataKey(id));
+        QVERIFY2(s > 0 && s <= max, qPrintable(QStringLiteral("status TTL %1").arg(s)));
+        QVERIFY2(d > 0 && d <= max, qPrintable(QStringLiteral("data TTL %1").arg(d)));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString err;
+        QVERIFY2(m_redis.start(&err), qPrintable(err));
+        QVERIFY(m_files.isValid());
+    }
+    void init() { m_redis.command({"FLUSHALL"}); }
+
+    void roundTrip_isByteExact_data()
+    {
+        QTest::addColumn<qint64>("size");
+        QTest::addColumn<qint64>("chunk");
+        const qint64 chunk = 64 * 1024;
+        QTest::newRow("0 B") << qint64(0) << chunk;
+        QTest::newRow("1 B") << qint64(1) << chunk;
+        QTest::newRow("chunk-1") << chunk - 1 << chunk;
+        QTest::newRow("chunk") << chunk << chunk;
+        QTest::newRow("chunk+1") << chunk + 1 << chunk;
+        QTest::newRow("64 MiB+3, 1 MiB chunks") << qint64(64) * 1024 * 1024 + 3 << qint64(1024 * 1024);
+    }
+    void roundTrip_isByteExact()
+    {
+        QFETCH(qint64, size);
+        QFETCH(qint64, chunk);
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("rt-%1.bin").arg(size), size, quint32(size));
+        const QByteArray fileSha = sha256OfFile(path);
+        const Outcome o = exportFile(config(chunk), path);
+        QVERIFY2(o.code == int(ErrorCode::None), qPrintable(o.message));
+        QCOMPARE(o.status.state, ExportState::Completed);
+        const KeyLayout k;
+        const ExportStatus s = stored(o.id);
+        QCOMPARE(s.state, ExportState::Completed);
+        QCOMPARE(s.bytesTotal, size);
+        QCOMPARE(s.bytesWritten, size);
+        QCOMPARE(s.sha256.toLatin1(), fileSha);
+        QCOMPARE(strlen(k.dataKey(o.id)), size);
+        QCOMPARE(sha256Of(get(k.dataKey(o.id))), fileSha);
+        verifyTtls(o.id, 600);
+    }
+
+    void statusJson_movesThroughEveryStateWithTtls()
+    {
+        EventRecorder events(m_redis.endpoint(), KeyLayout().eventsChannel());
+        QVERIFY(events.waitReady());
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("states.bin"), 2 * 1024 * 1024);
+        ExporterConfig cfg = config(64 * 1024);
+        cfg.bandwidthLimit = 2 * 1024 * 1024; // about a second: several progress writes
+        cfg.ttlSeconds = 120;
+        Exporter exporter(cfg, nullptr);
+        QSignalSpy created(&exporter, &Exporter::exportCreated);
+        QSignalSpy progress(&exporter, &Exporter::progress);
+        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        const QString id = exporter.startExport(path);
+        QVERIFY(isValidExportId(id));
+        QVERIFY(created.wait(30000));
+        // CREATED: both keys exist with a TTL.
+        verifyTtls(id, 120);
+        const ExportStatus first = stored(id);
+        QCOMPARE(first.id, id);
+        QCOMPARE(first.owner, QStringLiteral("alice"));
+        QCOMPARE(first.source, QStringLiteral("states.bin"));
+        QCOMPARE(first.bytesTotal, 2 * 1024 * 1024);
+        QTRY_VERIFY_WITH_TIMEOUT(stored(id).state == ExportState::Pending, 30000);
+        verifyTtls(id, 120);
+        QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
+        const Outcome o = waitFinished(exporter, finished);
+        QCOMPARE(o.status.state, ExportState::Completed);
+        verifyTtls(id, 120);
+        QVERIFY(progress.size() >= 2);
+        // Progress signals are monotonic and end at the total.
+        qint64 last = -1;
+        for (const auto &p : std::as_const(progress)) {
+            QVERIFY(p[1].toLongLong() >= last);
+            last = p[1].toLongLong();
+        }
+        QCOMPARE(last, 2 * 1024 * 1024);
+        // Every transition was published, in order, and nothing after the terminal one.
+        QTRY_VERIFY_WITH_TIMEOUT(!events.statusesFor(id).isEmpty() &&
+                                     events.statusesFor(id).last().state == ExportState::Completed,
+                                 10000);
+        const QList<ExportStatus> seen = events.statusesFor(id);
+        QCOMPARE(seen.first().state, ExportState::Created);
+        QVERIFY(seen.size() >= 3);
+        for (int i = 1; i + 1 < seen.size(); ++i)
+            QCOMPARE(seen[i].state, ExportState::Pending);
+        QVERIFY(!seen.last().sha256.isEmpty());
+        // A progress update every 250 ms at most: no more than ~4 a second.
+        const qint64 spanMs = seen.first().createdAt.msecsTo(seen.last().updatedAt);
+        QVERIFY2(seen.size() <= 3 + spanMs / 200, qPrintable(QStringLiteral("%1 events in %2 ms").arg(seen.size()).arg(spanMs)));
+    }
+
+    void throttle_limitsReadRate()
+    {
+        const qint64 size = 768 * 1024;
+        const qint64 rate = 512 * 1024;
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("slow.bin"), size);
+        ExporterConfig cfg = config(64 * 1024);
+        cfg.bandwidthLimit = rate;
+        QElapsedTimer t;
+        t.start();
+        const Outcome o = exportFile(cfg, path);
+        QCOMPARE(o.status.state, ExportState::Completed);
+        // A limit can only slow things down: a lower bound holds on any machine.
+        QVERIFY2(t.elapsed() >= (size - rate / 8) * 1000 / rate,
+                 qPrintable(QStringLiteral("took %1 ms").arg(t.elapsed())));
+    }
+
+    void cancel_midExportFreezesDataAtBytesWritten()
+    {
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("cancel.bin"), 8 * 1024 * 1024);
+        ExporterConfig cfg = config(64 * 1024);
+        cfg.bandwidthLimit = 512 * 1024;
+        Exporter exporter(cfg, nullptr);
+        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        QSignalSpy cancelling(&exporter, &Exporter::cancelRequested);
+        const QString id = exporter.startExport(path);
+        QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
+        exporter.cancel(id);
+        exporter.cancel(id); // twice is harmless
+        QCOMPARE(cancelling.size(), 1);
+        const Outcome o = waitFinished(exporter, finished);
+        QCOMPARE(o.code, int(ErrorCode::Cancelled));
+        QCOMPARE(o.status.state, ExportState::Cancelled);
+        const KeyLayout k;
+        const ExportStatus s = stored(id);
+        QCOMPARE(s.state, ExportState::Cancelled);
+        QCOMPARE(s.cancelledBy, QStringLiteral("alice"));
+        QVERIFY(s.settled);
+        QVERIFY(s.bytesWritten > 0 && s.bytesWritten < 8 * 1024 * 1024);
+        QCOMPARE(strlen(k.dataKey(id)), s.bytesWritten);
+        QCOMPARE(get(k.dataKey(id)), filePrefix(path, s.bytesWritten));
+        verifyTtls(id, 600);
+        // Frozen: nothing lands after the cancel was reported done.
+        QTest::qWait(600);
+        QCOMPARE(strlen(k.dataKey(id)), s.bytesWritten);
+        QCOMPARE(stored(id).toJson(), s.toJson());
+        QVERIFY(!finished.wait(200)); // exactly one finished signal
+    }
+
+    void cancel_afterCompletedChangesNothing()
+    {
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("done.bin"), 1000);
+        const Outcome o = exportFile(config(), path);
+        QCOMPARE(o.status.state, ExportState::Completed);
+        const QByteArray before = get(KeyLayout().statusKey(o.id));
+        ExportStore store(m_redis.endpoint(), KeyLayout());
+        const auto r = store.cancel(o.id, QStringLiteral("alice"), DefaultPermissions());
+        QCOMPARE(r.failure.code, ErrorCode::TooLate);
+        QVERIFY(r.failure.message.contains(QLatin1String("already COMPLETED")));
+        QCOMPARE(get(KeyLayout().statusKey(o.id)), before);
+    }
+
+    void cancel_remoteStopsOwnerWithinOneSecond()
+    {
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("remote.bin"), 16 * 1024 * 1024);
+        ExporterConfig cfg = config(64 * 1024);
+        cfg.bandwidthLimit = 1024 * 1024;
+        Exporter owner(cfg, nullptr);
+        QSignalSpy finished(&owner, &Exporter::exportFinished);
+        const QString id = owner.startExport(path);
+        QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
+
+        ExportStore other(m_redis.endpoint(), KeyLayout());
+        ExportStore::CancelResult r;
+        QElapsedTimer t;
+        t.start();
+        std::unique_ptr<QThread> canceller(QThread::create([&] {
+            r = other.cancel(id, QStringLiteral("alice"), DefaultPermissions());
+        }));
+        canceller->start();
+        QVERIFY(finished.wait(5000));
+        const qint64 ownerStoppedMs = t.elapsed();
+        QVERIFY(canceller->wait(10000));
+        QVERIFY2(ownerStoppedMs < 1000, qPrintable(QStringLiteral("owner stopped after %1 ms").arg(ownerStoppedMs)));
+        QCOMPARE(r.failure.code, ErrorCode::None);
+        QVERIFY(r.changed);
+        QVERIFY(r.ownerSettled);
+        const Outcome o{finished[0][0].toString(), finished[0][1].value<ExportStatus>(), finished[0][2].toInt(), {}};
+        QCOMPARE(o.status.state, ExportState::Cancelled);
+        const ExportStatus s = stored(id);
+        QCOMPARE(s.state, ExportState::Cancelled);
+        QVERIFY(s.settled);
+        QCOMPARE(strlen(KeyLayout().dataKey(id)), s.bytesWritten);
+        QCOMPARE(get(KeyLayout().dataKey(id)), filePrefix(path, s.bytesWritten));
+        verifyTtls(id, 600);
+        // Cancelling again is harmless and says it is already CANCELLED.
+        const auto again = other.cancel(id, QStringLiteral("alice"), DefaultPermissions());
+        QCOMPARE(again.failure.code, ErrorCode::None);
+        QVERIFY(!again.changed);
+        QCOMPARE(stored(id).toJson(), s.toJson());
+    }
+
+    void cancel_remoteOfOthersNeedsCancelAny()
+    {
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("others.bin"), 4 * 1024 * 1024);
+        ExporterConfig cfg = config(64 * 1024);
+        cfg.bandwidthLimit = 256 * 1024;
+        Exporter owner(cfg, nullptr);
+        QSignalSpy finished(&owner, &Exporter::exportFinished);
+        const QString id = owner.startExport(path);
+        QTRY_VERIFY_WITH_TIMEOUT(stored(id).state == ExportState::Pending, 30000);
+        QString err;
+        auto perms = FilePermissions::fromJson(R"({"bob":["export"],"sam":["export:read","export:cancel-any"]})",
+                                               QStringLiteral("p"), &err);
+        ExportStore other(m_redis.endpoint(), KeyLayout());
+        const auto refused = other.cancel(id, QStringLiteral("bob"), *perms);
+        QCOMPARE(refused.failure.code, ErrorCode::PermissionDenied);
+        QVERIFY2(refused.failure.message.contains(QLatin1String("export:cancel-any")), qPrintable(refused.failure.message));
+        QCOMPARE(stored(id).state, ExportState::Pending);
+        const auto ok = other.cancel(id, QStringLiteral("sam"), *perms);
+        QCOMPARE(ok.failure.code, ErrorCode::None);
+        QCOMPARE(stored(id).cancelledBy, QStringLiteral("sam"));
+        QVERIFY(finished.wait(5000) || !finished.isEmpty());
+    }
+
+    void refusal_permissionDeniedWritesNothing()
+    {
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("denied.bin"), 1000);
+        QString err;
+        std::shared_ptr<const PermissionsService> perms =
+            FilePermissions::fromJson(R"({"someone-else":["export"]})", QStringLiteral("p"), &err);
+        const Outcome o = exportFile(config(), path, perms);
+        QCOMPARE(o.code, int(ErrorCode::PermissionDenied));
+        QCOMPARE(o.message, QStringLiteral("permission denied: user alice lacks \"export\""));
+        QCOMPARE(dbsize(), 0);
+    }
+
+    void refusal_missingFileOrDirectoryWritesNothing_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("needle");
+        QTest::newRow("missing") << m_files.path() + QStringLiteral("/nope.bin") << "No such file or directory";
+        QTest::newRow("directory") << m_files.path() << "is a directory";
+        QTest::newRow("char device") << QStringLiteral("/dev/zero") << "character device";
+    }
+    void refusal_missingFileOrDirectoryWritesNothing()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, needle);
+        const Outcome o = exportFile(config(), path);
+        QCOMPARE(o.code, int(ErrorCode::Source));
+        QVERIFY2(o.message.contains(needle) && o.message.contains(path), qPrintable(o.message));
+        QCOMPARE(dbsize(), 0);
+    }
+
+    void refusal_fileLargerThanServerAcceptsWritesNothing()
+    {
+        m_redis.command({"CONFIG", "SET", "proto-max-bulk-len", "1048576"});
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("big.bin"), 1048577);
+        const Outcome o = exportFile(config(), path);
+        m_redis.command({"CONFIG", "SET", "proto-max-bulk-len", "536870912"});
+        QCOMPARE(o.code, int(ErrorCode::Source));
+        QVERIFY2(o.message.contains(QLatin1String("larger than the server accepts")), qPrintable(o.message));
+        QCOMPARE(dbsize(), 0);
+    }
+
+    void lookup_unknownIdIsNotFound()
+    {
+        ExportStore store(m_redis.endpoint(), KeyLayout());
+        const QString id = newExportId();
+        const auto r = store.fetchStatus(id);
+        QCOMPARE(r.failure.code, ErrorCode::NotFound);
+        QCOMPARE(r.failure.message, QStringLiteral("no export found for id: %1").arg(id));
+        QCOMPARE(store.fetchStatus(QStringLiteral("*")).failure.code, ErrorCode::Usage);
+    }
+
+    void redis_unreachableIsAClearError()
+    {
+        ExporterConfig cfg = config();
+        cfg.endpoint = RedisEndpoint::unixSocket(m_files.path() + QStringLiteral("/no-such.sock"));
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("unreach.bin"), 10);
+        const Outcome o = exportFile(cfg, path);
+        QCOMPARE(o.code, int(ErrorCode::Redis));
+        QVERIFY2(o.message.contains(QLatin1String("no-such.sock")) && o.message.contains(QLatin1String("cannot connect")),
+                 qPrintable(o.message));
+    }
+
+    void redis_wrongPasswordIsRefusedClearly()
+    {
+        TestRedisServer locked({QStringLiteral("--requirepass"), QStringLiteral("right")});
+        QString err;
+        QVERIFY2(locked.start(&err), qPrintable(err));
+        RedisEndpoint ep = locked.endpoint();
+        ep.password = QStringLiteral("wrong");
+        ExporterConfig cfg = config();
+        cfg.endpoint = ep;
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("pw.bin"), 10);
+        const Outcome o = exportFile(cfg, path);
+        QCOMPARE(o.code, int(ErrorCode::Redis));
+        QVERIFY2(o.message.contains(QLatin1String("refused the login")), qPrintable(o.message));
+        QVERIFY(!o.message.contains(QLatin1String("wrong")) || o.message.contains(QLatin1String("WRONGPASS")));
+        QCOMPARE(locked.command({"AUTH", "right"}).string, QByteArray("OK"));
+        QCOMPARE(locked.command({"DBSIZE"}).integer, 0);
+    }
+
+    void vanish_dataKeyDeletedMidExportEndsFailed()
+    {
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("vanish.bin"), 8 * 1024 * 1024);
+        ExporterConfig cfg = config(64 * 1024);
+        cfg.bandwidthLimit = 1024 * 1024;
+        Exporter exporter(cfg, nullptr);
+        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        const QString id = exporter.startExport(path);
+        QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
+        m_redis.command({"DEL", KeyLayout().dataKey(id)});
+        const Outcome o = waitFinished(exporter, finished, 30000);
+        QCOMPARE(o.status.state, ExportState::Failed);
+        QVERIFY2(o.message.contains(QLatin1String("data key vanished")), qPrintable(o.message));
+        const ExportStatus s = stored(id);
+        QCOMPARE(s.state, ExportState::Failed);
+        QVERIFY(s.error.contains(QLatin1String("data key vanished")));
+        // Never a recreated data key left without expiry.
+        const qint64 dataTtl = ttl(KeyLayout().dataKey(id));
+        QVERIFY2(dataTtl == -2 || dataTtl > 0, qPrintable(QString::number(dataTtl)));
+        QVERIFY(ttl(KeyLayout().statusKey(id)) > 0);
+    }
+
+    void queue_capsConcurrentExports()
+    {
+        ExporterConfig cfg = config(64 * 1024);
+        cfg.maxConcurrent = 1;
+        Exporter exporter(cfg, nullptr);
+        QSignalSpy created(&exporter, &Exporter::exportCreated);
+        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        QStringList order;
+        connect(&exporter, &Exporter::exportCreated, this, [&](const QString &id) { order << QStringLiteral("c:") + id; });
+        connect(&exporter, &Exporter::exportFinished, this, [&](const QString &id) { order << QStringLiteral("f:") + id; });
+        for (int i = 0; i < 3; ++i)
+            exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("q%1.bin").arg(i), 300000, i));
+        QCOMPARE(exporter.queuedCount(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 60000);
+        QCOMPARE(order.size(), 6);
+        for (int i = 0; i < 6; i += 2) {
+            QVERIFY(order[i].startsWith(QLatin1String("c:")));
+            QCOMPARE(order[i + 1], QStringLiteral("f:") + order[i].mid(2));
+        }
+    }
+
+    void race_cancelAgainstCompletionAlwaysAgrees()
+    {
+        EventRecorder events(m_redis.endpoint(), KeyLayout().eventsChannel());
+        QVERIFY(events.waitReady());
+        const qint64 size = 256 * 1024;
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("race.bin"), size, 7);
+        const QByteArray full = filePrefix(path, size);
+        const QByteArray fullSha = sha256Of(full);
+        ExporterConfig cfg = config(32 * 1024);
+        Exporter exporter(cfg, nullptr);
+        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        int completed = 0, cancelled = 0;
+        QStringList ids;
+        for (int i = 0; i < 200; ++i) {
+            const QString id = exporter.startExport(path);
+            ids << id;
+            // Fire a remote cancel at a random moment around the end of the export.
+            const int delayUs = int(QRandomGenerator::global()->bounded(6000));
+            ExportStore::CancelResult r;
+            std::unique_ptr<QThread> canceller(QThread::create([&, id, delayUs] {
+                ExportStore store(m_redis.endpoint(), KeyLayout());
+                QElapsedTimer t;
+                t.start();
+                while (store.fetchStatus(id).failure.code == ErrorCode::NotFound && t.elapsed() < 10000)
+                    QThread::usleep(200);
+                QThread::usleep(delayUs);
+                r = store.cancel(id, QStringLiteral("alice"), DefaultPermissions());
+            }));
+            canceller->start();
+            const Outcome o = waitFinished(exporter, finished, 60000);
+            QVERIFY(canceller->wait(20000));
+            QCOMPARE(o.id, id);
+            const ExportStatus s = stored(id);
+            QCOMPARE(s.state, o.status.state);
+            const QByteArray data = get(KeyLayout().dataKey(id));
+            if (s.state == ExportState::Completed) {
+                ++completed;
+                QCOMPARE(sha256Of(data), fullSha);
+                QCOMPARE(s.bytesWritten, size);
+                QCOMPARE(r.failure.code, ErrorCode::TooLate);
+            } else {
+                QCOMPARE(s.state, ExportState::Cancelled);
+                ++cancelled;
+                QVERIFY(s.settled);
+                QCOMPARE(qint64(data.size()), s.bytesWritten);
+                QCOMPARE(data, full.left(s.bytesWritten));
+                QCOMPARE(r.failure.code, ErrorCode::None);
+            }
+        }
+        qInfo("race: %d completed, %d cancelled", completed, cancelled);
+        // Events: once terminal, an export's state never changes again.
+        QTRY_VERIFY_WITH_TIMEOUT(events.statusesFor(ids.last()).size() >= 2, 10000);
+        for (const QString &id : std::as_const(ids)) {
+            const QList<ExportStatus> seen = events.statusesFor(id);
+            ExportState terminal = ExportState::Queued;
+            for (const ExportStatus &s : seen) {
+                if (terminal != ExportState::Queued)
+                    QCOMPARE(s.state, terminal);
+                else if (isTerminal(s.state))
+                    terminal = s.state;
+            }
+        }
+        QVERIFY(completed + cancelled == 200);
+    }
+
+    void script_neverMovesTerminalStatus()
+    {
+        // Directly at the compare-and-set: a COMPLETED status refuses CANCELLED even
+        // when the caller's expected value is right.
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("cas.bin"), 10);
+        const Outcome o = exportFile(config(), path);
+        QCOMPARE(o.status.state, ExportState::Completed);
+        const KeyLayout k;
+        const QByteArray current = get(k.statusKey(o.id));
+        ExportStatus next = stored(o.id);
+        next.state = ExportState::Cancelled;
+        auto conn = m_redis.connect();
+        const auto res = StatusScripts::parseUpdateReply(conn->command(
+            StatusScripts::updateCommand(k, current, next, StatusScripts::DataCheck::None, 0, 60)));
+        QCOMPARE(res.outcome, StatusScripts::UpdateResult::Outcome::Conflict);
+        QCOMPARE(get(k.statusKey(o.id)), current);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstExporter)
+#include "tst_exporter.moc"
