@@ -1,0 +1,443 @@
+#include "exportlistmodel.h"
+
+#include "exporterror.h"
+#include "exportstore.h"
+
+#include <QColor>
+#include <QFileInfo>
+#include <QIcon>
+#include <QLocale>
+#include <algorithm>
+#include <limits>
+
+namespace hb {
+
+namespace {
+
+QString nameOf(const QString &path)
+{
+    const QString name = QFileInfo(path).fileName();
+    return name.isEmpty() ? path : name;
+}
+
+QString statusIconName(const ExportListModel::Row &row)
+{
+    if (row.cancelling && !row.finished)
+        return QStringLiteral(":/icons/status-cancelling.svg");
+    switch (row.state) {
+    case ExportState::Queued: return QStringLiteral(":/icons/status-queued.svg");
+    case ExportState::Created:
+    case ExportState::Pending: return QStringLiteral(":/icons/status-running.svg");
+    case ExportState::Completed: return QStringLiteral(":/icons/status-completed.svg");
+    case ExportState::Cancelled: return QStringLiteral(":/icons/status-cancelled.svg");
+    case ExportState::Failed:
+    case ExportState::Unknown: return QStringLiteral(":/icons/status-failed.svg");
+    }
+    return {};
+}
+
+QColor statusColor(const ExportListModel::Row &row)
+{
+    if (row.cancelling && !row.finished)
+        return QColor(0xb3, 0x5c, 0x00);
+    switch (row.state) {
+    case ExportState::Queued:
+    case ExportState::Created: return QColor(0x55, 0x5b, 0x66);
+    case ExportState::Pending: return QColor(0x1c, 0x5f, 0xb8);
+    case ExportState::Completed: return QColor(0x1e, 0x7d, 0x32);
+    case ExportState::Cancelled: return QColor(0x80, 0x80, 0x80);
+    case ExportState::Failed:
+    case ExportState::Unknown: return QColor(0xc6, 0x28, 0x28);
+    }
+    return {};
+}
+
+QString durationText(qint64 seconds)
+{
+    if (seconds < 60)
+        return QStringLiteral("%1 s").arg(seconds);
+    if (seconds < 3600)
+        return QStringLiteral("%1 min %2 s").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
+} // namespace
+
+bool ExportListModel::Row::isStalled(qint64 nowMs) const
+{
+    return !finished && !cancelling && state == ExportState::Pending && nowMs - lastBytesMs > StallMs &&
+           (total < 0 || written < total);
+}
+
+double ExportListModel::Row::fraction() const
+{
+    if (state == ExportState::Completed)
+        return 1.0;
+    if (total <= 0)
+        return 0.0;
+    return std::clamp(double(written) / double(total), 0.0, 1.0);
+}
+
+ExportListModel::ExportListModel(QObject *parent) : QAbstractTableModel(parent)
+{
+    m_clock.start();
+    m_timer.setInterval(250);
+    connect(&m_timer, &QTimer::timeout, this, &ExportListModel::refresh);
+}
+
+int ExportListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ExportListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NB_COLUMNS;
+}
+
+QVariant ExportListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::TextAlignmentRole) {
+        switch (section) {
+        case Size:
+        case Speed:
+        case Eta: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default: return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+        }
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Name: return tr("File");
+    case Size: return tr("Size");
+    case Status: return tr("Status");
+    case Progress: return tr("Progress");
+    case Speed: return tr("Speed");
+    case Eta: return tr("ETA");
+    case Id: return tr("Export ID");
+    case Started: return tr("Started");
+    default: return {};
+    }
+}
+
+QString ExportListModel::statusText(const Row &row)
+{
+    if (row.cancelling && !row.finished)
+        return tr("Cancelling…");
+    switch (row.state) {
+    case ExportState::Failed:
+        return row.error.isEmpty() ? QStringLiteral("FAILED") : QStringLiteral("FAILED: %1").arg(row.error);
+    case ExportState::Unknown: return row.status.rawState.isEmpty() ? tr("unknown") : row.status.rawState;
+    default: return stateName(row.state);
+    }
+}
+
+QString ExportListModel::speedText(double bytesPerSecond)
+{
+    if (bytesPerSecond < 1)
+        return QString();
+    return formatBytes(qint64(bytesPerSecond)) + QStringLiteral("/s");
+}
+
+QString ExportListModel::etaText(const Row &row, qint64 nowMs)
+{
+    if (row.finished)
+        return QString();
+    if (row.isStalled(nowMs))
+        return tr("Stalled");
+    if (row.total < 0 || row.speed < 1)
+        return QStringLiteral("—");
+    return durationText(qint64(double(std::max<qint64>(0, row.total - row.written)) / row.speed + 0.5));
+}
+
+QVariant ExportListModel::displayData(const Row &row, int column) const
+{
+    switch (column) {
+    case Name: return row.name;
+    case Size: return row.total < 0 ? QStringLiteral("?") : formatBytes(row.total);
+    case Status: return statusText(row);
+    case Progress: return QStringLiteral("%1%").arg(int(row.fraction() * 100.0));
+    case Speed: return row.finished ? QString() : speedText(row.speed);
+    case Eta: return etaText(row, nowMs());
+    case Id: return row.id;
+    case Started: return QLocale().toString(row.started.toLocalTime(), QLocale::ShortFormat);
+    default: return {};
+    }
+}
+
+QVariant ExportListModel::underlyingData(const Row &row, int column) const
+{
+    switch (column) {
+    case Name: return row.name;
+    case Size: return row.total;
+    case Status: return int(row.cancelling && !row.finished ? -1 : int(row.state));
+    case Progress: return row.fraction();
+    case Speed: return row.finished ? 0.0 : row.speed;
+    case Eta: {
+        if (row.finished || row.speed < 1 || row.total < 0)
+            return std::numeric_limits<qint64>::max();
+        return qint64(double(row.total - row.written) / row.speed);
+    }
+    case Id: return row.id;
+    case Started: return row.started;
+    default: return {};
+    }
+}
+
+QVariant ExportListModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const Row &row = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole: return displayData(row, index.column());
+    case UnderlyingDataRole: return underlyingData(row, index.column());
+    case IdRole: return row.id;
+    case StateRole: return int(row.state);
+    case CancellingRole: return row.cancelling && !row.finished;
+    case SourcePathRole: return row.sourcePath;
+    case Qt::DecorationRole:
+        if (index.column() == Status)
+            return QIcon(statusIconName(row));
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == Status)
+            return statusColor(row);
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == Size || index.column() == Speed || index.column() == Eta)
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::ToolTipRole: {
+        QString tip = QStringLiteral("<b>%1</b><br>%2<br>%3")
+                          .arg(row.name.toHtmlEscaped(), row.sourcePath.toHtmlEscaped(),
+                               statusText(row).toHtmlEscaped());
+        if (!row.error.isEmpty() && row.state != ExportState::Failed)
+            tip += QStringLiteral("<br>") + row.error.toHtmlEscaped();
+        if (!row.status.sha256.isEmpty())
+            tip += QStringLiteral("<br>sha256 %1").arg(row.status.sha256);
+        return tip;
+    }
+    default: return {};
+    }
+}
+
+ExportListModel::Row *ExportListModel::findMutable(const QString &id)
+{
+    const auto it = m_index.constFind(id);
+    return it == m_index.constEnd() ? nullptr : &m_rows[*it];
+}
+
+const ExportListModel::Row *ExportListModel::find(const QString &id) const
+{
+    const auto it = m_index.constFind(id);
+    return it == m_index.constEnd() ? nullptr : &m_rows.at(*it);
+}
+
+int ExportListModel::rowOf(const QString &id) const
+{
+    return m_index.value(id, -1);
+}
+
+void ExportListModel::touch(Row &row)
+{
+    row.dirty = true;
+    if (!m_timer.isActive())
+        m_timer.start();
+}
+
+void ExportListModel::recordTransition(Row &row, const QDateTime &time)
+{
+    const QString text = statusText(row);
+    if (row.transitions.isEmpty() || row.transitions.constLast().state != text)
+        row.transitions.append({time.isValid() ? time : QDateTime::currentDateTimeUtc(), text});
+}
+
+void ExportListModel::addExport(const QString &id, const QString &sourcePath)
+{
+    if (m_index.contains(id))
+        return;
+    Row row;
+    row.id = id;
+    row.sourcePath = sourcePath;
+    row.name = nameOf(sourcePath);
+    row.started = QDateTime::currentDateTime();
+    row.lastBytesMs = nowMs();
+    recordTransition(row, QDateTime::currentDateTimeUtc());
+    const int at = int(m_rows.size());
+    beginInsertRows({}, at, at);
+    m_rows.append(row);
+    m_index.insert(id, at);
+    endInsertRows();
+    if (!m_timer.isActive())
+        m_timer.start();
+}
+
+void ExportListModel::updateStatus(const QString &id, const ExportStatus &status)
+{
+    Row *row = findMutable(id);
+    if (!row || row->finished)
+        return;
+    const bool stateChanged = row->state != status.state;
+    row->status = status;
+    row->state = status.state;
+    if (!status.source.isEmpty())
+        row->name = status.source;
+    if (status.bytesTotal >= 0)
+        row->total = status.bytesTotal;
+    if (status.bytesWritten > row->written) {
+        row->written = status.bytesWritten;
+        row->lastBytesMs = nowMs();
+    }
+    if (!status.error.isEmpty())
+        row->error = status.error;
+    if (stateChanged) {
+        if (status.state == ExportState::Pending)
+            row->lastBytesMs = nowMs(); // the stall clock starts when bytes may flow
+        recordTransition(*row, status.updatedAt);
+    }
+    touch(*row);
+}
+
+void ExportListModel::updateProgress(const QString &id, qint64 written, qint64 total)
+{
+    Row *row = findMutable(id);
+    if (!row || row->finished)
+        return;
+    if (written != row->written) {
+        row->written = written;
+        row->lastBytesMs = nowMs();
+    }
+    if (total >= 0)
+        row->total = total;
+    touch(*row);
+}
+
+void ExportListModel::markCancelling(const QString &id)
+{
+    Row *row = findMutable(id);
+    if (!row || row->finished || row->cancelling)
+        return;
+    row->cancelling = true;
+    recordTransition(*row, QDateTime::currentDateTimeUtc());
+    touch(*row);
+}
+
+void ExportListModel::finishExport(const QString &id, const ExportStatus &status, int code, const QString &message)
+{
+    Row *row = findMutable(id);
+    if (!row || row->finished)
+        return;
+    row->status = status;
+    row->state = status.state;
+    if (!status.source.isEmpty())
+        row->name = status.source;
+    if (status.bytesTotal >= 0)
+        row->total = status.bytesTotal;
+    row->written = status.bytesWritten;
+    row->error = status.error;
+    if (row->error.isEmpty() && code != int(ErrorCode::None) && code != int(ErrorCode::Cancelled))
+        row->error = message;
+    if (!isTerminal(row->state)) // the core always ends terminal; never leave a row spinning
+        row->state = code == int(ErrorCode::None) ? ExportState::Completed : ExportState::Failed;
+    row->finished = true;
+    row->cancelling = false;
+    row->speed = 0;
+    row->samples.clear();
+    recordTransition(*row, status.updatedAt);
+    touch(*row);
+}
+
+void ExportListModel::removeExports(const QStringList &ids)
+{
+    QList<int> rows;
+    for (const QString &id : ids) {
+        const int r = rowOf(id);
+        if (r >= 0)
+            rows.append(r);
+    }
+    if (rows.isEmpty())
+        return;
+    std::sort(rows.begin(), rows.end(), std::greater<int>());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    for (int r : std::as_const(rows)) {
+        beginRemoveRows({}, r, r);
+        m_rows.removeAt(r);
+        endRemoveRows();
+    }
+    m_index.clear();
+    for (int i = 0; i < m_rows.size(); ++i)
+        m_index.insert(m_rows.at(i).id, i);
+    Q_EMIT refreshed();
+}
+
+void ExportListModel::refresh()
+{
+    const qint64 now = nowMs();
+    QList<int> changed;
+    bool anyActive = false;
+    for (int i = 0; i < m_rows.size(); ++i) {
+        Row &row = m_rows[i];
+        if (row.isActive()) {
+            anyActive = true;
+            row.samples.append({now, row.written});
+            while (row.samples.size() > 2 && now - row.samples.at(1).first >= SpeedWindowMs)
+                row.samples.removeFirst();
+            const auto &first = row.samples.constFirst();
+            const qint64 dt = now - first.first;
+            const double speed = dt >= 200 ? double(row.written - first.second) * 1000.0 / double(dt) : 0.0;
+            if (speed != row.speed || row.state == ExportState::Pending) {
+                row.speed = std::max(0.0, speed);
+                row.dirty = true; // speed and ETA move even when no bytes arrive
+            }
+        }
+        if (row.dirty) {
+            row.dirty = false;
+            changed.append(i);
+        }
+    }
+    if (!changed.isEmpty()) {
+        const int last = NB_COLUMNS - 1;
+        if (changed.size() * 2 > m_rows.size()) {
+            Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, last));
+        } else {
+            for (int r : std::as_const(changed))
+                Q_EMIT dataChanged(index(r, 0), index(r, last));
+        }
+    }
+    if (!anyActive && changed.isEmpty())
+        m_timer.stop();
+    Q_EMIT refreshed();
+}
+
+int ExportListModel::activeCount() const
+{
+    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Row &r) { return r.isActive(); }));
+}
+
+double ExportListModel::totalSpeed() const
+{
+    double sum = 0;
+    for (const Row &r : m_rows) {
+        if (r.isActive())
+            sum += r.speed;
+    }
+    return sum;
+}
+
+int ExportListModel::overallPercent() const
+{
+    qint64 total = 0;
+    qint64 written = 0;
+    for (const Row &r : m_rows) {
+        if (r.isActive() && r.total > 0) {
+            total += r.total;
+            written += std::min(r.written, r.total);
+        }
+    }
+    return total > 0 ? int(written * 100 / total) : -1;
+}
+
+} // namespace hb

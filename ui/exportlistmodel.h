@@ -1,0 +1,116 @@
+#pragma once
+
+#include "exportstatus.h"
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QTimer>
+
+namespace hb {
+
+// One row per export started from this window. Fed by the Exporter's signals;
+// changes are collected and published on one refresh timer: one dataChanged per
+// changed row (one for the whole range when more than half changed), never one
+// per progress signal.
+class ExportListModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ExportListModel)
+public:
+    enum Column { Name, Size, Status, Progress, Speed, Eta, Id, Started, NB_COLUMNS };
+    enum Role {
+        UnderlyingDataRole = Qt::UserRole, // raw value for sorting and painting
+        IdRole,
+        StateRole,      // int(hb::ExportState)
+        CancellingRole, // the stop sequence runs
+        SourcePathRole,
+    };
+
+    struct Transition
+    {
+        QDateTime time;
+        QString state;
+    };
+
+    struct Row
+    {
+        QString id;
+        QString sourcePath;
+        QString name;
+        qint64 total = -1;
+        qint64 written = 0;
+        ExportState state = ExportState::Queued;
+        bool cancelling = false;
+        bool finished = false; // exportFinished seen: the row no longer changes
+        QString error;
+        ExportStatus status; // the last status the core reported
+        QDateTime started;
+        QList<Transition> transitions;
+
+        // Speed over the last few seconds: (time ms, bytes) samples.
+        QList<QPair<qint64, qint64>> samples;
+        double speed = 0;
+        qint64 lastBytesMs = 0;
+        bool dirty = false;
+
+        bool isActive() const { return !finished; }
+        bool isStalled(qint64 nowMs) const;
+        double fraction() const;
+    };
+
+    static constexpr int SpeedWindowMs = 5000;
+    static constexpr int StallMs = 5000;
+
+    explicit ExportListModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // From the Exporter.
+    void addExport(const QString &id, const QString &sourcePath);
+    void updateStatus(const QString &id, const ExportStatus &status);
+    void updateProgress(const QString &id, qint64 written, qint64 total);
+    void markCancelling(const QString &id);
+    void finishExport(const QString &id, const ExportStatus &status, int code, const QString &message);
+    void removeExports(const QStringList &ids);
+
+    int rowOf(const QString &id) const;
+    const Row *find(const QString &id) const;
+    const Row &rowAt(int row) const { return m_rows.at(row); }
+
+    int activeCount() const;
+    double totalSpeed() const;  // bytes per second over the active rows
+    int overallPercent() const; // of the active rows with a known size; -1 when none
+
+    void setRefreshInterval(int ms) { m_timer.setInterval(ms); }
+    // Publishes collected changes now; the refresh timer calls it.
+    void refresh();
+
+    static QString statusText(const Row &row);
+    static QString etaText(const Row &row, qint64 nowMs);
+    static QString speedText(double bytesPerSecond);
+
+Q_SIGNALS:
+    // After each published batch: totals, title and status bar follow.
+    void refreshed();
+
+private:
+    Row *findMutable(const QString &id);
+    void touch(Row &row);
+    void recordTransition(Row &row, const QDateTime &time);
+    QVariant displayData(const Row &row, int column) const;
+    QVariant underlyingData(const Row &row, int column) const;
+    qint64 nowMs() const { return m_clock.elapsed(); }
+
+    QList<Row> m_rows;
+    QHash<QString, int> m_index; // id -> row
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+};
+
+} // namespace hb

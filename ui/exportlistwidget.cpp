@@ -1,0 +1,239 @@
+#include "exportlistwidget.h"
+
+#include "exportlistdelegate.h"
+#include "exportlistmodel.h"
+#include "exportsortmodel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
+#include <QHeaderView>
+#include <QIcon>
+#include <QMenu>
+
+namespace hb {
+
+namespace {
+
+QString shellQuote(const QString &s)
+{
+    QString out = s;
+    out.replace(QLatin1Char('\''), QLatin1String("'\\''"));
+    return QLatin1Char('\'') + out + QLatin1Char('\'');
+}
+
+QAction *makeAction(QObject *parent, const QString &icon, const QString &text)
+{
+    auto *a = new QAction(icon.isEmpty() ? QIcon() : QIcon(icon), text, parent);
+    return a;
+}
+
+} // namespace
+
+ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
+    : QTreeView(parent), m_model(model), m_sort(new ExportSortModel(this))
+{
+    m_sort->setSourceModel(model);
+    setModel(m_sort);
+    setItemDelegate(new ExportListDelegate(this));
+    setRootIsDecorated(false);
+    setUniformRowHeights(true); // 1,000 rows stay cheap to lay out
+    setAllColumnsShowFocus(true);
+    setAlternatingRowColors(true);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setSelectionBehavior(QAbstractItemView::SelectRows);
+    setSortingEnabled(true);
+    sortByColumn(ExportListModel::Started, Qt::AscendingOrder);
+    setAcceptDrops(false); // drops go to the window
+    setObjectName(QStringLiteral("exportList"));
+
+    QHeaderView *h = header();
+    h->setStretchLastSection(false);
+    h->setSectionsMovable(true);
+    h->setContextMenuPolicy(Qt::DefaultContextMenu);
+    h->resizeSection(ExportListModel::Name, 220);
+    h->resizeSection(ExportListModel::Size, 80);
+    h->resizeSection(ExportListModel::Status, 170);
+    h->resizeSection(ExportListModel::Progress, 160);
+    h->resizeSection(ExportListModel::Speed, 90);
+    h->resizeSection(ExportListModel::Eta, 80);
+    h->resizeSection(ExportListModel::Id, 270);
+    h->resizeSection(ExportListModel::Started, 130);
+
+    m_cancel = makeAction(this, QStringLiteral(":/icons/cancel.svg"), tr("&Cancel"));
+    m_cancel->setShortcut(QKeySequence::Delete);
+    m_cancel->setToolTip(tr("Cancel the selected exports (Del)"));
+    m_cancelAll = makeAction(this, QStringLiteral(":/icons/cancel-all.svg"), tr("Cancel &all"));
+    m_cancelAll->setToolTip(tr("Cancel every running and queued export"));
+    m_copyId = makeAction(this, QStringLiteral(":/icons/copy.svg"), tr("Copy export &ID"));
+    m_copyCommand = makeAction(this, QStringLiteral(":/icons/terminal.svg"), tr("Copy &redis-cli command"));
+    m_details = makeAction(this, QStringLiteral(":/icons/details.svg"), tr("&Details…"));
+    m_saveData = makeAction(this, QStringLiteral(":/icons/save.svg"), tr("&Save data as…"));
+    m_retry = makeAction(this, QStringLiteral(":/icons/retry.svg"), tr("&Retry"));
+    m_remove = makeAction(this, QStringLiteral(":/icons/remove.svg"), tr("Re&move from list"));
+
+    connect(m_cancel, &QAction::triggered, this, [this] {
+        const QStringList ids = cancellableSelection();
+        if (!ids.isEmpty())
+            Q_EMIT cancelRequested(ids);
+    });
+    connect(m_cancelAll, &QAction::triggered, this, &ExportListWidget::cancelAllRequested);
+    connect(m_copyId, &QAction::triggered, this, [this] { copyToClipboard(selectedIds().join(QLatin1Char('\n'))); });
+    connect(m_copyCommand, &QAction::triggered, this, [this] {
+        const QString id = currentId();
+        if (!id.isEmpty())
+            copyToClipboard(redisCliCommand(id));
+    });
+    connect(m_details, &QAction::triggered, this, [this] {
+        const QString id = currentId();
+        if (!id.isEmpty())
+            Q_EMIT detailsRequested(id);
+    });
+    connect(m_saveData, &QAction::triggered, this, [this] {
+        const QString id = currentId();
+        if (!id.isEmpty())
+            Q_EMIT saveDataRequested(id);
+    });
+    connect(m_retry, &QAction::triggered, this, [this] {
+        const QStringList ids = finishedSelection();
+        if (!ids.isEmpty())
+            Q_EMIT retryRequested(ids);
+    });
+    connect(m_remove, &QAction::triggered, this, &ExportListWidget::removeFinishedSelection);
+    connect(this, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (index.isValid())
+            Q_EMIT detailsRequested(index.data(ExportListModel::IdRole).toString());
+    });
+    connect(selectionModel(), &QItemSelectionModel::selectionChanged, this, &ExportListWidget::updateActions);
+    connect(model, &ExportListModel::refreshed, this, &ExportListWidget::updateActions);
+    connect(model, &QAbstractItemModel::rowsInserted, this, &ExportListWidget::updateActions);
+    updateActions();
+}
+
+QStringList ExportListWidget::selectedIds() const
+{
+    QModelIndexList rows = selectionModel()->selectedRows(ExportListModel::Id);
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QStringList ids;
+    for (const QModelIndex &i : std::as_const(rows))
+        ids.append(i.data(ExportListModel::IdRole).toString());
+    return ids;
+}
+
+void ExportListWidget::selectIds(const QStringList &ids)
+{
+    QItemSelection selection;
+    for (const QString &id : ids) {
+        const int r = m_model->rowOf(id);
+        if (r < 0)
+            continue;
+        const QModelIndex proxy = m_sort->mapFromSource(m_model->index(r, 0));
+        if (proxy.isValid())
+            selection.select(proxy, proxy.siblingAtColumn(ExportListModel::NB_COLUMNS - 1));
+    }
+    selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    if (!selection.isEmpty())
+        selectionModel()->setCurrentIndex(selection.first().topLeft(), QItemSelectionModel::NoUpdate);
+}
+
+QString ExportListWidget::currentId() const
+{
+    const QStringList ids = selectedIds();
+    return ids.size() == 1 ? ids.first() : QString();
+}
+
+QStringList ExportListWidget::cancellableSelection() const
+{
+    QStringList ids;
+    for (const QString &id : selectedIds()) {
+        const ExportListModel::Row *row = m_model->find(id);
+        if (row && !row->finished && !row->cancelling)
+            ids.append(id);
+    }
+    return ids;
+}
+
+QStringList ExportListWidget::finishedSelection() const
+{
+    QStringList ids;
+    for (const QString &id : selectedIds()) {
+        const ExportListModel::Row *row = m_model->find(id);
+        if (row && row->finished)
+            ids.append(id);
+    }
+    return ids;
+}
+
+void ExportListWidget::removeFinishedSelection()
+{
+    m_model->removeExports(finishedSelection());
+}
+
+void ExportListWidget::updateActions()
+{
+    const QStringList ids = selectedIds();
+    const ExportListModel::Row *single = ids.size() == 1 ? m_model->find(ids.first()) : nullptr;
+    m_cancel->setEnabled(!cancellableSelection().isEmpty());
+    m_cancelAll->setEnabled(m_model->activeCount() > 0);
+    m_copyId->setEnabled(!ids.isEmpty());
+    m_copyCommand->setEnabled(single != nullptr);
+    m_details->setEnabled(single != nullptr);
+    m_saveData->setEnabled(single && single->finished && single->state != ExportState::Failed &&
+                           (single->state == ExportState::Completed || single->written > 0));
+    const bool anyFinished = !finishedSelection().isEmpty();
+    m_retry->setEnabled(anyFinished);
+    m_remove->setEnabled(anyFinished);
+}
+
+void ExportListWidget::setRedisTarget(const RedisEndpoint &endpoint, const KeyLayout &keys)
+{
+    m_endpoint = endpoint;
+    m_keys = keys;
+}
+
+QString ExportListWidget::redisCliCommand(const QString &id) const
+{
+    QStringList parts{QStringLiteral("redis-cli")};
+    if (m_endpoint.kind == RedisEndpoint::Kind::Unix)
+        parts << QStringLiteral("-s") << shellQuote(m_endpoint.socketPath);
+    else
+        parts << QStringLiteral("-h") << shellQuote(m_endpoint.host) << QStringLiteral("-p")
+              << QString::number(m_endpoint.port);
+    if (m_endpoint.db != 0)
+        parts << QStringLiteral("-n") << QString::number(m_endpoint.db);
+    if (!m_endpoint.user.isEmpty())
+        parts << QStringLiteral("--user") << shellQuote(m_endpoint.user);
+    if (!m_endpoint.password.isEmpty())
+        parts << QStringLiteral("--askpass"); // never put the password on a command line
+    parts << QStringLiteral("--raw GET") << shellQuote(QString::fromUtf8(m_keys.dataKey(id)));
+    return parts.join(QLatin1Char(' '));
+}
+
+void ExportListWidget::copyToClipboard(const QString &text)
+{
+    if (QClipboard *cb = QApplication::clipboard())
+        cb->setText(text);
+}
+
+void ExportListWidget::contextMenuEvent(QContextMenuEvent *event)
+{
+    updateActions();
+    QMenu menu(this);
+    menu.addAction(m_cancel);
+    menu.addSeparator();
+    menu.addAction(m_copyId);
+    menu.addAction(m_copyCommand);
+    menu.addSeparator();
+    menu.addAction(m_details);
+    menu.addAction(m_saveData);
+    menu.addSeparator();
+    menu.addAction(m_retry);
+    menu.addAction(m_remove);
+    // Cancelling a finished row is not offered at all.
+    m_cancel->setVisible(!cancellableSelection().isEmpty());
+    menu.exec(event->globalPos());
+    m_cancel->setVisible(true);
+}
+
+} // namespace hb

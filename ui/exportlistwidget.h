@@ -1,0 +1,81 @@
+#pragma once
+
+#include "exportconfig.h"
+
+#include <QTreeView>
+
+class QAction;
+
+namespace hb {
+
+class ExportListModel;
+class ExportSortModel;
+
+// The list of this window's exports: sorting, selection, the per-row actions
+// (toolbar, Del key, context menu) and the saved header layout. It acts on the
+// model for what needs no Redis (copying, removing rows) and asks the window for
+// the rest through its signals.
+class ExportListWidget final : public QTreeView
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ExportListWidget)
+public:
+    ExportListWidget(ExportListModel *model, QWidget *parent = nullptr);
+
+    ExportListModel *listModel() const { return m_model; }
+    ExportSortModel *sortModel() const { return m_sort; }
+
+    // Ids of the selected rows, in view order.
+    QStringList selectedIds() const;
+    void selectIds(const QStringList &ids);
+
+    // Where the data lives, for "Copy redis-cli command".
+    void setRedisTarget(const RedisEndpoint &endpoint, const KeyLayout &keys);
+    QString redisCliCommand(const QString &id) const;
+
+    QAction *cancelAction() const { return m_cancel; }
+    QAction *cancelAllAction() const { return m_cancelAll; }
+    QAction *copyIdAction() const { return m_copyId; }
+    QAction *copyCommandAction() const { return m_copyCommand; }
+    QAction *detailsAction() const { return m_details; }
+    QAction *saveDataAction() const { return m_saveData; }
+    QAction *retryAction() const { return m_retry; }
+    QAction *removeAction() const { return m_remove; }
+
+    // Selected rows the actions apply to; public so the window's tests and menus agree.
+    QStringList cancellableSelection() const;
+    QStringList finishedSelection() const;
+    void removeFinishedSelection();
+
+Q_SIGNALS:
+    void cancelRequested(const QStringList &ids);
+    void cancelAllRequested();
+    void detailsRequested(const QString &id);
+    void saveDataRequested(const QString &id);
+    void retryRequested(const QStringList &ids);
+
+public Q_SLOTS:
+    void updateActions();
+
+protected:
+    void contextMenuEvent(QContextMenuEvent *event) override;
+
+private:
+    QString currentId() const;
+    void copyToClipboard(const QString &text);
+
+    ExportListModel *m_model;
+    ExportSortModel *m_sort;
+    RedisEndpoint m_endpoint;
+    KeyLayout m_keys;
+    QAction *m_cancel;
+    QAction *m_cancelAll;
+    QAction *m_copyId;
+    QAction *m_copyCommand;
+    QAction *m_details;
+    QAction *m_saveData;
+    QAction *m_retry;
+    QAction *m_remove;
+};
+
+} // namespace hb

@@ -1,0 +1,72 @@
+#include "guisettings.h"
+
+#include "permissions.h"
+
+#include <QSettings>
+
+namespace hb {
+
+namespace {
+const QString kUrl = QStringLiteral("redis/url");
+const QString kRedisUser = QStringLiteral("redis/user");
+const QString kRedisPassword = QStringLiteral("redis/password");
+const QString kTtl = QStringLiteral("export/ttlSeconds");
+const QString kChunk = QStringLiteral("export/chunkSize");
+const QString kConcurrent = QStringLiteral("export/maxConcurrent");
+const QString kBandwidth = QStringLiteral("export/bandwidthLimit");
+const QString kUser = QStringLiteral("export/user");
+const QString kPermissions = QStringLiteral("export/permissionsFile");
+} // namespace
+
+GuiSettings GuiSettings::load(const QSettings &s)
+{
+    GuiSettings g;
+    g.redisUrl = s.value(kUrl).toString();
+    g.redisUser = s.value(kRedisUser).toString();
+    g.redisPassword = s.value(kRedisPassword).toString();
+    g.ttlSeconds = qMax(1, s.value(kTtl, g.ttlSeconds).toInt());
+    g.chunkSize = qBound(ExporterConfig::minChunkSize, s.value(kChunk, g.chunkSize).toLongLong(),
+                         ExporterConfig::maxChunkSize);
+    g.maxConcurrent = qBound(1, s.value(kConcurrent, g.maxConcurrent).toInt(), 64);
+    g.bandwidthLimit = qMax<qint64>(0, s.value(kBandwidth, g.bandwidthLimit).toLongLong());
+    g.user = s.value(kUser).toString();
+    g.permissionsFile = s.value(kPermissions).toString();
+    return g;
+}
+
+void GuiSettings::save(QSettings &s) const
+{
+    s.setValue(kUrl, redisUrl);
+    s.setValue(kRedisUser, redisUser);
+    s.setValue(kRedisPassword, redisPassword);
+    s.setValue(kTtl, ttlSeconds);
+    s.setValue(kChunk, chunkSize);
+    s.setValue(kConcurrent, maxConcurrent);
+    s.setValue(kBandwidth, bandwidthLimit);
+    s.setValue(kUser, user);
+    s.setValue(kPermissions, permissionsFile);
+    s.sync();
+}
+
+QString GuiSettings::effectiveUser() const
+{
+    return user.trimmed().isEmpty() ? defaultUserName() : user.trimmed();
+}
+
+void GuiSettings::applyTo(ExporterConfig &config) const
+{
+    config.user = effectiveUser();
+    config.ttlSeconds = ttlSeconds;
+    config.chunkSize = chunkSize;
+    config.maxConcurrent = maxConcurrent;
+    config.bandwidthLimit = bandwidthLimit;
+}
+
+bool GuiSettings::operator==(const GuiSettings &o) const
+{
+    return redisUrl == o.redisUrl && redisUser == o.redisUser && redisPassword == o.redisPassword &&
+           ttlSeconds == o.ttlSeconds && chunkSize == o.chunkSize && maxConcurrent == o.maxConcurrent &&
+           bandwidthLimit == o.bandwidthLimit && user == o.user && permissionsFile == o.permissionsFile;
+}
+
+} // namespace hb

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "guisettings.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+class QRadioButton;
+class QSpinBox;
+
+namespace hb {
+
+// Edit ▸ Settings… (Ctrl+,). Non-modal: OK and Apply emit applied() with the
+// validated values; the window applies them without a restart where it can.
+class SettingsDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(SettingsDialog)
+public:
+    explicit SettingsDialog(QWidget *parent = nullptr);
+
+    void setValues(const GuiSettings &values);
+    // The values in the form; nullopt with *error when one does not parse.
+    std::optional<GuiSettings> values(QString *error = nullptr) const;
+    // Notes shown when the environment overrides a setting (CONTRACT §6, §8).
+    void setOverrides(const QString &redisUrlNote, const QString &permissionsNote);
+
+public Q_SLOTS:
+    // What OK and Apply do; false (and the form says why) when a value is invalid.
+    bool apply();
+
+Q_SIGNALS:
+    void applied(const hb::GuiSettings &values);
+
+private:
+    void validate();
+
+    QRadioButton *m_embedded;
+    QRadioButton *m_custom;
+    QLineEdit *m_url;
+    QLineEdit *m_redisUser;
+    QLineEdit *m_redisPassword;
+    QLabel *m_redisNote;
+    QSpinBox *m_ttl;
+    QLineEdit *m_chunk;
+    QSpinBox *m_concurrent;
+    QLineEdit *m_bandwidth;
+    QLineEdit *m_user;
+    QLineEdit *m_permissions;
+    QLabel *m_permissionsNote;
+    QLabel *m_error;
+    QDialogButtonBox *m_buttons;
+};
+
+} // namespace hb
