@@ -144,7 +144,8 @@ bool ExportMonitor::Worker::subscribe(QString *error)
         return false;
     }
     redisSetTimeout(c, toTimeval(m_options.timeouts.commandMs));
-    redisEnableKeepAlive(c);
+    if (m_endpoint.kind == RedisEndpoint::Kind::Tcp)
+        redisEnableKeepAlive(c); // notices a peer gone silent; fails (and poisons c) on a unix socket
     auto check = [&](const ReplyPtr &r, const char *what) {
         if (!r) {
             *error = QStringLiteral("Redis at %1: %2").arg(server, QString::fromLocal8Bit(c->errstr));

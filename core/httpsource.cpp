@@ -164,8 +164,8 @@ bool HttpSource::takeReplyError()
         why = withoutUserInfo(m_reply->errorString());
         break;
     }
-    if (status.isValid())
-        why += QStringLiteral(" (HTTP %1)").arg(status.toInt());
+    if (bodyCutShort())
+        why = QStringLiteral("body cut short after %1 of %2 bytes (%3)").arg(m_received).arg(m_size).arg(why);
     m_error = failMessage(why);
     return true;
 }
@@ -197,13 +197,11 @@ qint64 HttpSource::read(char *buffer, qint64 maxBytes, int waitMs)
     }
     if (m_reply->isFinished() && m_reply->bytesAvailable() == 0) {
         if (takeReplyError()) {
-            if (bodyCutShort())
-                m_error += QStringLiteral(" after %1 of %2 bytes").arg(m_received).arg(m_size);
             m_failed = true;
             return -1;
         }
         if (bodyCutShort()) {
-            m_error = failMessage(QStringLiteral("body cut short: received %1 of %2 bytes").arg(m_received).arg(m_size));
+            m_error = failMessage(QStringLiteral("body cut short after %1 of %2 bytes").arg(m_received).arg(m_size));
             m_failed = true;
             return -1;
         }
@@ -226,7 +224,7 @@ bool HttpSource::atEnd() const
 bool HttpSource::verifyUnchanged()
 {
     if (bodyCutShort()) {
-        m_error = failMessage(QStringLiteral("body cut short: received %1 of %2 bytes").arg(m_received).arg(m_size));
+        m_error = failMessage(QStringLiteral("body cut short after %1 of %2 bytes").arg(m_received).arg(m_size));
         return false;
     }
     return true;

@@ -1,0 +1,154 @@
+#include "httptestserver.h"
+
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace hb::test {
+
+namespace {
+
+constexpr qint64 maxQueued = 64 * 1024;
+
+class Connection final : public QObject
+{
+public:
+    Connection(QTcpSocket *socket, const QByteArray *content, qint64 rate, HttpTestServer::Stats *stats)
+        : QObject(socket), m_socket(socket), m_content(content), m_rate(rate), m_stats(stats)
+    {
+        connect(socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
+        connect(socket, &QTcpSocket::bytesWritten, this, [this](qint64 n) {
+            m_stats->bytesSent += n;
+            pump();
+        });
+        connect(&m_timer, &QTimer::timeout, this, [this] { pump(); });
+        m_timer.setInterval(20);
+    }
+
+private:
+    void onReadyRead()
+    {
+        if (m_started)
+            return;
+        m_request += m_socket->readAll();
+        if (!m_request.contains("\r\n\r\n"))
+            return;
+        m_started = true;
+        ++m_stats->requests;
+        const QList<QByteArray> line = m_request.left(m_request.indexOf("\r\n")).split(' ');
+        const QByteArray path = line.size() > 1 ? line[1] : QByteArray("/");
+        QByteArray head;
+        m_end = m_content->size();
+        if (path == "/file" || path == "/slow" || path == "/cut") {
+            head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+                   QByteArray::number(m_content->size()) + "\r\nConnection: close\r\n\r\n";
+            m_throttled = path == "/slow";
+            if (path == "/cut")
+                m_end = m_content->size() / 2;
+        } else if (path == "/nolength" || path == "/slow-nolength") {
+            head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
+            m_throttled = path == "/slow-nolength";
+        } else if (path == "/redirect" || path == "/redirect-loop") {
+            const QByteArray to = path == "/redirect" ? "/file" : "/redirect-loop";
+            head = "HTTP/1.1 302 Found\r\nLocation: " + to + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            m_end = 0;
+        } else {
+            head = "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found";
+            m_end = 0;
+        }
+        m_socket->write(head);
+        m_clock.start();
+        if (m_throttled)
+            m_timer.start();
+        pump();
+    }
+
+    void pump()
+    {
+        if (!m_started || m_done)
+            return;
+        if (m_sent >= m_end) {
+            if (m_socket->bytesToWrite() == 0) {
+                m_done = true;
+                m_timer.stop();
+                m_socket->disconnectFromHost();
+            }
+            return;
+        }
+        qint64 allowed = m_end - m_sent;
+        if (m_throttled)
+            allowed = std::min(allowed, m_rate * m_clock.elapsed() / 1000 + m_rate / 50 - m_sent);
+        allowed = std::min(allowed, maxQueued - m_socket->bytesToWrite());
+        if (allowed <= 0)
+            return;
+        m_socket->write(m_content->constData() + m_sent, allowed);
+        m_sent += allowed;
+    }
+
+    QTcpSocket *m_socket;
+    const QByteArray *m_content;
+    qint64 m_rate;
+    HttpTestServer::Stats *m_stats;
+    QByteArray m_request;
+    bool m_started = false;
+    bool m_done = false;
+    bool m_throttled = false;
+    qint64 m_sent = 0;
+    qint64 m_end = 0;
+    QElapsedTimer m_clock;
+    QTimer m_timer;
+};
+
+} // namespace
+
+HttpTestServer::HttpTestServer()
+{
+    m_thread.setObjectName(QStringLiteral("http-test-server"));
+}
+
+HttpTestServer::~HttpTestServer()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+bool HttpTestServer::start()
+{
+    m_thread.start();
+    auto *server = new QTcpServer; // deleted with the thread's finish
+    server->moveToThread(&m_thread);
+    QObject::connect(&m_thread, &QThread::finished, server, &QObject::deleteLater);
+    m_worker = server;
+    const QByteArray *content = &m_content;
+    const qint64 *rate = &m_rate;
+    Stats *stats = m_stats.get();
+    bool ok = false;
+    QMetaObject::invokeMethod(
+        server,
+        [server, content, rate, stats, &ok, this] {
+            QObject::connect(server, &QTcpServer::newConnection, server, [server, content, rate, stats] {
+                while (QTcpSocket *socket = server->nextPendingConnection()) {
+                    ++stats->open;
+                    QObject::connect(socket, &QTcpSocket::disconnected, socket, [socket, stats] {
+                        --stats->open;
+                        socket->deleteLater();
+                    });
+                    new Connection(socket, content, *rate, stats);
+                }
+            });
+            ok = server->listen(QHostAddress::LocalHost, 0);
+            m_port = server->serverPort();
+        },
+        Qt::BlockingQueuedConnection);
+    return ok;
+}
+
+QUrl HttpTestServer::url(const QString &path) const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path));
+}
+
+} // namespace hb::test
