@@ -1,0 +1,256 @@
+#include "allexportsmodel.h"
+
+#include "exportstore.h"
+
+#include <QLocale>
+
+namespace hb {
+
+QString formatDuration(qint64 ms)
+{
+    const qint64 s = std::max<qint64>(0, ms / 1000);
+    if (s < 60)
+        return QStringLiteral("%1 s").arg(s);
+    if (s < 3600)
+        return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
+    if (s < 86400)
+        return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+    return QStringLiteral("%1 d %2 h").arg(s / 86400).arg((s % 86400) / 3600);
+}
+
+AllExportsModel::AllExportsModel(QObject *parent) : QAbstractTableModel(parent)
+{
+    m_refresh.setInterval(RefreshMs);
+    connect(&m_refresh, &QTimer::timeout, this, &AllExportsModel::flush);
+    m_refresh.start();
+}
+
+int AllExportsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int AllExportsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : NB_COLUMNS;
+}
+
+const ExportStatus *AllExportsModel::statusAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows[row].status : nullptr;
+}
+
+bool AllExportsModel::isStalled(int row) const
+{
+    const ExportStatus *s = statusAt(row);
+    return s && s->state == ExportState::Pending && s->updatedAt.isValid() &&
+           s->updatedAt.msecsTo(now()) > StalledAfterMs;
+}
+
+double AllExportsModel::speedAt(int row) const
+{
+    if (row < 0 || row >= m_rows.size() || m_rows[row].status.state != ExportState::Pending || isStalled(row))
+        return 0;
+    const auto &samples = m_rows[row].samples;
+    if (samples.size() < 2)
+        return 0;
+    const qint64 ms = samples.last().first - samples.first().first;
+    if (ms <= 0)
+        return 0;
+    return double(samples.last().second - samples.first().second) * 1000.0 / double(ms);
+}
+
+QString AllExportsModel::statusText(const Row &row) const
+{
+    const ExportStatus &s = row.status;
+    switch (s.state) {
+    case ExportState::Created:
+        return tr("Created");
+    case ExportState::Pending:
+        if (s.updatedAt.isValid() && s.updatedAt.msecsTo(now()) > StalledAfterMs)
+            return tr("Stalled (owner silent)");
+        return tr("Running");
+    case ExportState::Completed:
+        return tr("Completed");
+    case ExportState::Cancelled:
+        return s.cancelledBy.isEmpty() ? tr("Cancelled") : tr("Cancelled by %1").arg(s.cancelledBy);
+    case ExportState::Failed:
+        return tr("Failed");
+    case ExportState::Queued:
+        return tr("Queued");
+    case ExportState::Unknown:
+        break;
+    }
+    return s.rawState;
+}
+
+QVariant AllExportsModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const Row &row = m_rows[index.row()];
+    const ExportStatus &s = row.status;
+    switch (role) {
+    case IdRole:
+        return s.id;
+    case StateRole:
+        return int(s.state);
+    case StalledRole:
+        return isStalled(index.row());
+    case OwnerRole:
+        return s.owner;
+    case Qt::ToolTipRole: {
+        QStringList lines{tr("Export %1").arg(s.id)};
+        if (!s.host.isEmpty())
+            lines << tr("Owner %1 on %2 (pid %3)").arg(s.owner, s.host).arg(s.pid);
+        if (!s.error.isEmpty())
+            lines << tr("Error: %1").arg(s.error);
+        if (!s.cancelledBy.isEmpty())
+            lines << tr("Cancelled by %1").arg(s.cancelledBy);
+        if (isStalled(index.row()))
+            lines << tr("No update from its owner for %1").arg(formatDuration(s.updatedAt.msecsTo(now())));
+        return lines.join(QLatin1Char('\n'));
+    }
+    case Qt::TextAlignmentRole:
+        if (index.column() == Progress || index.column() == Speed || index.column() == Age)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    default:
+        break;
+    }
+    const bool display = role == Qt::DisplayRole;
+    if (!display && role != UnderlyingDataRole)
+        return {};
+    switch (index.column()) {
+    case Owner:
+        return s.owner;
+    case Source:
+        return s.source;
+    case Status:
+        return display ? QVariant(statusText(row)) : QVariant(int(s.state));
+    case Progress: {
+        const double fraction = s.bytesTotal > 0 ? double(s.bytesWritten) / double(s.bytesTotal)
+                                : s.state == ExportState::Completed ? 1.0
+                                                                    : -1.0;
+        if (!display)
+            return s.bytesTotal > 0 ? QVariant(fraction) : QVariant(double(s.bytesWritten));
+        if (s.bytesTotal > 0)
+            return QStringLiteral("%1 % (%2 of %3)")
+                .arg(int(fraction * 100))
+                .arg(formatBytes(s.bytesWritten), formatBytes(s.bytesTotal));
+        return formatBytes(s.bytesWritten);
+    }
+    case Speed: {
+        const double speed = speedAt(index.row());
+        if (!display)
+            return speed;
+        if (s.state != ExportState::Pending)
+            return QString();
+        return speed > 0 ? tr("%1/s").arg(formatBytes(qint64(speed))) : QStringLiteral("—");
+    }
+    case Age: {
+        const qint64 ms = s.createdAt.isValid() ? s.createdAt.msecsTo(now()) : -1;
+        if (!display)
+            return ms;
+        return ms >= 0 ? formatDuration(ms) : QString();
+    }
+    case LastUpdate:
+        if (!display)
+            return s.updatedAt;
+        return s.updatedAt.isValid() ? QLocale().toString(s.updatedAt.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+                                     : QString();
+    default:
+        return {};
+    }
+}
+
+QVariant AllExportsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Owner: return tr("Owner");
+    case Source: return tr("Source");
+    case Status: return tr("Status");
+    case Progress: return tr("Progress");
+    case Speed: return tr("Speed");
+    case Age: return tr("Age");
+    case LastUpdate: return tr("Last update");
+    default: return {};
+    }
+}
+
+void AllExportsModel::updateExport(const ExportStatus &status)
+{
+    const int r = rowOf(status.id);
+    if (r < 0) {
+        const int at = int(m_rows.size());
+        beginInsertRows({}, at, at);
+        Row row;
+        row.status = status;
+        if (status.updatedAt.isValid())
+            row.samples.append({status.updatedAt.toMSecsSinceEpoch(), status.bytesWritten});
+        m_rows.append(row);
+        m_rowOf.insert(status.id, at);
+        endInsertRows();
+        return;
+    }
+    Row &row = m_rows[r];
+    row.status = status;
+    if (status.updatedAt.isValid()) {
+        const qint64 t = status.updatedAt.toMSecsSinceEpoch();
+        if (!row.samples.isEmpty() && (t < row.samples.last().first || status.bytesWritten < row.samples.last().second))
+            row.samples.clear(); // a restart or a clock step: start the average afresh
+        row.samples.append({t, status.bytesWritten});
+        while (row.samples.size() > 2 && t - row.samples.first().first > SpeedWindowMs)
+            row.samples.removeFirst();
+    }
+    row.dirty = true;
+}
+
+void AllExportsModel::removeExport(const QString &id)
+{
+    const int r = rowOf(id);
+    if (r < 0)
+        return;
+    beginRemoveRows({}, r, r);
+    m_rows.removeAt(r);
+    m_rowOf.remove(id);
+    for (auto it = m_rowOf.begin(); it != m_rowOf.end(); ++it) {
+        if (it.value() > r)
+            --it.value();
+    }
+    endRemoveRows();
+}
+
+void AllExportsModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_rowOf.clear();
+    endResetModel();
+}
+
+void AllExportsModel::flush()
+{
+    if (m_rows.isEmpty())
+        return;
+    QList<int> dirty;
+    for (int r = 0; r < m_rows.size(); ++r) {
+        if (m_rows[r].dirty) {
+            dirty.append(r);
+            m_rows[r].dirty = false;
+        }
+    }
+    const int last = int(m_rows.size()) - 1;
+    if (dirty.size() * 2 > m_rows.size()) {
+        Q_EMIT dataChanged(index(0, 0), index(last, NB_COLUMNS - 1));
+        return;
+    }
+    for (int r : std::as_const(dirty))
+        Q_EMIT dataChanged(index(r, 0), index(r, NB_COLUMNS - 1));
+    // Time passes for every row: status (stalled), speed, age, last update.
+    Q_EMIT dataChanged(index(0, Status), index(last, LastUpdate));
+}
+
+} // namespace hb

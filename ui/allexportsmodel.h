@@ -1,0 +1,79 @@
+#pragma once
+
+#include "exportstatus.h"
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QTimer>
+#include <functional>
+
+namespace hb {
+
+// One row per export on the Redis server, whoever owns it: fed by ExportMonitor's
+// exportUpdated/exportRemoved. Changes are published on one refresh timer (one
+// dataChanged per changed row, one for the whole range when more than half
+// changed); the time columns (age, last update, "Stalled") are refreshed on the
+// same timer.
+class AllExportsModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AllExportsModel)
+public:
+    enum Column { Owner, Source, Status, Progress, Speed, Age, LastUpdate, NB_COLUMNS };
+    enum Role {
+        UnderlyingDataRole = Qt::UserRole, // raw value for sorting and painting
+        IdRole,
+        StateRole,   // int(hb::ExportState)
+        StalledRole, // bool
+        OwnerRole,
+    };
+
+    // A PENDING export whose owner has not written for this long is "Stalled".
+    static constexpr qint64 StalledAfterMs = 10000;
+    static constexpr qint64 SpeedWindowMs = 10000;
+    static constexpr int RefreshMs = 500;
+
+    explicit AllExportsModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void updateExport(const ExportStatus &status);
+    void removeExport(const QString &id);
+    void clear();
+
+    int rowOf(const QString &id) const { return m_rowOf.value(id, -1); }
+    const ExportStatus *statusAt(int row) const;
+    bool isStalled(int row) const;
+    // Bytes per second averaged over the last SpeedWindowMs of updates; 0 when idle.
+    double speedAt(int row) const;
+
+    // For tests: the clock the time columns use.
+    void setClock(std::function<QDateTime()> clock) { m_clock = std::move(clock); }
+    // Publishes pending changes now instead of on the next timer tick.
+    void flush();
+
+private:
+    struct Row
+    {
+        ExportStatus status;
+        QList<QPair<qint64, qint64>> samples; // (updatedAt ms, bytesWritten)
+        bool dirty = false;
+    };
+    QDateTime now() const { return m_clock ? m_clock() : QDateTime::currentDateTimeUtc(); }
+    QString statusText(const Row &row) const;
+
+    QList<Row> m_rows;
+    QHash<QString, int> m_rowOf;
+    QTimer m_refresh;
+    std::function<QDateTime()> m_clock;
+};
+
+// "35 s", "4 min 12 s", "2 h 5 min", "3 d 4 h".
+QString formatDuration(qint64 ms);
+
+} // namespace hb

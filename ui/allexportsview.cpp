@@ -1,0 +1,170 @@
+#include "allexportsview.h"
+
+#include "allexportsmodel.h"
+#include "exporter.h"
+#include "exporterror.h"
+#include "exportmonitor.h"
+
+#include <QAction>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QSortFilterProxyModel>
+#include <QToolBar>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace hb {
+
+AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidget *parent)
+    : QWidget(parent), m_monitor(monitor), m_exporter(exporter), m_model(new AllExportsModel(this)),
+      m_proxy(new QSortFilterProxyModel(this)), m_view(new QTreeView(this)), m_banner(new QLabel(this)),
+      m_statusLine(new QLabel(this)), m_cancel(new QAction(tr("Cancel export"), this)),
+      m_refresh(new QAction(tr("Refresh"), this))
+{
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(AllExportsModel::UnderlyingDataRole);
+    m_view->setModel(m_proxy);
+    m_view->setRootIsDecorated(false);
+    m_view->setUniformRowHeights(true);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(AllExportsModel::Age, Qt::AscendingOrder);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->header()->setStretchLastSection(false);
+    m_view->header()->setSectionResizeMode(AllExportsModel::Source, QHeaderView::Stretch);
+
+    m_cancel->setIcon(QIcon::fromTheme(QStringLiteral("process-stop"), QIcon(QStringLiteral(":/icons/cancel.svg"))));
+    m_cancel->setShortcut(QKeySequence::Delete);
+    m_cancel->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_cancel->setToolTip(tr("Stop the selected export, on whichever machine it runs"));
+    m_refresh->setIcon(QIcon::fromTheme(QStringLiteral("view-refresh")));
+    m_refresh->setShortcut(QKeySequence::Refresh);
+    m_refresh->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(m_cancel);
+    addAction(m_refresh);
+
+    auto *toolbar = new QToolBar(this);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(m_cancel);
+    toolbar->addAction(m_refresh);
+
+    m_banner->setWordWrap(true);
+    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #664d03; padding: 4px; }"));
+    m_banner->setVisible(false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(toolbar);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_statusLine);
+
+    if (m_monitor) {
+        connect(m_monitor, &ExportMonitor::exportUpdated, m_model, &AllExportsModel::updateExport);
+        connect(m_monitor, &ExportMonitor::exportRemoved, m_model, &AllExportsModel::removeExport);
+        connect(m_monitor, &ExportMonitor::connectionChanged, this, &AllExportsView::onConnectionChanged);
+        connect(m_refresh, &QAction::triggered, m_monitor, &ExportMonitor::rescanNow);
+        m_statusLine->setText(m_monitor->isConnected() ? tr("Connected to %1").arg(m_monitor->endpoint().displayName())
+                                                       : tr("Connecting to %1…").arg(m_monitor->endpoint().displayName()));
+    }
+    if (m_exporter)
+        connect(m_exporter, &Exporter::remoteCancelFinished, this, &AllExportsView::onRemoteCancelFinished);
+    connect(m_cancel, &QAction::triggered, this, &AllExportsView::cancelSelected);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &AllExportsView::updateActions);
+    // Rows change state under the selection (a cancel elsewhere, a completion).
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &AllExportsView::updateActions);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &AllExportsView::showContextMenu);
+    updateActions();
+}
+
+AllExportsView::~AllExportsView() = default;
+
+QString AllExportsView::statusLine() const
+{
+    return m_statusLine->text();
+}
+
+QString AllExportsView::selectedId() const
+{
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : rows.first().data(AllExportsModel::IdRole).toString();
+}
+
+bool AllExportsView::selectExport(const QString &id)
+{
+    const int row = m_model->rowOf(id);
+    if (row < 0)
+        return false;
+    const QModelIndex at = m_proxy->mapFromSource(m_model->index(row, 0));
+    m_view->selectionModel()->select(at, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->setCurrentIndex(at);
+    return true;
+}
+
+void AllExportsView::updateActions()
+{
+    const ExportStatus *s = m_model->statusAt(m_model->rowOf(selectedId()));
+    bool may = false;
+    QString why;
+    if (!m_exporter) {
+        why = tr("No exporter to cancel with");
+    } else if (!s) {
+        why = tr("Select an export to cancel");
+    } else if (isTerminal(s->state)) {
+        why = tr("This export has ended");
+    } else if (!m_exporter->permissions()->mayCancel(m_exporter->config().user, s->owner)) {
+        why = tr("You (%1) may not cancel an export of %2: that needs \"export:cancel-any\"")
+                  .arg(m_exporter->config().user, s->owner);
+    } else {
+        may = true;
+        why = tr("Cancel %1's export of %2").arg(s->owner, s->source);
+    }
+    m_cancel->setEnabled(may);
+    m_cancel->setStatusTip(why);
+    m_cancel->setToolTip(why);
+}
+
+void AllExportsView::cancelSelected()
+{
+    const QString id = selectedId();
+    if (id.isEmpty() || !m_exporter || !m_cancel->isEnabled())
+        return;
+    m_statusLine->setText(tr("Cancelling %1…").arg(id));
+    m_exporter->cancel(id);
+}
+
+void AllExportsView::onRemoteCancelFinished(const QString &id, int code, const QString &message,
+                                            const ExportStatus &status)
+{
+    if (code == int(ErrorCode::None)) {
+        m_statusLine->setText(tr("Cancelled %1").arg(id));
+        if (status.id == id)
+            m_model->updateExport(status); // at once, before the monitor's event arrives
+    } else {
+        m_statusLine->setText(tr("Could not cancel %1: %2").arg(id, message));
+    }
+    updateActions();
+}
+
+void AllExportsView::onConnectionChanged(bool connected, const QString &message)
+{
+    m_banner->setVisible(!connected);
+    m_banner->setText(connected ? QString() : tr("Not connected: %1. Retrying; the list may be out of date.").arg(message));
+    if (connected && m_monitor)
+        m_statusLine->setText(tr("Connected to %1").arg(m_monitor->endpoint().displayName()));
+}
+
+void AllExportsView::showContextMenu(const QPoint &pos)
+{
+    if (!m_view->indexAt(pos).isValid())
+        return;
+    QMenu menu(this);
+    menu.addAction(m_cancel);
+    menu.addAction(m_refresh);
+    menu.exec(m_view->viewport()->mapToGlobal(pos));
+}
+
+} // namespace hb

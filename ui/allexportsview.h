@@ -1,0 +1,60 @@
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+class QAction;
+class QLabel;
+class QSortFilterProxyModel;
+class QTreeView;
+
+namespace hb {
+
+class AllExportsModel;
+class ExportMonitor;
+class Exporter;
+struct ExportStatus;
+
+// "All exports": every export on the server, whoever started it, live (fed by an
+// ExportMonitor), with a remote cancel that goes through Exporter::cancel().
+// Cancel is offered only where the acting user may (CONTRACT §8: "export:cancel-any"
+// for anyone's, "export" for one's own); the outcome shows in the status line.
+// The main window embeds it as a tab; it owns neither the monitor nor the exporter.
+class AllExportsView final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AllExportsView)
+public:
+    AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidget *parent = nullptr);
+    ~AllExportsView() override;
+
+    AllExportsModel *model() const { return m_model; }
+    QTreeView *treeView() const { return m_view; }
+    QAction *cancelAction() const { return m_cancel; }
+    QAction *refreshAction() const { return m_refresh; }
+    // The one line under the table: connection state or the last cancel's outcome.
+    QString statusLine() const;
+
+    // Selects the row of this export (for tests and "show in All exports").
+    bool selectExport(const QString &id);
+    QString selectedId() const;
+
+private:
+    void cancelSelected();
+    void updateActions();
+    void onConnectionChanged(bool connected, const QString &message);
+    void onRemoteCancelFinished(const QString &id, int code, const QString &message, const ExportStatus &status);
+    void showContextMenu(const QPoint &pos);
+
+    QPointer<ExportMonitor> m_monitor;
+    QPointer<Exporter> m_exporter;
+    AllExportsModel *m_model;
+    QSortFilterProxyModel *m_proxy;
+    QTreeView *m_view;
+    QLabel *m_banner;
+    QLabel *m_statusLine;
+    QAction *m_cancel;
+    QAction *m_refresh;
+};
+
+} // namespace hb
