@@ -1,0 +1,355 @@
+#include "cli_watch.h"
+
+#include "exportmonitor.h"
+#include "exportstatus.h"
+#include "exportstore.h"
+#include "logging.h"
+#include "redisconnection.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QEventLoop>
+#include <QHash>
+#include <QList>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <memory>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+using namespace hb;
+
+namespace {
+
+constexpr qint64 stalledAfterMs = 10000;
+constexpr qint64 speedWindowMs = 10000;
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 's';
+    [[maybe_unused]] const ssize_t n = ::write(g_signalPipe[1], &c, 1);
+}
+
+// SIGINT/SIGTERM/SIGHUP end the watch through the event loop; the previous
+// handlers come back on destruction.
+class SignalGuard final
+{
+public:
+    SignalGuard()
+    {
+        if (::pipe(g_signalPipe) != 0)
+            return;
+        ::fcntl(g_signalPipe[0], F_SETFD, FD_CLOEXEC);
+        ::fcntl(g_signalPipe[1], F_SETFD, FD_CLOEXEC);
+        ::fcntl(g_signalPipe[1], F_SETFL, O_NONBLOCK);
+        struct sigaction sa = {};
+        sa.sa_handler = onSignal;
+        sigemptyset(&sa.sa_mask);
+        for (int i = 0; i < 3; ++i)
+            ::sigaction(m_signals[i], &sa, &m_previous[i]);
+        m_installed = true;
+    }
+    ~SignalGuard()
+    {
+        if (!m_installed)
+            return;
+        for (int i = 0; i < 3; ++i)
+            ::sigaction(m_signals[i], &m_previous[i], nullptr);
+        ::close(g_signalPipe[0]);
+        ::close(g_signalPipe[1]);
+        g_signalPipe[0] = g_signalPipe[1] = -1;
+    }
+    SignalGuard(const SignalGuard &) = delete;
+    SignalGuard &operator=(const SignalGuard &) = delete;
+    int fd() const { return m_installed ? g_signalPipe[0] : -1; }
+
+private:
+    const int m_signals[3] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction m_previous[3];
+    bool m_installed = false;
+};
+
+void writeOut(const QByteArray &bytes)
+{
+    qsizetype done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(STDOUT_FILENO, bytes.constData() + done, size_t(bytes.size() - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        done += n;
+    }
+}
+
+// Keys unbuffered and unechoed while the table is up; everything restored on
+// destruction (also on the way out after a signal). Alternate screen, hidden cursor.
+class RawTerminal final
+{
+public:
+    RawTerminal()
+    {
+        if (::isatty(STDIN_FILENO) && ::tcgetattr(STDIN_FILENO, &m_saved) == 0) {
+            termios raw = m_saved;
+            raw.c_lflag &= tcflag_t(~(ICANON | ECHO)); // ISIG kept: Ctrl-C is SIGINT
+            raw.c_cc[VMIN] = 0;
+            raw.c_cc[VTIME] = 0;
+            m_raw = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+        }
+        writeOut("\x1b[?1049h\x1b[?25l");
+    }
+    ~RawTerminal()
+    {
+        writeOut("\x1b[?25h\x1b[?1049l");
+        if (m_raw)
+            ::tcsetattr(STDIN_FILENO, TCSANOW, &m_saved);
+    }
+    RawTerminal(const RawTerminal &) = delete;
+    RawTerminal &operator=(const RawTerminal &) = delete;
+    bool keysAvailable() const { return m_raw; }
+
+private:
+    termios m_saved = {};
+    bool m_raw = false;
+};
+
+QString duration(qint64 ms)
+{
+    const qint64 s = std::max<qint64>(0, ms / 1000);
+    if (s < 60)
+        return QStringLiteral("%1s").arg(s);
+    if (s < 3600)
+        return QStringLiteral("%1m%2s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    if (s < 86400)
+        return QStringLiteral("%1h%2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1d%2h").arg(s / 86400).arg((s % 86400) / 3600);
+}
+
+QString cell(QString text, int width)
+{
+    if (text.size() > width)
+        text = text.left(std::max(0, width - 1)) + QChar(0x2026);
+    return text.leftJustified(width);
+}
+
+struct Tracked
+{
+    ExportStatus status;
+    QList<QPair<qint64, qint64>> samples; // (updatedAt ms, bytesWritten)
+
+    void update(const ExportStatus &s)
+    {
+        status = s;
+        if (!s.updatedAt.isValid())
+            return;
+        const qint64 t = s.updatedAt.toMSecsSinceEpoch();
+        if (!samples.isEmpty() && (t < samples.last().first || s.bytesWritten < samples.last().second))
+            samples.clear();
+        samples.append({t, s.bytesWritten});
+        while (samples.size() > 2 && t - samples.first().first > speedWindowMs)
+            samples.removeFirst();
+    }
+    bool stalled(const QDateTime &now) const
+    {
+        return status.state == ExportState::Pending && status.updatedAt.isValid() &&
+               status.updatedAt.msecsTo(now) > stalledAfterMs;
+    }
+    double speed(const QDateTime &now) const
+    {
+        if (status.state != ExportState::Pending || stalled(now) || samples.size() < 2)
+            return 0;
+        const qint64 ms = samples.last().first - samples.first().first;
+        return ms > 0 ? double(samples.last().second - samples.first().second) * 1000.0 / double(ms) : 0;
+    }
+    QString stateText(const QDateTime &now) const
+    {
+        if (stalled(now))
+            return QStringLiteral("STALLED (owner silent)");
+        if (status.state == ExportState::Cancelled && !status.cancelledBy.isEmpty())
+            return QStringLiteral("CANCELLED by %1").arg(status.cancelledBy);
+        return status.stateText();
+    }
+    QString progress() const
+    {
+        if (status.bytesTotal > 0)
+            return QStringLiteral("%1% %2").arg(int(double(status.bytesWritten) * 100.0 / double(status.bytesTotal)))
+                .arg(formatBytes(status.bytesWritten));
+        return formatBytes(status.bytesWritten);
+    }
+};
+
+QByteArray plainLine(const ExportStatus &s)
+{
+    QString line = QStringLiteral("%1 %2 %3 owner=%4 bytes=%5/%6 source=%7")
+                       .arg(isoTime(s.updatedAt.isValid() ? s.updatedAt : QDateTime::currentDateTimeUtc()), s.id,
+                            s.stateText(), s.owner)
+                       .arg(s.bytesWritten)
+                       .arg(s.bytesTotal)
+                       .arg(printableForMessage(s.source));
+    if (!s.cancelledBy.isEmpty())
+        line += QStringLiteral(" cancelledBy=%1").arg(s.cancelledBy);
+    if (!s.error.isEmpty())
+        line += QStringLiteral(" error=\"%1\"").arg(printableForMessage(s.error));
+    return line.toUtf8() + '\n';
+}
+
+class Watch final
+{
+public:
+    Watch(const RedisEndpoint &endpoint, const KeyLayout &keys, bool table, int refreshMs)
+        : m_monitor(endpoint, keys), m_table(table), m_server(endpoint.displayName())
+    {
+        QObject::connect(&m_monitor, &ExportMonitor::exportUpdated, &m_monitor, [this](const ExportStatus &s) {
+            m_exports[s.id].update(s);
+            if (!m_table)
+                writeOut(plainLine(s));
+        });
+        QObject::connect(&m_monitor, &ExportMonitor::exportRemoved, &m_monitor, [this](const QString &id) {
+            m_exports.remove(id);
+            if (!m_table)
+                writeOut(QStringLiteral("%1 %2 REMOVED\n").arg(isoTime(QDateTime::currentDateTimeUtc()), id).toUtf8());
+        });
+        QObject::connect(&m_monitor, &ExportMonitor::connectionChanged, &m_monitor,
+                         [this](bool connected, const QString &message) {
+                             if (!m_table && (!connected || m_wasDown))
+                                 std::fprintf(stderr, "watch: %s\n",
+                                              connected ? "reconnected" : qPrintable(message));
+                             m_wasDown = !connected;
+                             m_connection = connected ? QString() : message;
+                         });
+        if (m_table) {
+            m_redraw.setInterval(std::max(50, refreshMs));
+            QObject::connect(&m_redraw, &QTimer::timeout, &m_monitor, [this] { draw(); });
+            m_redraw.start();
+        }
+        m_monitor.start();
+    }
+
+    void draw() const
+    {
+        winsize ws = {};
+        int width = 120, height = 40;
+        if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+            width = ws.ws_col;
+            height = ws.ws_row;
+        }
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QList<const Tracked *> rows;
+        for (const Tracked &t : m_exports)
+            rows.append(&t);
+        // Running ones first, then newest first.
+        std::sort(rows.begin(), rows.end(), [](const Tracked *a, const Tracked *b) {
+            const bool ra = !isTerminal(a->status.state), rb = !isTerminal(b->status.state);
+            if (ra != rb)
+                return ra;
+            return a->status.createdAt > b->status.createdAt;
+        });
+        QStringList lines;
+        int running = 0;
+        for (const Tracked *t : rows)
+            running += isTerminal(t->status.state) ? 0 : 1;
+        lines << QStringLiteral("hbexporter watch — %1 — %2 exports, %3 running — %4   (q quits)")
+                     .arg(m_server)
+                     .arg(rows.size())
+                     .arg(running)
+                     .arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss")));
+        lines << (m_connection.isEmpty() ? QString() : QStringLiteral("NOT CONNECTED: %1 (retrying)").arg(m_connection));
+        lines << cell(QStringLiteral("ID"), 9) + cell(QStringLiteral("OWNER"), 11) + cell(QStringLiteral("STATUS"), 23) +
+                     cell(QStringLiteral("PROGRESS"), 17) + cell(QStringLiteral("SPEED"), 13) +
+                     cell(QStringLiteral("AGE"), 8) + cell(QStringLiteral("UPDATED"), 9) + QStringLiteral("SOURCE");
+        for (const Tracked *t : rows) {
+            if (lines.size() >= height - 1)
+                break;
+            const ExportStatus &s = t->status;
+            const double speed = t->speed(now);
+            lines << cell(s.id.left(8), 9) + cell(s.owner, 11) + cell(t->stateText(now), 23) + cell(t->progress(), 17) +
+                         cell(speed > 0 ? formatBytes(qint64(speed)) + QStringLiteral("/s") : QString(), 13) +
+                         cell(s.createdAt.isValid() ? duration(s.createdAt.msecsTo(now)) : QString(), 8) +
+                         cell(s.updatedAt.isValid() ? s.updatedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss"))
+                                                    : QString(),
+                              9) +
+                         printableForMessage(s.source);
+        }
+        QByteArray frame = "\x1b[H";
+        for (const QString &line : std::as_const(lines))
+            frame += cell(line, width).trimmed().toUtf8() + "\x1b[K\r\n";
+        frame += "\x1b[J";
+        writeOut(frame);
+    }
+
+private:
+    ExportMonitor m_monitor;
+    const bool m_table;
+    const QString m_server;
+    QHash<QString, Tracked> m_exports;
+    QString m_connection;
+    bool m_wasDown = false;
+    QTimer m_redraw;
+};
+
+} // namespace
+
+int runWatch(const hb::RedisEndpoint &endpoint, const hb::KeyLayout &keys, int refreshMs)
+{
+    std::unique_ptr<QCoreApplication> ownApp;
+    static int argc = 1;
+    static char name[] = "hbexporter-cli";
+    static char *argv[] = {name, nullptr};
+    if (!QCoreApplication::instance())
+        ownApp = std::make_unique<QCoreApplication>(argc, argv);
+    qRegisterMetaType<hb::ExportStatus>();
+
+    {
+        // One clear line when Redis cannot be reached, not a warning and a line.
+        // (The category object is a mutable static; the accessor only hands out const.)
+        auto &category = const_cast<QLoggingCategory &>(lcRedis());
+        const bool warnings = category.isWarningEnabled();
+        category.setEnabled(QtWarningMsg, false);
+        RedisConnection probe(endpoint, RedisTimeouts{5000, 10000});
+        RedisReply pong = probe.ensureConnected() ? probe.command({"PING"}) : RedisReply::fromError(probe.lastError());
+        category.setEnabled(QtWarningMsg, warnings);
+        if (pong.isError()) {
+            std::fprintf(stderr, "%s\n", qPrintable(pong.error.message));
+            return 5;
+        }
+    }
+
+    const bool table = ::isatty(STDOUT_FILENO);
+    SignalGuard signalGuard;
+    std::unique_ptr<RawTerminal> terminal;
+    if (table)
+        terminal = std::make_unique<RawTerminal>();
+    QEventLoop loop;
+    std::unique_ptr<QSocketNotifier> signalNotifier;
+    if (signalGuard.fd() >= 0) {
+        signalNotifier = std::make_unique<QSocketNotifier>(signalGuard.fd(), QSocketNotifier::Read);
+        QObject::connect(signalNotifier.get(), &QSocketNotifier::activated, &loop, &QEventLoop::quit);
+    }
+    std::unique_ptr<QSocketNotifier> keyNotifier;
+    if (terminal && terminal->keysAvailable()) {
+        keyNotifier = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
+        QObject::connect(keyNotifier.get(), &QSocketNotifier::activated, &loop, [&loop] {
+            char buf[64];
+            const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+            if (n == 0)
+                loop.quit(); // the terminal went away
+            for (ssize_t i = 0; i < n; ++i) {
+                if (buf[i] == 'q' || buf[i] == 'Q' || buf[i] == 3 || buf[i] == 4)
+                    loop.quit();
+            }
+        });
+    }
+    Watch watch(endpoint, keys, table, refreshMs > 0 ? refreshMs : 500);
+    if (table)
+        watch.draw();
+    loop.exec();
+    return 0;
+}
