@@ -280,7 +280,7 @@ public:
         }
         QByteArray frame = "\x1b[H";
         for (const QString &line : std::as_const(lines))
-            frame += cell(line, width).trimmed().toUtf8() + "\x1b[K\r\n";
+            frame += cell(line, width).trimmed().toUtf8() + "\x1b[K\n";
         frame += "\x1b[J";
         writeOut(frame);
     }
