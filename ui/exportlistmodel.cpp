@@ -4,6 +4,7 @@
 #include "exportstore.h"
 
 #include <QColor>
+#include <QDir>
 #include <QFileInfo>
 #include <QIcon>
 #include <QLocale>
@@ -16,7 +17,7 @@ namespace {
 
 QString nameOf(const QString &path)
 {
-    const QString name = QFileInfo(path).fileName();
+    const QString name = QFileInfo(QDir::cleanPath(path)).fileName(); // "photos/" -> "photos"
     return name.isEmpty() ? path : name;
 }
 
@@ -156,13 +157,17 @@ QVariant ExportListModel::displayData(const Row &row, int column) const
 {
     switch (column) {
     case Name: return row.name;
-    case Size: return row.total < 0 ? QStringLiteral("?") : formatBytes(row.total);
+    case Size: return row.total < 0 ? QStringLiteral("—") : formatBytes(row.total);
     case Status: return statusText(row);
     case Progress: return QStringLiteral("%1%").arg(int(row.fraction() * 100.0));
     case Speed: return row.finished ? QString() : speedText(row.speed);
     case Eta: return etaText(row, nowMs());
     case Id: return row.id;
-    case Started: return QLocale().toString(row.started.toLocalTime(), QLocale::ShortFormat);
+    case Started:
+        // Today's rows need only the time; older ones (a long session) the date too.
+        return row.started.date() == QDate::currentDate()
+                   ? row.started.toString(QStringLiteral("HH:mm:ss"))
+                   : QLocale().toString(row.started, QLocale::ShortFormat);
     default: return {};
     }
 }

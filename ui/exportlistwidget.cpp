@@ -49,17 +49,17 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
     setObjectName(QStringLiteral("exportList"));
 
     QHeaderView *h = header();
-    h->setStretchLastSection(false);
+    h->setStretchLastSection(true);
     h->setSectionsMovable(true);
-    h->setContextMenuPolicy(Qt::DefaultContextMenu);
-    h->resizeSection(ExportListModel::Name, 220);
-    h->resizeSection(ExportListModel::Size, 80);
-    h->resizeSection(ExportListModel::Status, 170);
-    h->resizeSection(ExportListModel::Progress, 160);
-    h->resizeSection(ExportListModel::Speed, 90);
-    h->resizeSection(ExportListModel::Eta, 80);
-    h->resizeSection(ExportListModel::Id, 270);
-    h->resizeSection(ExportListModel::Started, 130);
+    h->resizeSection(ExportListModel::Name, 210);
+    h->resizeSection(ExportListModel::Size, 75);
+    h->resizeSection(ExportListModel::Status, 250);
+    h->resizeSection(ExportListModel::Progress, 150);
+    h->resizeSection(ExportListModel::Speed, 85);
+    h->resizeSection(ExportListModel::Eta, 70);
+    h->resizeSection(ExportListModel::Id, 255);
+    h->resizeSection(ExportListModel::Started, 70);
+    setTextElideMode(Qt::ElideMiddle); // long names and errors keep both ends
 
     m_cancel = makeAction(this, QStringLiteral(":/icons/cancel.svg"), tr("&Cancel"));
     m_cancel->setShortcut(QKeySequence::Delete);

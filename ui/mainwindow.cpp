@@ -148,6 +148,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     }
 
     resize(1180, 640);
+    resizeDocks({m_log}, {130}, Qt::Vertical);
     restoreGeometry(m_store->value(kGeometry).toByteArray());
     restoreState(m_store->value(kState).toByteArray());
     m_list->header()->restoreState(m_store->value(kHeader).toByteArray());

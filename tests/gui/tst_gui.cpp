@@ -70,7 +70,7 @@ void TestGui::initTestCase()
 {
     Q_INIT_RESOURCE(resources);
     LogHub::install(false, true);
-    QLoggingCategory::setFilterRules(QStringLiteral("hbexporter.*.debug=false"));
+    QLoggingCategory::setFilterRules(QStringLiteral("hbexporter.*.debug=false\nhbexporter.*.info=true"));
     QVERIFY(m_dir.isValid());
     m_redis = std::make_unique<test::TestRedisServer>();
     QString error;
