@@ -51,13 +51,13 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
     QHeaderView *h = header();
     h->setStretchLastSection(true);
     h->setSectionsMovable(true);
-    h->resizeSection(ExportListModel::Name, 210);
+    h->resizeSection(ExportListModel::Name, 190);
     h->resizeSection(ExportListModel::Size, 75);
     h->resizeSection(ExportListModel::Status, 250);
     h->resizeSection(ExportListModel::Progress, 150);
     h->resizeSection(ExportListModel::Speed, 85);
-    h->resizeSection(ExportListModel::Eta, 70);
-    h->resizeSection(ExportListModel::Id, 255);
+    h->resizeSection(ExportListModel::Eta, 60);
+    h->resizeSection(ExportListModel::Id, 270); // a whole UUID, never elided
     h->resizeSection(ExportListModel::Started, 70);
     setTextElideMode(Qt::ElideMiddle); // long names and errors keep both ends
 

@@ -561,8 +561,10 @@ void MainWindow::updateSummary()
     const double speed = m_model->totalSpeed();
     m_speedLabel->setText(speed >= 1 ? QStringLiteral("↑ ") + ExportListModel::speedText(speed) : QString());
     const int percent = m_model->overallPercent();
-    setWindowTitle(active > 0 && percent >= 0 ? tr("%1% of %n export(s) — HB Exporter", nullptr, active).arg(percent)
-                                              : tr("HB Exporter"));
+    if (active > 0 && percent >= 0)
+        setWindowTitle((active == 1 ? tr("%1% of 1 export — HB Exporter") : tr("%1% of %2 exports — HB Exporter").arg(QStringLiteral("%1"), QString::number(active))).arg(percent));
+    else
+        setWindowTitle(tr("HB Exporter"));
 }
 
 void MainWindow::saveWindowState()
@@ -582,7 +584,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (active > 0) {
         const auto answer = QMessageBox::question(
             this, tr("Exports running"),
-            tr("%n export(s) still running. Quitting cancels them. Quit anyway?", nullptr, active),
+            (active == 1 ? tr("1 export is still running. Quitting cancels it. Quit anyway?")
+                         : tr("%1 exports are still running. Quitting cancels them. Quit anyway?").arg(active)),
             QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
         if (answer != QMessageBox::Yes) {
             event->ignore();
