@@ -306,14 +306,12 @@ int runExport(Options &opt)
     ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
     if (!store.connection().ensureConnected())
         return fail(Failure::fromRedis(store.connection().lastError()));
-    const qint64 limit = store.maxValueSize();
     for (auto it = sizes.cbegin(); it != sizes.cend(); ++it) {
-        if (it.value() > limit) {
-            errLine(QStringLiteral("cannot export %1: %2 bytes is larger than the server accepts "
-                                   "(proto-max-bulk-len %3 bytes)")
-                        .arg(it.key())
-                        .arg(it.value())
-                        .arg(limit));
+        const Failure refused = checkServerAccepts(store.connection(), it.key(), it.value());
+        if (refused.code == ErrorCode::Redis)
+            return fail(refused);
+        if (refused) {
+            errLine(refused.message);
             bad = true;
         }
     }
@@ -354,7 +352,7 @@ int runStatus(const Options &opt)
         return code;
     ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
     const auto found = store.fetchStatus(id);
-    if (found.failure && !(found.failure.code == ErrorCode::Failed && !found.json.isEmpty() && opt.json))
+    if (found.failure)
         return fail(found.failure);
     if (opt.json) {
         outLine(found.json);

@@ -34,8 +34,6 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     hb::LogHub::install(parser.isSet(verbose), parser.isSet(verbose));
-    if (!parser.isSet(verbose)) // the log panel shows the core's info lines, not its debug lines
-        QLoggingCategory::setFilterRules(QStringLiteral("hbexporter.*.debug=false\nhbexporter.*.info=true"));
 
     hb::MainWindowOptions options;
     options.redisUrl = parser.value(redis);

@@ -1,6 +1,7 @@
 #include "exportjob.h"
 
 #include "exportsource.h"
+#include "exportstore.h"
 #include "logging.h"
 #include "redisconnection.h"
 #include "sha256.h"
@@ -133,21 +134,8 @@ void ExportRun::run()
     m_status.bytesTotal = m_source->size();
     if (!m_conn.ensureConnected())
         return finishLocal(Failure::fromRedis(m_conn.lastError()).code, m_conn.lastError().message);
-    if (m_status.bytesTotal > 0) {
-        const RedisReply r = m_conn.command({"CONFIG", "GET", "proto-max-bulk-len"});
-        qint64 limit = 512LL * 1024 * 1024;
-        if (!r.isError() && r.type == RedisReply::Type::Array && r.elements.size() == 2)
-            limit = r.elements[1].string.toLongLong();
-        else if (r.isError() && r.error.isTransport())
-            return finishLocal(ErrorCode::Redis, r.error.message);
-        if (m_status.bytesTotal > limit)
-            return finishLocal(ErrorCode::Source,
-                               QStringLiteral("cannot export %1: %2 bytes is larger than the server "
-                                              "accepts (proto-max-bulk-len %3 bytes)")
-                                   .arg(m_job.m_source)
-                                   .arg(m_status.bytesTotal)
-                                   .arg(limit));
-    }
+    if (const Failure refused = checkServerAccepts(m_conn, m_job.m_source, m_status.bytesTotal))
+        return finishLocal(refused.code, refused.message);
     if (!createKeys())
         return;
     stream();
@@ -559,9 +547,11 @@ void ExportRun::writeTerminal(ExportState target, ErrorCode code, QString messag
     ExportStatus next = m_status;
     QString finalMessage = message;
     ErrorCode finalCode = code;
-    bool mayTruncate = true; // not when Redis is out of memory: the copy needs room
+    // When Redis is out of memory the truncating copy cannot run: the partial data
+    // is discarded instead, which frees the memory the final status needs.
+    bool outOfMemory = false;
     for (int attempt = 0; attempt < 6; ++attempt) {
-        DataCheck check = mayTruncate ? DataCheck::Truncate : DataCheck::None;
+        DataCheck check = outOfMemory ? DataCheck::Discard : DataCheck::Truncate;
         if (target == ExportState::Cancelled && m_stop.kind == Stop::Kind::RemoteCancel && !m_foreign.id.isEmpty()) {
             next = m_foreign; // keep who cancelled and when
         } else {
@@ -576,7 +566,11 @@ void ExportRun::writeTerminal(ExportState target, ErrorCode code, QString messag
                 next.error = finalMessage;
             }
         }
-        next.bytesWritten = m_acked;
+        next.bytesWritten = check == DataCheck::Discard ? 0 : m_acked;
+        if (check == DataCheck::Discard && next.state == ExportState::Failed)
+            next.error = QStringLiteral("%1; the %2 bytes written were discarded to free memory")
+                             .arg(finalMessage)
+                             .arg(m_acked);
         next.settled = true;
         next.updatedAt = QDateTime::currentDateTimeUtc();
         if (!m_conn.ensureConnected()) {
@@ -636,9 +630,13 @@ void ExportRun::writeTerminal(ExportState target, ErrorCode code, QString messag
                 return;
             }
             if (res.error.kind == RedisError::Kind::OutOfMemory) {
-                mayTruncate = false;
-                if (finalMessage.isEmpty())
+                outOfMemory = true;
+                if (target == ExportState::Completed || finalMessage.isEmpty()) {
+                    target = ExportState::Failed;
+                    finalCode = ErrorCode::Failed;
                     finalMessage = res.error.message;
+                }
+                continue;
             }
             if (!res.error.isTransport() && attempt >= 2) {
                 finishLocal(finalCode == ErrorCode::None ? ErrorCode::Failed : finalCode,

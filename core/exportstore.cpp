@@ -325,6 +325,49 @@ std::optional<ExportStore::ServerInfo> ExportStore::serverInfo(Failure *failure)
     return info;
 }
 
+Failure checkServerAccepts(RedisConnection &conn, const QString &source, qint64 size)
+{
+    if (size <= 0)
+        return {};
+    qint64 limit = 512LL * 1024 * 1024;
+    const RedisReply r = conn.command({"CONFIG", "GET", "proto-max-bulk-len"});
+    if (r.isError() && r.error.isTransport())
+        return {ErrorCode::Redis, r.error.message};
+    if (!r.isError() && r.type == RedisReply::Type::Array && r.elements.size() == 2)
+        limit = std::max<qint64>(1, r.elements[1].string.toLongLong());
+    if (size > limit)
+        return {ErrorCode::Source, QStringLiteral("cannot export %1: %2 bytes is larger than the server accepts "
+                                                  "(proto-max-bulk-len %3 bytes)")
+                                       .arg(source)
+                                       .arg(size)
+                                       .arg(limit)};
+    const RedisReply info = conn.command({"INFO", "memory"});
+    if (info.isError()) {
+        if (info.error.isTransport())
+            return {ErrorCode::Redis, info.error.message};
+        return {}; // INFO refused by an ACL: nothing more to learn
+    }
+    qint64 used = 0, maxmemory = 0;
+    QByteArray policy;
+    for (const QByteArray &line : info.string.split('\n')) {
+        const QByteArray l = line.trimmed();
+        if (l.startsWith("used_memory:"))
+            used = l.mid(12).toLongLong();
+        else if (l.startsWith("maxmemory:"))
+            maxmemory = l.mid(10).toLongLong();
+        else if (l.startsWith("maxmemory_policy:"))
+            policy = l.mid(17);
+    }
+    if (maxmemory <= 0)
+        return {};
+    if (size > maxmemory || (policy == "noeviction" && used + size > maxmemory))
+        return {ErrorCode::Source, QStringLiteral("cannot export %1: %2 does not fit in Redis's memory (%3 used of "
+                                                  "maxmemory %4, policy %5)")
+                                       .arg(source, formatBytes(size), formatBytes(used), formatBytes(maxmemory),
+                                            QString::fromLatin1(policy))};
+    return {};
+}
+
 qint64 parseByteSize(const QString &text)
 {
     QString t = text.trimmed();

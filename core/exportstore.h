@@ -80,6 +80,12 @@ private:
     KeyLayout m_keys;
 };
 
+// Whether Redis can take a value of `size` bytes from `source`: its
+// proto-max-bulk-len (512 MiB when CONFIG is refused) and, when maxmemory is set,
+// the memory left (under noeviction) or maxmemory itself. A refusal has code
+// Source; a transport error code Redis.
+Failure checkServerAccepts(RedisConnection &conn, const QString &source, qint64 size);
+
 // Parses "1048576", "64K", "1.5M", "2G" (powers of 1024). -1 when malformed.
 qint64 parseByteSize(const QString &text);
 QString formatBytes(qint64 bytes);

@@ -52,9 +52,10 @@ void LogHub::install(bool verbose, bool echoToStderr)
 {
     instance();
     g_echo = echoToStderr;
-    QLoggingCategory::setFilterRules(verbose ? QStringLiteral("hbexporter.*.debug=true")
-                                             : QStringLiteral("hbexporter.*.debug=false\n"
-                                                              "hbexporter.*.info=false"));
+    // Info lines always reach listeners (the window's log panel); debug lines only
+    // when verbose. Whether anything reaches stderr is echoToStderr's business.
+    QLoggingCategory::setFilterRules(verbose ? QStringLiteral("hbexporter.*.debug=true\nhbexporter.*.info=true")
+                                             : QStringLiteral("hbexporter.*.debug=false\nhbexporter.*.info=true"));
     qInstallMessageHandler(handler);
 }
 

@@ -11,7 +11,7 @@ Q_DECLARE_LOGGING_CATEGORY(lcExport)
 namespace hb {
 
 // Fans every log line out to listeners (the GUI's log panel) and to stderr.
-// Lines are timestamped; debug lines of our categories show only when verbose.
+// Lines are timestamped; info lines always reach listeners, debug lines only when verbose.
 class LogHub final : public QObject
 {
     Q_OBJECT

@@ -96,7 +96,7 @@ RedisError RedisConnection::classifyReplyError(const QByteArray &text, const QSt
 {
     RedisError e;
     const QString reason = QString::fromUtf8(text);
-    if (text.startsWith("NOPERM")) {
+    if (text.startsWith("NOPERM") || text.contains("can't run this command")) {
         e.kind = RedisError::Kind::NoPermission;
         e.message = QStringLiteral("permission denied by Redis %1: %2").arg(server, reason);
     } else if (text.startsWith("WRONGPASS") || text.startsWith("NOAUTH") ||
@@ -126,7 +126,11 @@ RedisReply RedisConnection::takeContextError()
 {
     const int err = m_ctx ? m_ctx->err : REDIS_ERR_OTHER;
     const QString text = m_ctx ? QString::fromLocal8Bit(m_ctx->errstr) : QStringLiteral("not connected");
-    if (err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ETIMEDOUT))
+    const int savedErrno = errno;
+    const bool timedOut = savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || savedErrno == ETIMEDOUT ||
+                          text.contains(QLatin1String("temporarily unavailable")) ||
+                          text.contains(QLatin1String("timed out"), Qt::CaseInsensitive);
+    if (err == REDIS_ERR_IO && timedOut)
         return transportError(RedisError::Kind::Timeout,
                               QStringLiteral("timed out after %1 ms waiting for a reply")
                                   .arg(m_timeouts.commandMs));

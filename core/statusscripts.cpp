@@ -44,6 +44,9 @@ elseif check == 'truncate' then
       redis.call('SET', KEYS[2], redis.call('GETRANGE', KEYS[2], 0, n - 1), 'KEEPTTL')
     end
   end
+elseif check == 'discard' then
+  redis.call('DEL', KEYS[2])
+  redis.call('SET', KEYS[2], '', 'EX', ttl)
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
 if redis.call('TTL', KEYS[2]) >= -1 then redis.call('EXPIRE', KEYS[2], ttl) end
@@ -58,6 +61,7 @@ QByteArray checkName(DataCheck c)
     case DataCheck::Alive: return "alive";
     case DataCheck::Complete: return "complete";
     case DataCheck::Truncate: return "truncate";
+    case DataCheck::Discard: return "discard";
     }
     return "none";
 }

@@ -23,6 +23,7 @@ enum class DataCheck {
     Alive,    // it must still exist with an expiry (progress, heartbeat)
     Complete, // Alive, and its length must equal the given byte count
     Truncate, // cut it to the given byte count; a key recreated without expiry is deleted
+    Discard,  // replace it by an empty string with the TTL: frees memory when Redis is full
 };
 
 // Compare-and-set: replaces the status with `next` only when the stored JSON is

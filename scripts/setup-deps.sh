@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config ninja-build
   qt6-base-dev qt6-base-dev-tools
   libhiredis-dev libssl-dev redis-server redis-tools
-  xvfb xauth
+  libqt6svg6 xvfb xauth
 )
 if [[ "${HBEXPORTER_WITH_TOOLS:-0}" == 1 ]]; then
   packages+=(imagemagick xdotool)
