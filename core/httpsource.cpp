@@ -91,7 +91,13 @@ bool HttpSource::open()
         }
         waitForActivity(int(std::max<qint64>(1, deadline.remainingTime())));
     }
-    if (takeReplyError()) {
+    // With good headers, a transfer error (even one that already happened: a short
+    // body can arrive whole, with the close, before we look) is reported by read()
+    // after the bytes that did arrive, so the export says how far it got.
+    const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!status.isValid() || status.toInt() >= 400 || isRedirect(status.toInt())) {
+        if (!takeReplyError())
+            m_error = failMessage(QStringLiteral("no HTTP response"));
         close();
         m_failed = true;
         return false;
