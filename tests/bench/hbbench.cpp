@@ -56,6 +56,8 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -127,6 +129,29 @@ RedisReply must(RedisConnection &c, const QList<QByteArray> &args)
     if (r.isError())
         fail(QStringLiteral("%1: %2").arg(QString::fromLatin1(args.value(0)), r.error.message));
     return r;
+}
+
+// Redis's own CPU seconds so far (user + sys, INFO cpu): how busy the server was.
+double redisCpu(RedisConnection &c)
+{
+    const RedisReply r = must(c, {"INFO", "cpu"});
+    double total = 0;
+    for (const QByteArray &l : r.string.split('\n')) {
+        if (l.startsWith("used_cpu_sys:") || l.startsWith("used_cpu_user:"))
+            total += l.mid(l.indexOf(':') + 1).trimmed().toDouble();
+    }
+    return total;
+}
+
+// Minor page faults of a process so far (/proc/PID/stat field 10).
+qint64 minorFaults(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray all = f.readAll();
+    const QList<QByteArray> fields = all.mid(all.lastIndexOf(')') + 2).split(' ');
+    return fields.size() > 7 ? fields[7].toLongLong() : 0;
 }
 
 void flushAll(RedisConnection &c)
@@ -367,6 +392,9 @@ ChildResult runChild(const QString &program, const QStringList &args, const QStr
     g_childPid = pid;
     int status = 0;
     rusage ru{};
+    // Sleep until the child exits (a pidfd turns readable), without polling: on a
+    // small machine a busy parent would steal CPU from the child and from Redis.
+    const int pidfd = int(::syscall(SYS_pidfd_open, pid, 0));
     while (true) {
         const pid_t w = ::wait4(pid, &status, WNOHANG, &ru);
         if (w == pid)
@@ -377,10 +405,19 @@ ChildResult runChild(const QString &program, const QStringList &args, const QStr
             ::kill(pid, SIGKILL);
             ::wait4(pid, &status, 0, &ru);
             g_childPid = 0;
+            if (pidfd >= 0)
+                ::close(pidfd);
             fail(QStringLiteral("%1 did not finish within %2 s").arg(program).arg(timeoutMs / 1000));
         }
-        ::usleep(200);
+        if (pidfd >= 0) {
+            pollfd pfd{pidfd, POLLIN, 0};
+            ::poll(&pfd, 1, 1000);
+        } else {
+            ::usleep(10000);
+        }
     }
+    if (pidfd >= 0)
+        ::close(pidfd);
     res.seconds = double(t.nsecsElapsed()) / 1e9;
     g_childPid = 0;
     res.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -629,16 +666,21 @@ int main(int argc, char **argv)
                                     QStringLiteral("(d) original design (64K APPEND+SET)")};
             const int variants = p.isSet(skipOrigOpt) ? 3 : 4;
             std::vector<std::vector<double>> secs(static_cast<size_t>(variants));
+            std::vector<std::vector<double>> busy(static_cast<size_t>(variants)); // Redis CPU s / wall s
             for (int run = 0; run < runs; ++run) {
                 for (int v = 0; v < variants; ++v) {
                     flushAll(*admin);
                     const bool verify = run == 0;
                     double s = 0;
+                    const double cpu0 = redisCpu(*admin);
+                    const qint64 faults0 = minorFaults(server.pid());
+                    double cpu1 = 0;
                     if (v == 0) {
                         const QByteArray key = "bare:{" + newExportId().toLatin1() + "}-data";
                         const qint64 t0 = clock.nsecsElapsed();
                         bareLoader(server.socketPath(), file, key, size);
                         s = double(clock.nsecsElapsed() - t0) / 1e9;
+                        cpu1 = redisCpu(*admin);
                         if (verify)
                             verifyData(*admin, key, size, sha);
                     } else if (v == 1) {
@@ -650,6 +692,7 @@ int main(int argc, char **argv)
                         s = double(f.atNs - t0) / 1e9;
                         if (f.code != 0 || f.status.state != ExportState::Completed)
                             fail(QStringLiteral("(b) export ended %1: %2").arg(f.status.stateText(), f.message));
+                        cpu1 = redisCpu(*admin);
                         if (verify)
                             verifyExport(*admin, id, size, sha);
                     } else if (v == 2) {
@@ -662,6 +705,7 @@ int main(int argc, char **argv)
                         const QString id = QString::fromLatin1(r.out.trimmed());
                         if (!isValidExportId(id))
                             fail(QStringLiteral("(c) hbexporter-cli printed no id: %1").arg(QString::fromLatin1(r.out)));
+                        cpu1 = redisCpu(*admin);
                         if (verify)
                             verifyExport(*admin, id, size, sha);
                     } else {
@@ -669,21 +713,29 @@ int main(int argc, char **argv)
                         const qint64 t0 = clock.nsecsElapsed();
                         originalLoader(server.socketPath(), file, id, size);
                         s = double(clock.nsecsElapsed() - t0) / 1e9;
+                        cpu1 = redisCpu(*admin);
                         if (verify)
                             verifyData(*admin, "orig:{" + id + "}-data", size, sha);
                     }
                     secs[size_t(v)].push_back(s);
-                    note(QStringLiteral("  run %1 %2: %3 s, %4 MiB/s").arg(run + 1).arg(names[v]).arg(fmt(s, 3)).arg(fmt(double(sizeMiB) / s)));
+                    busy[size_t(v)].push_back((cpu1 - cpu0) / s);
+                    note(QStringLiteral("  run %1 %2: %3 s, %4 MiB/s, redis-server busy %5%, %6 page faults")
+                             .arg(run + 1)
+                             .arg(names[v])
+                             .arg(fmt(s, 3))
+                             .arg(fmt(double(sizeMiB) / s))
+                             .arg(fmt(100 * busy[size_t(v)].back(), 0))
+                             .arg(minorFaults(server.pid()) - faults0));
                 }
             }
             flushAll(*admin);
             const double ref = median(secs[0]);
             report << QString()
                    << QStringLiteral("Throughput: %1 MiB random file, %2 runs each (alternating), medians; "
-                                     "verified by sha256 on run 1 of each")
+                                     "verified by sha256 on run 1 of each; redis busy = redis-server CPU s / wall s")
                           .arg(sizeMiB)
                           .arg(runs)
-                   << QStringLiteral("  %1 %2 %3 %4  %5").arg(QStringLiteral("variant"), -40).arg(QStringLiteral("median s"), 9).arg(QStringLiteral("MiB/s"), 8).arg(QStringLiteral("vs (a)"), 7).arg(QStringLiteral("all runs MiB/s"));
+                   << QStringLiteral("  %1 %2 %3 %4 %5  %6").arg(QStringLiteral("variant"), -40).arg(QStringLiteral("median s"), 9).arg(QStringLiteral("MiB/s"), 8).arg(QStringLiteral("vs (a)"), 7).arg(QStringLiteral("redis busy"), 10).arg(QStringLiteral("all runs MiB/s"));
             std::vector<double> mibs(static_cast<size_t>(variants), 0.0);
             for (int v = 0; v < variants; ++v) {
                 const double m = median(secs[size_t(v)]);
@@ -691,11 +743,12 @@ int main(int argc, char **argv)
                 QStringList all;
                 for (double s : secs[size_t(v)])
                     all << fmt(double(sizeMiB) / s, 0);
-                report << QStringLiteral("  %1 %2 %3 %4  %5")
+                report << QStringLiteral("  %1 %2 %3 %4 %5  %6")
                               .arg(names[v], -40)
                               .arg(fmt(m, 3), 9)
                               .arg(fmt(mibs[size_t(v)], 0), 8)
                               .arg(fmt(ref / m, 2) + QLatin1Char('x'), 7)
+                              .arg(fmt(100 * median(busy[size_t(v)]), 0) + QLatin1Char('%'), 10)
                               .arg(all.join(QLatin1Char(' ')));
             }
             exporterMedianS = median(secs[1]);
