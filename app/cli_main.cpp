@@ -19,6 +19,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -197,6 +198,11 @@ public:
             m_order << m_exporter.startExport(source);
         QCoreApplication::exec();
         clearBar();
+        if (m_opt.verbose) {
+            rusage usage = {};
+            getrusage(RUSAGE_SELF, &usage);
+            errLine(QStringLiteral("peak memory (max RSS): %1 KiB").arg(usage.ru_maxrss));
+        }
         ::signal(SIGINT, SIG_DFL);
         ::signal(SIGTERM, SIG_DFL);
         return m_exitCode;

@@ -365,11 +365,10 @@ bool ExportRun::reconnectAndResend(const RedisError &cause)
         }
         const RedisReply cur = m_conn.command({"GET", m_keys.statusKey(m_status.id)});
         if (cur.isError()) {
+            // e.g. "max number of clients reached": this attempt failed, try again.
             last = cur.error;
-            if (cur.error.isTransport())
-                continue;
-            fail(Failure::fromRedis(cur.error).code, cur.error.message);
-            return false;
+            m_conn.disconnect();
+            continue;
         }
         const QByteArray stored = cur.isNil() ? QByteArray() : cur.string;
         if (stored == m_expected || (!unappliedStatus.isEmpty() && stored == unappliedStatus))
@@ -469,10 +468,13 @@ void ExportRun::stream()
             if (n == 0)
                 continue;
             buffer.truncate(n);
-            m_sha.addData(buffer.constData(), size_t(n));
             const qint64 offset = m_sent;
             m_sent += n;
+            // Hash after sending (a shared copy, no bytes copied): Redis stores this
+            // chunk while we hash it, instead of waiting for us.
+            const QByteArray sent = buffer;
             sendChunk(offset, std::move(buffer));
+            m_sha.addData(sent.constData(), size_t(n));
             continue;
         }
         if (m_conn.pending() > 0) {
@@ -654,7 +656,8 @@ void ExportRun::writeTerminal(ExportState target, ErrorCode code, QString messag
         }
     }
     finishLocal(finalCode == ErrorCode::None ? ErrorCode::Failed : finalCode,
-                QStringLiteral("the final status could not be written after several attempts"));
+                QStringLiteral("%1; the final status could not be written after several attempts")
+                    .arg(finalMessage.isEmpty() ? QStringLiteral("export failed") : finalMessage));
 }
 
 ExportJob::ExportJob(QString id, QString source, ExporterConfig config,

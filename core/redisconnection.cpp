@@ -4,9 +4,16 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <csignal>
+#include <pthread.h>
 #include <cstring>
 #include <vector>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace hb {
 
@@ -126,9 +133,10 @@ RedisReply RedisConnection::takeContextError()
 {
     const int err = m_ctx ? m_ctx->err : REDIS_ERR_OTHER;
     const QString text = m_ctx ? QString::fromLocal8Bit(m_ctx->errstr) : QStringLiteral("not connected");
-    const int savedErrno = errno;
-    const bool timedOut = savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || savedErrno == ETIMEDOUT ||
-                          text.contains(QLatin1String("temporarily unavailable")) ||
+    // hiredis copied strerror(errno) into errstr when the I/O failed; errno itself
+    // may have moved on since. A socket timeout reads as EAGAIN.
+    const bool timedOut = text == QString::fromLocal8Bit(strerror(EAGAIN)) ||
+                          text == QString::fromLocal8Bit(strerror(ETIMEDOUT)) ||
                           text.contains(QLatin1String("timed out"), Qt::CaseInsensitive);
     if (err == REDIS_ERR_IO && timedOut)
         return transportError(RedisError::Kind::Timeout,
@@ -200,8 +208,42 @@ bool RedisConnection::ensureConnected()
     return true;
 }
 
+namespace {
+
+// hiredis writes with write(2): a server that hangs up mid-command would raise
+// SIGPIPE and kill the process (or trip a test framework's crash handler). Block
+// it on this thread while writing, and swallow the one our write raised.
+class SigpipeGuard final
+{
+public:
+    SigpipeGuard()
+    {
+        sigemptyset(&m_pipe);
+        sigaddset(&m_pipe, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &m_pipe, &m_old);
+    }
+    ~SigpipeGuard()
+    {
+        if (errno == EPIPE) {
+            const timespec zero{0, 0};
+            while (sigtimedwait(&m_pipe, nullptr, &zero) == SIGPIPE) {
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
+    }
+    SigpipeGuard(const SigpipeGuard &) = delete;
+    SigpipeGuard &operator=(const SigpipeGuard &) = delete;
+
+private:
+    sigset_t m_pipe;
+    sigset_t m_old;
+};
+
+} // namespace
+
 bool RedisConnection::flush()
 {
+    const SigpipeGuard guard;
     int done = 0;
     while (!done) {
         if (redisBufferWrite(m_ctx, &done) == REDIS_ERR)
@@ -210,10 +252,85 @@ bool RedisConnection::flush()
     return true;
 }
 
+// Commands carrying a large argument (an export's chunk) skip hiredis's output
+// buffer: redisAppendCommandArgv would copy the payload twice (formatting, then
+// into obuf), each into a freshly allocated megabyte. Here the RESP framing is
+// built around it and the payload goes straight from the caller's buffer to the
+// socket with sendmsg(). Only when hiredis has nothing buffered, so the order of
+// commands on the wire is kept; replies are read by hiredis as usual.
+bool RedisConnection::appendDirect(const QList<QByteArray> &args)
+{
+    constexpr qsizetype inlineMax = 4096; // smaller arguments are copied into the framing
+    QByteArray framing;
+    framing.reserve(64 + 32 * args.size());
+    struct Piece
+    {
+        const char *data; // nullptr: a range of framing
+        qsizetype from;
+        qsizetype len;
+    };
+    std::vector<Piece> pieces;
+    pieces.reserve(size_t(args.size()) + 2);
+    qsizetype textFrom = 0;
+    framing += '*' + QByteArray::number(args.size()) + "\r\n";
+    for (const QByteArray &a : args) {
+        framing += '$' + QByteArray::number(a.size()) + "\r\n";
+        if (a.size() <= inlineMax) {
+            framing += a;
+        } else {
+            pieces.push_back({nullptr, textFrom, framing.size() - textFrom});
+            pieces.push_back({a.constData(), 0, a.size()});
+            textFrom = framing.size();
+        }
+        framing += "\r\n";
+    }
+    pieces.push_back({nullptr, textFrom, framing.size() - textFrom});
+
+    std::vector<iovec> iov;
+    iov.reserve(pieces.size());
+    for (const Piece &p : pieces) {
+        if (p.len > 0)
+            iov.push_back({const_cast<char *>(p.data ? p.data : framing.constData() + p.from), size_t(p.len)});
+    }
+    size_t first = 0;
+    while (first < iov.size()) {
+        msghdr msg{};
+        msg.msg_iov = iov.data() + first;
+        msg.msg_iovlen = std::min<size_t>(iov.size() - first, IOV_MAX);
+        // MSG_NOSIGNAL: a server that hangs up is an error here, not a SIGPIPE.
+        const ssize_t n = ::sendmsg(m_ctx->fd, &msg, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                transportError(RedisError::Kind::Timeout, QStringLiteral("timed out after %1 ms sending a command")
+                                                              .arg(m_timeouts.commandMs));
+            } else {
+                transportError(RedisError::Kind::ConnectionLost, QString::fromLocal8Bit(std::strerror(errno)));
+            }
+            return false;
+        }
+        size_t left = size_t(n);
+        while (first < iov.size() && left >= iov[first].iov_len)
+            left -= iov[first++].iov_len;
+        if (left > 0) {
+            iov[first].iov_base = static_cast<char *>(iov[first].iov_base) + left;
+            iov[first].iov_len -= left;
+        }
+    }
+    ++m_pending;
+    return true;
+}
+
 bool RedisConnection::append(const QList<QByteArray> &args)
 {
     if (!ensureConnected())
         return false;
+    qsizetype payload = 0;
+    for (const QByteArray &a : args)
+        payload = std::max(payload, a.size());
+    if (payload >= directWriteMin && sdslen(m_ctx->obuf) == 0)
+        return appendDirect(args);
     std::vector<const char *> argv;
     std::vector<size_t> lens;
     argv.reserve(size_t(args.size()));

@@ -91,6 +91,9 @@ public:
     static RedisError classifyReplyError(const QByteArray &text, const QString &server);
 
 private:
+    // Arguments from this size on are sent with sendmsg(), not copied by hiredis.
+    static constexpr qsizetype directWriteMin = 64 * 1024;
+    bool appendDirect(const QList<QByteArray> &args);
     RedisReply transportError(RedisError::Kind kind, const QString &reason);
     RedisReply takeContextError();
     bool flush();
