@@ -134,7 +134,7 @@ void ExportRun::run()
     m_status.bytesTotal = m_source->size();
     if (!m_conn.ensureConnected())
         return finishLocal(Failure::fromRedis(m_conn.lastError()).code, m_conn.lastError().message);
-    if (const Failure refused = checkServerAccepts(m_conn, m_job.m_source, m_status.bytesTotal))
+    if (const Failure refused = checkServerAccepts(m_conn, sourceForMessages(m_job.m_source), m_status.bytesTotal))
         return finishLocal(refused.code, refused.message);
     if (!createKeys())
         return;

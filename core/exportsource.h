@@ -31,7 +31,12 @@ public:
 
 // A local path or (when supported) a URL.
 std::unique_ptr<ExportSource> createSource(const QString &spec);
-// The display name a source will have, before it is opened.
+// The display name a source will have, before it is opened: a file's name, or a
+// URL without credentials.
 QString sourceDisplayName(const QString &spec);
+// How a source is named in messages and logs: a file's full path, or a URL
+// without credentials.
+QString sourceForMessages(const QString &spec);
+bool isUrlSource(const QString &spec);
 
 } // namespace hb

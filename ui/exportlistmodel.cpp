@@ -1,5 +1,7 @@
 #include "exportlistmodel.h"
 
+#include "exportsource.h"
+
 #include "exporterror.h"
 #include "exportstore.h"
 
@@ -17,6 +19,8 @@ namespace {
 
 QString nameOf(const QString &path)
 {
+    if (isUrlSource(path))
+        return sourceDisplayName(path); // never the credentials
     const QString name = QFileInfo(QDir::cleanPath(path)).fileName(); // "photos/" -> "photos"
     return name.isEmpty() ? path : name;
 }
@@ -217,7 +221,7 @@ QVariant ExportListModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ToolTipRole: {
         QString tip = QStringLiteral("<b>%1</b><br>%2<br>%3")
-                          .arg(row.name.toHtmlEscaped(), row.sourcePath.toHtmlEscaped(),
+                          .arg(row.name.toHtmlEscaped(), sourceForMessages(row.sourcePath).toHtmlEscaped(),
                                statusText(row).toHtmlEscaped());
         if (!row.error.isEmpty() && row.state != ExportState::Failed)
             tip += QStringLiteral("<br>") + row.error.toHtmlEscaped();

@@ -1,10 +1,14 @@
 #include "mainwindow.h"
 
+#include "allexportsview.h"
+#include "exportmonitor.h"
+
 #include "embeddedserver.h"
 #include "exportdetailsdialog.h"
 #include "exporter.h"
 #include "exportlistmodel.h"
 #include "exportlistwidget.h"
+#include "exportsource.h"
 #include "exportsortmodel.h"
 #include "exportstore.h"
 #include "logging.h"
@@ -23,6 +27,8 @@
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
+#include <QInputDialog>
+#include <QUrl>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -156,10 +162,12 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     m_watcher = new ServerStatusWatcher(this);
     m_watcher->setInterval(m_options.serverPollMs);
     connect(m_watcher, &ServerStatusWatcher::updated, this, &MainWindow::updateServerLabel);
-    if (m_embedded)
+    if (m_embedded) {
         startEmbeddedServer();
-    else
+    } else {
         m_watcher->setEndpoint(m_config.endpoint);
+        rebuildAllExportsTab();
+    }
     m_watcher->start();
     updateServerLabel();
     updateSummary();
@@ -168,6 +176,8 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
 MainWindow::~MainWindow()
 {
     saveWindowState();
+    if (m_monitor)
+        m_monitor->stop();
     // Runs the stop sequence of running exports before the model they report to goes.
     m_exporter.reset();
 }
@@ -236,8 +246,41 @@ void MainWindow::onServerReady(bool ok, const QString &error)
         m_serverProblem.clear();
     }
     m_watcher->setEndpoint(m_config.endpoint);
+    rebuildAllExportsTab();
     const QStringList waiting = std::exchange(m_waiting, {});
     addFiles(waiting);
+}
+
+void MainWindow::rebuildAllExportsTab()
+{
+    int index = m_allPage ? m_tabs->indexOf(m_allPage) : -1;
+    if (m_allPage) {
+        m_tabs->removeTab(index);
+        delete m_allPage; // the view goes before the monitor it reads
+        m_allPage = nullptr;
+        m_allView = nullptr;
+    }
+    if (m_monitor) {
+        m_monitor->stop();
+        delete m_monitor;
+        m_monitor = nullptr;
+    }
+    if (index < 0)
+        index = 1;
+    if (!m_permissions->mayRead(m_config.user)) {
+        auto *label = new QLabel(tr("User %1 lacks the permission \"export:read\" (%2): the exports of others "
+                                    "are not shown.")
+                                     .arg(m_config.user.toHtmlEscaped(), m_permissions->origin().toHtmlEscaped()));
+        label->setAlignment(Qt::AlignCenter);
+        label->setWordWrap(true);
+        m_allPage = label;
+    } else {
+        m_monitor = new ExportMonitor(m_config.endpoint, m_config.keys, this);
+        m_allView = new AllExportsView(m_monitor, m_exporter.get());
+        m_allPage = m_allView;
+        m_monitor->start();
+    }
+    m_tabs->insertTab(index, m_allPage, QIcon(QStringLiteral(":/icons/lookup.svg")), tr("All exports"));
 }
 
 QStringList MainWindow::addFiles(const QStringList &paths)
@@ -247,14 +290,14 @@ QStringList MainWindow::addFiles(const QStringList &paths)
         if (path.isEmpty())
             continue;
         // Relative names (command line) are taken from the working folder.
-        const QString absolute = QFileInfo(path).absoluteFilePath();
+        const QString absolute = isUrlSource(path) ? path : QFileInfo(path).absoluteFilePath();
         if (!m_serverReady) {
             m_waiting.append(absolute);
             continue;
         }
         ids.append(m_exporter->startExport(absolute));
     }
-    if (!paths.isEmpty())
+    if (!paths.isEmpty() && !isUrlSource(paths.constLast()))
         m_lastDir = QFileInfo(paths.constLast()).absolutePath();
     return ids;
 }
@@ -269,6 +312,26 @@ QStringList MainWindow::addUrls(const QList<QUrl> &urls)
             qCWarning(lcUi).noquote() << "not a local file, not exported:" << url.toDisplayString();
     }
     return addFiles(files);
+}
+
+void MainWindow::openAddUrlDialog()
+{
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Add URL"));
+    dialog->setLabelText(tr("http(s) URL to export (streamed, never stored whole):"));
+    dialog->setTextValue(QStringLiteral("https://"));
+    dialog->resize(560, dialog->sizeHint().height());
+    connect(dialog, &QInputDialog::textValueSelected, this, [this](const QString &text) {
+        const QString url = text.trimmed();
+        const QUrl parsed(url, QUrl::StrictMode);
+        if (!isUrlSource(url) || !parsed.isValid() || parsed.host().isEmpty()) {
+            statusBar()->showMessage(tr("Not an http(s) URL: %1").arg(sourceForMessages(url)), 6000);
+            return;
+        }
+        addFiles({url});
+    });
+    dialog->open();
 }
 
 void MainWindow::openAddFilesDialog()
@@ -352,10 +415,14 @@ void MainWindow::applySettings(const GuiSettings &values)
         m_lookup->close(); // it holds the old server; the next one gets the new
     if (!(m_config.endpoint == before)) {
         qCInfo(lcUi).noquote() << "Redis server now" << m_config.endpoint.displayName();
-        if (m_embedded)
+        if (m_embedded) {
             startEmbeddedServer();
-        else
+        } else {
             m_watcher->setEndpoint(m_config.endpoint);
+            rebuildAllExportsTab();
+        }
+    } else if (m_permissions->mayRead(m_config.user) != (m_allView != nullptr)) {
+        rebuildAllExportsTab();
     }
     statusBar()->showMessage(tr("Settings applied to new exports."), 4000);
 }
@@ -454,6 +521,10 @@ void MainWindow::createActions()
     addFilesAction->setShortcut(QKeySequence::Open);
     addFilesAction->setToolTip(tr("Export files into Redis (Ctrl+O); you can also drop files on the window"));
     connect(addFilesAction, &QAction::triggered, this, &MainWindow::openAddFilesDialog);
+    auto *addUrlAction = new QAction(QIcon(QStringLiteral(":/icons/add-files.svg")), tr("Add &URL…"), this);
+    addUrlAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    addUrlAction->setToolTip(tr("Export what an http(s) URL serves (Ctrl+Shift+O)"));
+    connect(addUrlAction, &QAction::triggered, this, &MainWindow::openAddUrlDialog);
     auto *lookupAction = new QAction(QIcon(QStringLiteral(":/icons/lookup.svg")), tr("&Look up export…"), this);
     lookupAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     connect(lookupAction, &QAction::triggered, this, &MainWindow::showLookupDialog);
@@ -467,6 +538,7 @@ void MainWindow::createActions()
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(addFilesAction);
+    file->addAction(addUrlAction);
     file->addAction(lookupAction);
     file->addSeparator();
     file->addAction(quitAction);

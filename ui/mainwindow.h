@@ -21,6 +21,9 @@ class QTabWidget;
 
 namespace hb {
 
+class AllExportsView;
+class ExportMonitor;
+
 class Exporter;
 class ExportDetailsDialog;
 class ExportListModel;
@@ -58,6 +61,8 @@ public:
     ServerStatusWatcher *serverWatcher() const { return m_watcher; }
     // "My exports" is the first tab; other views (all exports on the server) add theirs.
     QTabWidget *tabs() const { return m_tabs; }
+    // The "All exports" tab: every export on the server (nullptr without export:read).
+    AllExportsView *allExportsView() const { return m_allView; }
     QComboBox *statusFilterBox() const { return m_statusFilter; }
     QLineEdit *nameFilterEdit() const { return m_nameFilter; }
 
@@ -73,6 +78,7 @@ public Q_SLOTS:
     // (none for files that wait for the embedded server to start).
     QStringList addFiles(const QStringList &paths);
     QStringList addUrls(const QList<QUrl> &urls);
+    void openAddUrlDialog();
     void openAddFilesDialog();
     void cancelExports(const QStringList &ids);
     void cancelSelected();
@@ -100,6 +106,7 @@ private:
     void createStatusBar();
     void resolveConfig();
     void startEmbeddedServer();
+    void rebuildAllExportsTab();
     void onServerReady(bool ok, const QString &error);
     void onExportFinished(const QString &id, const ExportStatus &status, int code, const QString &message);
     void notify(const QString &title, const QString &text, bool failure);
@@ -123,6 +130,9 @@ private:
     ExportListModel *m_model;
     ExportListWidget *m_list = nullptr;
     QTabWidget *m_tabs = nullptr;
+    QWidget *m_allPage = nullptr;
+    AllExportsView *m_allView = nullptr;
+    ExportMonitor *m_monitor = nullptr;
     QComboBox *m_statusFilter = nullptr;
     QLineEdit *m_nameFilter = nullptr;
     LogPanel *m_log = nullptr;

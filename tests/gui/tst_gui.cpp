@@ -2,6 +2,8 @@
 // the same slots as the dialog, the drop and the command line; progress, cancel,
 // permissions, filters, lookup, settings. Offscreen platform, no sleeps: every wait
 // is a condition with a generous deadline (a loaded 2-core box).
+#include "allexportsmodel.h"
+#include "allexportsview.h"
 #include "exporter.h"
 #include "exportdetailsdialog.h"
 #include "exportlistmodel.h"
@@ -12,6 +14,7 @@
 #include "lookupdialog.h"
 #include "mainwindow.h"
 #include "settingsdialog.h"
+#include "httptestserver.h"
 #include "testredis.h"
 
 #include <QAction>
@@ -53,6 +56,8 @@ private Q_SLOTS:
     void model_batchesUpdates_oneSignalPerChangedRow();
     void model_etaSaysStalledAfterFiveSecondsWithoutBytes();
     void unreachableRedis_windowOpensAndSaysSo();
+    void allExportsTab_showsAnotherProcessExportLive_andCancelsIt();
+    void addUrl_exportsWhatTheServerServes_withoutCredentials();
 
 private:
     std::unique_ptr<MainWindow> makeWindow(const QString &permissionsFile = {});
@@ -482,6 +487,74 @@ void TestGui::unreachableRedis_windowOpensAndSaysSo()
     QTRY_VERIFY_WITH_TIMEOUT(w.model()->find(id)->finished, Deadline);
     w.model()->refresh();
     QVERIFY(cell(w, id, ExportListModel::Status).startsWith(QStringLiteral("FAILED")));
+}
+
+void TestGui::allExportsTab_showsAnotherProcessExportLive_andCancelsIt()
+{
+    // Another "machine": an Exporter of its own, user bob, throttled so it is still running.
+    const QString path = test::makeRandomFile(m_dir.path(), QStringLiteral("bobs.bin"), 8 * 1024 * 1024, 9);
+    ExporterConfig other;
+    other.endpoint = m_redis->endpoint();
+    other.user = QStringLiteral("bob");
+    other.chunkSize = 64 * 1024;
+    other.bandwidthLimit = 512 * 1024;
+    Exporter bob(other, nullptr);
+    QSignalSpy bobFinished(&bob, &Exporter::exportFinished);
+    const QString id = bob.startExport(path);
+
+    // Support staff: may cancel anyone's export.
+    const QString perms = m_dir.filePath(QStringLiteral("support.json"));
+    QFile f(perms);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral(R"({"%1":["export:read","export:cancel-any"]})").arg(defaultUserName()).toUtf8());
+    f.close();
+    auto w = makeWindow(perms);
+    QCOMPARE(w->tabs()->count(), 2);
+    QCOMPARE(w->tabs()->tabText(1), QStringLiteral("All exports"));
+    AllExportsView *view = w->allExportsView();
+    QVERIFY(view);
+    QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowOf(id) >= 0, Deadline);
+    const int row = view->model()->rowOf(id);
+    QCOMPARE(view->model()->index(row, AllExportsModel::Owner).data().toString(), QStringLiteral("bob"));
+    QTRY_VERIFY_WITH_TIMEOUT(view->model()->statusAt(view->model()->rowOf(id))->bytesWritten > 0, Deadline);
+    QVERIFY(view->selectExport(id));
+    QVERIFY(view->cancelAction()->isEnabled());
+    view->cancelAction()->trigger();
+    QVERIFY(bobFinished.wait(Deadline));
+    QCOMPARE(bobFinished.first().at(1).value<ExportStatus>().state, ExportState::Cancelled);
+    const auto s = redisStatus(id);
+    QVERIFY(s);
+    QCOMPARE(s->state, ExportState::Cancelled);
+    QCOMPARE(s->cancelledBy, defaultUserName());
+    QTRY_VERIFY_WITH_TIMEOUT(view->model()->statusAt(view->model()->rowOf(id))->state == ExportState::Cancelled, Deadline);
+}
+
+void TestGui::addUrl_exportsWhatTheServerServes_withoutCredentials()
+{
+    test::HttpTestServer http;
+    QByteArray body(3 * 1024 * 1024 + 5, Qt::Uninitialized);
+    for (int i = 0; i < body.size(); ++i)
+        body[i] = char((i * 131) ^ (i >> 7));
+    http.setContent(body);
+    QVERIFY(http.start());
+    QUrl url = http.url(QStringLiteral("/file"));
+    url.setUserName(QStringLiteral("alice"));
+    url.setPassword(QStringLiteral("s3cret"));
+    auto w = makeWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(w->isServerReady(), Deadline);
+    const QStringList ids = w->addFiles({url.toString()});
+    QCOMPARE(ids.size(), 1);
+    const QString id = ids.first();
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*w, id, ExportListModel::Status), QStringLiteral("COMPLETED"), Deadline);
+    const RedisReply data = m_redis->command({"GET", KeyLayout{}.dataKey(id)});
+    QCOMPARE(data.string, body);
+    const auto s = redisStatus(id);
+    QVERIFY(s);
+    QVERIFY2(!s->source.contains(QLatin1String("s3cret")), qPrintable(s->source));
+    for (int column = 0; column < ExportListModel::NB_COLUMNS; ++column) {
+        QVERIFY(!cell(*w, id, column).contains(QLatin1String("s3cret")));
+        QVERIFY(!cell(*w, id, column, Qt::ToolTipRole).contains(QLatin1String("s3cret")));
+    }
 }
 
 QTEST_MAIN(TestGui)
