@@ -60,11 +60,13 @@ std::optional<RedisEndpoint> RedisEndpoint::parse(const QString &text, QString *
             return bad(QStringLiteral("redis:// URLs take no query"));
     } else if (scheme == QLatin1String("unix")) {
         ep.kind = Kind::Unix;
-        if (!url.host().isEmpty())
-            return bad(QStringLiteral("a unix:// URL has no host; write unix:///path/to/redis.sock"));
+        if (!url.host().isEmpty() || url.port() != -1)
+            return bad(QStringLiteral("a unix:// URL has no host or port; write unix:///path/to/redis.sock"));
         ep.socketPath = url.path();
         if (ep.socketPath.isEmpty() || !ep.socketPath.startsWith(QLatin1Char('/')))
             return bad(QStringLiteral("socket path must be absolute"));
+        if (ep.socketPath.startsWith(QLatin1String("//")))
+            return bad(QStringLiteral("socket path must not start with //"));
         const QUrlQuery query(url);
         for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
             if (item.first != QLatin1String("db"))

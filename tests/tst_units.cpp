@@ -60,6 +60,9 @@ private Q_SLOTS:
         QTest::newRow("db") << "redis://localhost/x" << "database";
         QTest::newRow("unix relative") << "unix://relative.sock" << "";
         QTest::newRow("unix param") << "unix:///tmp/x.sock?foo=1" << "unknown parameter";
+        // Found by fuzzing: an empty authority, then a path that QUrl cannot write back.
+        QTest::newRow("unix double slash") << "unix://://u:p@/.u:p@/.s(ck?db=2" << "";
+        QTest::newRow("unix port") << "unix://:6379/tmp/x.sock" << "no host or port";
     }
     void redisUrl_rejectsMalformed()
     {
