@@ -35,7 +35,7 @@ public:
 private:
     struct InFlight
     {
-        enum class Kind { Chunk, Status } kind;
+        enum class Kind { Chunk, TtlCheck, Status } kind;
         qint64 offset = 0;
         QByteArray bytes;   // Chunk: kept until acknowledged, to resend after a reconnect
         QByteArray json;    // Status: what it will read once applied
@@ -56,6 +56,7 @@ private:
     bool createKeys();
     void stream();
     void sendChunk(qint64 offset, QByteArray bytes);
+    bool appendChunk(const InFlight &chunk);
     void sendStatus(ExportState state);
     bool readOne();
     void handleReply(InFlight &entry, const RedisReply &reply);
@@ -84,7 +85,7 @@ private:
     bool m_presized = false;
     Stop m_stop;
     ExportStatus m_foreign;      // the status another process set (remote cancel)
-    Sha256 m_sha;
+    BackgroundSha256 m_sha;
     QElapsedTimer m_clock;
 };
 
@@ -181,17 +182,23 @@ bool ExportRun::createKeys()
     return true;
 }
 
+bool ExportRun::appendChunk(const InFlight &chunk)
+{
+    // SETRANGE, then PTTL of the data key: a key that vanished is recreated by the
+    // SETRANGE without an expiry, so PTTL -1 (or -2) says so at once.
+    const bool sent = m_conn.append({"SETRANGE", m_keys.dataKey(m_status.id), QByteArray::number(chunk.offset), chunk.bytes});
+    m_inflight.push_back(chunk);
+    ++m_chunksInFlight;
+    if (!sent || !m_conn.append({"PTTL", m_keys.dataKey(m_status.id)}))
+        return false;
+    m_inflight.push_back(InFlight{InFlight::Kind::TtlCheck, chunk.offset, {}, {}, ExportState::Pending});
+    return true;
+}
+
 void ExportRun::sendChunk(qint64 offset, QByteArray bytes)
 {
-    InFlight e{InFlight::Kind::Chunk, offset, std::move(bytes), {}, ExportState::Pending};
-    if (!m_conn.append({"SETRANGE", m_keys.dataKey(m_status.id), QByteArray::number(offset), e.bytes})) {
-        m_inflight.push_back(std::move(e));
-        ++m_chunksInFlight;
+    if (!appendChunk(InFlight{InFlight::Kind::Chunk, offset, std::move(bytes), {}, ExportState::Pending}))
         reconnectAndResend(m_conn.lastError());
-        return;
-    }
-    m_inflight.push_back(std::move(e));
-    ++m_chunksInFlight;
 }
 
 void ExportRun::sendStatus(ExportState state)
@@ -273,6 +280,11 @@ void ExportRun::handleReply(InFlight &entry, const RedisReply &reply)
             m_acked = end;
             m_reconnects = 0;
         }
+        return;
+    }
+    if (entry.kind == InFlight::Kind::TtlCheck) {
+        if (!reply.isError() && reply.integer < 0)
+            fail(ErrorCode::Failed, QStringLiteral("data key vanished"));
         return;
     }
     m_statusInFlight = false;
@@ -381,13 +393,11 @@ bool ExportRun::reconnectAndResend(const RedisError &cause)
             return false;
         // Resend what was never acknowledged; SETRANGE at an offset is idempotent.
         bool resent = true;
-        for (InFlight &e : chunks) {
-            if (!m_conn.append({"SETRANGE", m_keys.dataKey(m_status.id), QByteArray::number(e.offset), e.bytes})) {
+        for (const InFlight &e : chunks) {
+            if (!appendChunk(e)) {
                 resent = false;
                 break;
             }
-            m_inflight.push_back(e);
-            ++m_chunksInFlight;
         }
         if (!resent) {
             last = m_conn.lastError();
@@ -470,11 +480,11 @@ void ExportRun::stream()
             buffer.truncate(n);
             const qint64 offset = m_sent;
             m_sent += n;
-            // Hash after sending (a shared copy, no bytes copied): Redis stores this
-            // chunk while we hash it, instead of waiting for us.
+            // Hashed on another thread after sending (a shared copy, no bytes
+            // copied): Redis stores this chunk while it is hashed.
             const QByteArray sent = buffer;
             sendChunk(offset, std::move(buffer));
-            m_sha.addData(sent.constData(), size_t(n));
+            m_sha.add(sent);
             continue;
         }
         if (m_conn.pending() > 0) {
@@ -560,7 +570,7 @@ void ExportRun::writeTerminal(ExportState target, ErrorCode code, QString messag
             next = m_status;
             next.state = target;
             if (target == ExportState::Completed) {
-                next.sha256 = m_sha.hexDigest();
+                next.sha256 = m_sha.finish();
                 check = DataCheck::Complete;
             } else if (target == ExportState::Cancelled) {
                 next.cancelledBy = m_cfg.user;
