@@ -158,11 +158,7 @@ bool ExportMonitor::Worker::subscribe(QString *error)
         }
         return true;
     };
-    if (!m_endpoint.password.isEmpty()) {
-        QList<QByteArray> auth{QByteArrayLiteral("AUTH")};
-        if (!m_endpoint.user.isEmpty())
-            auth << m_endpoint.user.toUtf8();
-        auth << m_endpoint.password.toUtf8();
+    if (const QList<QByteArray> auth = m_endpoint.authCommand(); !auth.isEmpty()) {
         if (!check(commandArgv(c, auth), "AUTH")) {
             m_sub.reset();
             return false;

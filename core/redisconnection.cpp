@@ -190,11 +190,7 @@ bool RedisConnection::ensureConnected()
         }
         return true;
     };
-    if (!m_endpoint.password.isEmpty()) {
-        QList<QByteArray> auth{QByteArrayLiteral("AUTH")};
-        if (!m_endpoint.user.isEmpty())
-            auth << m_endpoint.user.toUtf8();
-        auth << m_endpoint.password.toUtf8();
+    if (const QList<QByteArray> auth = m_endpoint.authCommand(); !auth.isEmpty()) {
         if (!handshake(auth)) {
             // Whatever Redis said to a failed AUTH, it is a login problem.
             if (m_lastError.kind == RedisError::Kind::ServerError)

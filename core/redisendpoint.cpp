@@ -128,6 +128,17 @@ QString build(const RedisEndpoint &ep, bool withPassword)
 QString RedisEndpoint::displayName() const { return build(*this, false); }
 QString RedisEndpoint::toUrl() const { return build(*this, true); }
 
+QList<QByteArray> RedisEndpoint::authCommand() const
+{
+    if (password.isEmpty())
+        return {};
+    QList<QByteArray> auth{QByteArrayLiteral("AUTH")};
+    if (!user.isEmpty())
+        auth << user.toUtf8();
+    auth << password.toUtf8();
+    return auth;
+}
+
 bool RedisEndpoint::operator==(const RedisEndpoint &o) const
 {
     return kind == o.kind && host == o.host && port == o.port && socketPath == o.socketPath &&

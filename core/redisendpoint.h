@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QByteArray>
+#include <QList>
 #include <QString>
 #include <optional>
 
@@ -26,6 +28,9 @@ struct RedisEndpoint
     QString displayName() const;
     // The URL with credentials, for passing on to a child process.
     QString toUrl() const;
+
+    // AUTH [user] password, or empty when no password is set.
+    QList<QByteArray> authCommand() const;
 
     bool operator==(const RedisEndpoint &o) const;
 };

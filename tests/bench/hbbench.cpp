@@ -515,7 +515,7 @@ private:
     const QElapsedTimer &m_clock;
 };
 
-bool g_presize = true;
+bool g_presize = ExporterConfig{}.presize; // the project's default unless --presize
 
 ExporterConfig benchConfig(const TestRedisServer &server)
 {
@@ -597,9 +597,9 @@ int main(int argc, char **argv)
     const QCommandLineOption onlyOpt(QStringLiteral("only"), QStringLiteral("comma list of parts: throughput,memory,cancel,gui (default all)"), QStringLiteral("PARTS"), QStringLiteral("throughput,memory,cancel,gui"));
     const QCommandLineOption skipOrigOpt(QStringLiteral("skip-original"), QStringLiteral("leave out variant (d), the slow original design"));
     const QCommandLineOption cliOpt(QStringLiteral("cli"), QStringLiteral("hbexporter-cli to run (default: the one built with this tree)"), QStringLiteral("PATH"), hb::test::builtExecutable(QStringLiteral("hbexporter-cli")));
-    const QCommandLineOption noPresizeOpt(QStringLiteral("no-presize"), QStringLiteral("in-process exports (b, cancel, gui) do not presize the data string"));
+    const QCommandLineOption presizeOpt(QStringLiteral("presize"), QStringLiteral("in-process exports (b, cancel, gui) presize the data string (the project's default does not)"));
     const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), QStringLiteral("watchdog for the whole run in seconds (default 1800)"), QStringLiteral("S"), QStringLiteral("1800"));
-    p.addOptions({noPresizeOpt, runsOpt, sizeOpt, memOpt, cancelsOpt, guiExportsOpt, guiRowsOpt, onlyOpt, skipOrigOpt, cliOpt, timeoutOpt});
+    p.addOptions({presizeOpt, runsOpt, sizeOpt, memOpt, cancelsOpt, guiExportsOpt, guiRowsOpt, onlyOpt, skipOrigOpt, cliOpt, timeoutOpt});
     p.process(app);
 
     bool ok1 = false, ok2 = false, ok3 = false, ok4 = false, ok5 = false, ok6 = false;
@@ -628,7 +628,8 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "hbbench: bad option value (see --help)\n");
         return 2;
     }
-    g_presize = !p.isSet(noPresizeOpt);
+    if (p.isSet(presizeOpt))
+        g_presize = true;
     const QString cli = p.value(cliOpt);
     const bool wantCli = parts.contains(QStringLiteral("throughput")) || parts.contains(QStringLiteral("memory"));
     if (wantCli && !QFileInfo(cli).isExecutable()) {

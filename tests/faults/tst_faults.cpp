@@ -49,6 +49,25 @@ class TstFaults : public QObject
         c.timeouts = {2000, 3000};
         return c;
     }
+    // An export throttled by cfg, returned once Redis holds some of its bytes.
+    struct Writing
+    {
+        std::unique_ptr<Exporter> exporter;
+        std::unique_ptr<QSignalSpy> finished;
+        QString id;
+        QString path;
+        bool started = false;
+    };
+    Writing startWriting(const ExporterConfig &cfg, const QString &name, qint64 size, quint32 seed)
+    {
+        Writing w;
+        w.path = makeRandomFile(m_files.path(), name, size, seed);
+        w.exporter = std::make_unique<Exporter>(cfg, nullptr);
+        w.finished = std::make_unique<QSignalSpy>(w.exporter.get(), &Exporter::exportFinished);
+        w.id = w.exporter->startExport(w.path);
+        w.started = QTest::qWaitFor([&] { return stored(*m_redis, w.id).bytesWritten > 0; }, 30000);
+        return w;
+    }
     QByteArray get(TestRedisServer &r, const QByteArray &key) { return r.command({"GET", key}).string; }
     ExportStatus stored(TestRedisServer &r, const QString &id)
     {
@@ -109,14 +128,12 @@ private Q_SLOTS:
 
     void connectionCut_retriesRunOut_failsWithReason()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("cutmany.bin"), 8 * 1024 * 1024, 12);
         ExporterConfig cfg = config(*m_redis);
         cfg.bandwidthLimit = 1024 * 1024;
         cfg.maxReconnects = 2;
-        Exporter exporter(cfg, nullptr);
-        QSignalSpy finished(&exporter, &Exporter::exportFinished);
-        const QString id = exporter.startExport(path);
-        QTRY_VERIFY_WITH_TIMEOUT(stored(*m_redis, id).bytesWritten > 0, 30000);
+        Writing run = startWriting(cfg, QStringLiteral("cutmany.bin"), 8 * 1024 * 1024, 12);
+        QVERIFY(run.started);
+        QSignalSpy &finished = *run.finished;
         // Refuse new connections, then cut the live one: every reconnect fails.
         m_redis->command({"CONFIG", "SET", "maxclients", "1"});
         m_redis->command({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"});
@@ -136,13 +153,12 @@ private Q_SLOTS:
                         QStringLiteral("always")});
         QString err;
         QVERIFY2(m_redis->start(&err), qPrintable(err));
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("killed.bin"), 8 * 1024 * 1024, 13);
         ExporterConfig cfg = config(*m_redis);
         cfg.bandwidthLimit = 1024 * 1024;
-        Exporter exporter(cfg, nullptr);
-        QSignalSpy finished(&exporter, &Exporter::exportFinished);
-        const QString id = exporter.startExport(path);
-        QTRY_VERIFY_WITH_TIMEOUT(stored(*m_redis, id).bytesWritten > 0, 30000);
+        Writing run = startWriting(cfg, QStringLiteral("killed.bin"), 8 * 1024 * 1024, 13);
+        QVERIFY(run.started);
+        const QString &id = run.id;
+        QSignalSpy &finished = *run.finished;
         QElapsedTimer t;
         t.start();
         m_redis->kill();
@@ -159,13 +175,11 @@ private Q_SLOTS:
 
     void blackholedServer_timesOutWithinTheTimeout()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("hole.bin"), 8 * 1024 * 1024, 14);
         ExporterConfig cfg = config(*m_redis);
         cfg.bandwidthLimit = 1024 * 1024;
-        Exporter exporter(cfg, nullptr);
-        QSignalSpy finished(&exporter, &Exporter::exportFinished);
-        const QString id = exporter.startExport(path);
-        QTRY_VERIFY_WITH_TIMEOUT(stored(*m_redis, id).bytesWritten > 0, 30000);
+        Writing run = startWriting(cfg, QStringLiteral("hole.bin"), 8 * 1024 * 1024, 14);
+        QVERIFY(run.started);
+        QSignalSpy &finished = *run.finished;
         QElapsedTimer t;
         t.start();
         m_redis->pause();
@@ -228,13 +242,12 @@ private Q_SLOTS:
     void outOfMemory_midExportFailsClearlyAndFreesMemory()
     {
         m_redis->command({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("oom.bin"), 8 * 1024 * 1024, 17);
         ExporterConfig cfg = config(*m_redis);
         cfg.bandwidthLimit = 2 * 1024 * 1024;
-        Exporter exporter(cfg, nullptr);
-        QSignalSpy finished(&exporter, &Exporter::exportFinished);
-        const QString id = exporter.startExport(path);
-        QTRY_VERIFY_WITH_TIMEOUT(stored(*m_redis, id).bytesWritten > 0, 30000);
+        Writing run = startWriting(cfg, QStringLiteral("oom.bin"), 8 * 1024 * 1024, 17);
+        QVERIFY(run.started);
+        const QString &id = run.id;
+        QSignalSpy &finished = *run.finished;
         // Someone else fills the server: from now on every write is refused.
         m_redis->command({"CONFIG", "SET", "maxmemory", "2mb"});
         QVERIFY(finished.wait(30000));
@@ -252,13 +265,12 @@ private Q_SLOTS:
     void eviction_ofDataKeyMidExportFailsVanished()
     {
         m_redis->command({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("evict.bin"), 16 * 1024 * 1024, 18);
         ExporterConfig cfg = config(*m_redis);
         cfg.bandwidthLimit = 2 * 1024 * 1024;
-        Exporter exporter(cfg, nullptr);
-        QSignalSpy finished(&exporter, &Exporter::exportFinished);
-        const QString id = exporter.startExport(path);
-        QTRY_VERIFY_WITH_TIMEOUT(stored(*m_redis, id).bytesWritten > 0, 30000);
+        Writing run = startWriting(cfg, QStringLiteral("evict.bin"), 16 * 1024 * 1024, 18);
+        QVERIFY(run.started);
+        const QString &id = run.id;
+        QSignalSpy &finished = *run.finished;
         // Shrink the server below the presized data string: Redis must evict it.
         m_redis->command({"CONFIG", "SET", "maxmemory", "4mb"});
         QVERIFY(finished.wait(30000));
@@ -371,13 +383,12 @@ private Q_SLOTS:
 
     void hostileStatus_overwrittenMidExport_workerFailsCleanly()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("overwritten.bin"), 4 * 1024 * 1024, 21);
         ExporterConfig cfg = config(*m_redis);
         cfg.bandwidthLimit = 1024 * 1024;
-        Exporter exporter(cfg, nullptr);
-        QSignalSpy finished(&exporter, &Exporter::exportFinished);
-        const QString id = exporter.startExport(path);
-        QTRY_VERIFY_WITH_TIMEOUT(stored(*m_redis, id).bytesWritten > 0, 30000);
+        Writing run = startWriting(cfg, QStringLiteral("overwritten.bin"), 4 * 1024 * 1024, 21);
+        QVERIFY(run.started);
+        const QString &id = run.id;
+        QSignalSpy &finished = *run.finished;
         m_redis->command({"SET", KeyLayout().statusKey(id), "garbage{", "KEEPTTL"});
         QVERIFY(finished.wait(30000));
         const Outcome o = take(finished);
