@@ -2,6 +2,7 @@
 
 #include "exportstore.h"
 
+#include <algorithm>
 #include <QLocale>
 
 namespace hb {
@@ -62,26 +63,22 @@ double AllExportsModel::speedAt(int row) const
 
 QString AllExportsModel::statusText(const Row &row) const
 {
+    // The contract's words, as in the CLI and the "My exports" tab.
     const ExportStatus &s = row.status;
     switch (s.state) {
-    case ExportState::Created:
-        return tr("Created");
     case ExportState::Pending:
         if (s.updatedAt.isValid() && s.updatedAt.msecsTo(now()) > StalledAfterMs)
             return tr("Stalled (owner silent)");
-        return tr("Running");
-    case ExportState::Completed:
-        return tr("Completed");
+        return stateName(s.state);
     case ExportState::Cancelled:
-        return s.cancelledBy.isEmpty() ? tr("Cancelled") : tr("Cancelled by %1").arg(s.cancelledBy);
+        return s.cancelledBy.isEmpty() ? stateName(s.state) : tr("CANCELLED by %1").arg(s.cancelledBy);
     case ExportState::Failed:
-        return tr("Failed");
-    case ExportState::Queued:
-        return tr("Queued");
+        return s.error.isEmpty() ? stateName(s.state) : tr("FAILED: %1").arg(s.error);
     case ExportState::Unknown:
-        break;
+        return s.rawState;
+    default:
+        return stateName(s.state);
     }
-    return s.rawState;
 }
 
 QVariant AllExportsModel::data(const QModelIndex &index, int role) const
@@ -101,6 +98,8 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
         return s.owner;
     case Qt::ToolTipRole: {
         QStringList lines{tr("Export %1").arg(s.id)};
+        if (s.updatedAt.isValid())
+            lines << tr("Last update %1").arg(QLocale().toString(s.updatedAt.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss")));
         if (!s.host.isEmpty())
             lines << tr("Owner %1 on %2 (pid %3)").arg(s.owner, s.host).arg(s.pid);
         if (!s.error.isEmpty())
@@ -135,9 +134,7 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
         if (!display)
             return s.bytesTotal > 0 ? QVariant(fraction) : QVariant(double(s.bytesWritten));
         if (s.bytesTotal > 0)
-            return QStringLiteral("%1 % (%2 of %3)")
-                .arg(int(fraction * 100))
-                .arg(formatBytes(s.bytesWritten), formatBytes(s.bytesTotal));
+            return QStringLiteral("%1 % of %2").arg(int(fraction * 100)).arg(formatBytes(s.bytesTotal));
         return formatBytes(s.bytesWritten);
     }
     case Speed: {
@@ -157,7 +154,8 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
     case LastUpdate:
         if (!display)
             return s.updatedAt;
-        return s.updatedAt.isValid() ? QLocale().toString(s.updatedAt.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss"))
+        // How long ago, which is what tells a silent owner; the time is in the tooltip.
+        return s.updatedAt.isValid() ? tr("%1 ago").arg(formatDuration(std::max<qint64>(0, s.updatedAt.msecsTo(now()))))
                                      : QString();
     default:
         return {};

@@ -35,6 +35,12 @@ AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidg
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     m_view->header()->setStretchLastSection(false);
     m_view->header()->setSectionResizeMode(AllExportsModel::Source, QHeaderView::Stretch);
+    // Room for what each column says (no ResizeToContents: it walks every row).
+    const QList<QPair<int, int>> widths{{AllExportsModel::Owner, 110},   {AllExportsModel::Status, 230},
+                                        {AllExportsModel::Progress, 150}, {AllExportsModel::Speed, 100},
+                                        {AllExportsModel::Age, 80},       {AllExportsModel::LastUpdate, 110}};
+    for (const auto &[column, width] : widths)
+        m_view->header()->resizeSection(column, width);
 
     m_cancel->setIcon(QIcon::fromTheme(QStringLiteral("process-stop"), QIcon(QStringLiteral(":/icons/cancel.svg"))));
     m_cancel->setShortcut(QKeySequence::Delete);
