@@ -56,7 +56,7 @@ ExportStore::Lookup ExportStore::fetchStatus(const QString &id)
     return out;
 }
 
-bool ExportStore::settle(const QString &id, QByteArray &expected, ExportStatus &status)
+bool ExportStore::settle(QByteArray &expected, ExportStatus &status)
 {
     ExportStatus next = status;
     next.settled = true;
@@ -69,7 +69,6 @@ bool ExportStore::settle(const QString &id, QByteArray &expected, ExportStatus &
         status = next;
         return true;
     }
-    Q_UNUSED(id);
     return false;
 }
 
@@ -155,7 +154,7 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
         }
         // The owner is silent: nothing more will arrive from it; settle for it.
         ExportStatus silent = out.status;
-        if (settle(id, expected, silent)) {
+        if (settle(expected, silent)) {
             qCWarning(lcExport).noquote()
                 << "owner of" << id << "did not answer the cancel; settled it on its behalf";
             out.status = silent;
@@ -282,20 +281,6 @@ qint64 ExportStore::fetchData(const QString &id, QIODevice *out, Failure *failur
                         .arg(done)};
     }
     return done;
-}
-
-qint64 ExportStore::maxValueSize()
-{
-    constexpr qint64 fallback = 512LL * 1024 * 1024;
-    const RedisReply r = m_conn.command({"CONFIG", "GET", "proto-max-bulk-len"});
-    if (r.isError() || r.type != RedisReply::Type::Array || r.elements.size() != 2) {
-        if (r.isError())
-            qCDebug(lcRedis).noquote() << "CONFIG GET refused, assuming 512 MiB:" << r.error.message;
-        return fallback;
-    }
-    bool ok = false;
-    const qint64 v = r.elements[1].string.toLongLong(&ok);
-    return ok && v > 0 ? v : fallback;
 }
 
 std::optional<ExportStore::ServerInfo> ExportStore::serverInfo(Failure *failure)

@@ -61,9 +61,6 @@ public:
     qint64 fetchData(const QString &id, QIODevice *out, Failure *failure,
                      const std::function<void(qint64, qint64)> &progress = {});
 
-    // CONFIG GET proto-max-bulk-len; 512 MiB when the server refuses to say.
-    qint64 maxValueSize();
-
     struct ServerInfo
     {
         QString version;
@@ -74,7 +71,7 @@ public:
     std::optional<ServerInfo> serverInfo(Failure *failure);
 
 private:
-    bool settle(const QString &id, QByteArray &expected, ExportStatus &status);
+    bool settle(QByteArray &expected, ExportStatus &status);
 
     RedisConnection m_conn;
     KeyLayout m_keys;
