@@ -3,6 +3,7 @@
 #include "exporter.h"
 #include "exportstore.h"
 #include "statusscripts.h"
+#include "finishedexport.h"
 #include "testredis.h"
 
 #include <QElapsedTimer>
@@ -19,13 +20,7 @@ using namespace hb::test;
 
 namespace {
 
-struct Outcome
-{
-    QString id;
-    ExportStatus status;
-    int code = -1;
-    QString message;
-};
+using Outcome = FinishedExport;
 
 // Collects every message published on a channel, on a thread of its own.
 class EventRecorder
@@ -114,8 +109,7 @@ class TstExporter : public QObject
         Q_UNUSED(exporter);
         if (spy.isEmpty() && !spy.wait(timeoutMs))
             return {};
-        const QList<QVariant> args = spy.takeFirst();
-        return {args[0].toString(), args[1].value<ExportStatus>(), args[2].toInt(), args[3].toString()};
+        return takeFinished(spy);
     }
 
     Outcome exportFile(const ExporterConfig &cfg, const QString &path,
@@ -329,7 +323,7 @@ private Q_SLOTS:
         QCOMPARE(r.failure.code, ErrorCode::None);
         QVERIFY(r.changed);
         QVERIFY(r.ownerSettled);
-        const Outcome o{finished[0][0].toString(), finished[0][1].value<ExportStatus>(), finished[0][2].toInt(), {}};
+        const Outcome o = takeFinished(finished);
         QCOMPARE(o.status.state, ExportState::Cancelled);
         const ExportStatus s = stored(id);
         QCOMPARE(s.state, ExportState::Cancelled);

@@ -284,18 +284,23 @@ void ExportListModel::addExport(const QString &id, const QString &sourcePath)
         m_timer.start();
 }
 
+void ExportListModel::adoptStatus(Row &row, const ExportStatus &status)
+{
+    row.status = status;
+    row.state = status.state;
+    if (!status.source.isEmpty())
+        row.name = status.source;
+    if (status.bytesTotal >= 0)
+        row.total = status.bytesTotal;
+}
+
 void ExportListModel::updateStatus(const QString &id, const ExportStatus &status)
 {
     Row *row = findMutable(id);
     if (!row || row->finished)
         return;
     const bool stateChanged = row->state != status.state;
-    row->status = status;
-    row->state = status.state;
-    if (!status.source.isEmpty())
-        row->name = status.source;
-    if (status.bytesTotal >= 0)
-        row->total = status.bytesTotal;
+    adoptStatus(*row, status);
     if (status.bytesWritten > row->written) {
         row->written = status.bytesWritten;
         row->lastBytesMs = nowMs();
@@ -339,12 +344,7 @@ void ExportListModel::finishExport(const QString &id, const ExportStatus &status
     Row *row = findMutable(id);
     if (!row || row->finished)
         return;
-    row->status = status;
-    row->state = status.state;
-    if (!status.source.isEmpty())
-        row->name = status.source;
-    if (status.bytesTotal >= 0)
-        row->total = status.bytesTotal;
+    adoptStatus(*row, status);
     row->written = status.bytesWritten;
     row->error = status.error;
     if (row->error.isEmpty() && code != int(ErrorCode::None) && code != int(ErrorCode::Cancelled))

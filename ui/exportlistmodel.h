@@ -101,6 +101,8 @@ Q_SIGNALS:
 
 private:
     Row *findMutable(const QString &id);
+    // The fields every status carries, copied into the row.
+    static void adoptStatus(Row &row, const ExportStatus &status);
     void touch(Row &row);
     void recordTransition(Row &row, const QDateTime &time);
     QVariant displayData(const Row &row, int column) const;

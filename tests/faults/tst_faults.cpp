@@ -3,6 +3,7 @@
 // never hang, and never leave a key without expiry.
 #include "exporter.h"
 #include "exportstore.h"
+#include "finishedexport.h"
 #include "testredis.h"
 
 #include <QElapsedTimer>
@@ -17,20 +18,7 @@
 using namespace hb;
 using namespace hb::test;
 
-namespace {
-struct Outcome
-{
-    QString id;
-    ExportStatus status;
-    int code = -1;
-    QString message;
-};
-Outcome take(QSignalSpy &spy)
-{
-    const QList<QVariant> a = spy.takeFirst();
-    return {a[0].toString(), a[1].value<ExportStatus>(), a[2].toInt(), a[3].toString()};
-}
-} // namespace
+using Outcome = FinishedExport;
 
 class TstFaults : public QObject
 {
@@ -117,7 +105,7 @@ private Q_SLOTS:
             QVERIFY2(killed.integer >= 1, killed.string.constData());
         }
         QVERIFY(finished.wait(60000));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         QVERIFY2(o.code == int(ErrorCode::None), qPrintable(o.message));
         const ExportStatus s = stored(*m_redis, id);
         QCOMPARE(s.state, ExportState::Completed);
@@ -138,7 +126,7 @@ private Q_SLOTS:
         m_redis->command({"CONFIG", "SET", "maxclients", "1"});
         m_redis->command({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"});
         QVERIFY(finished.wait(30000));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         m_redis->command({"CONFIG", "SET", "maxclients", "10000"});
         QCOMPARE(o.status.state, ExportState::Failed);
         QVERIFY2(o.message.contains(QLatin1String("gave up after 2 reconnects")), qPrintable(o.message));
@@ -164,7 +152,7 @@ private Q_SLOTS:
         m_redis->kill();
         QVERIFY(finished.wait(30000));
         QVERIFY2(t.elapsed() < 30000, qPrintable(QString::number(t.elapsed())));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         QCOMPARE(o.status.state, ExportState::Failed);
         QVERIFY2(o.message.contains(QLatin1String("redis.sock")), qPrintable(o.message));
         // When a server answers again (same data folder): nothing without expiry.
@@ -187,7 +175,7 @@ private Q_SLOTS:
         const qint64 took = t.elapsed();
         m_redis->resume();
         QVERIFY(done);
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         QCOMPARE(o.status.state, ExportState::Failed);
         QVERIFY2(o.message.contains(QLatin1String("timed out")), qPrintable(o.message));
         // One command timeout (3 s) plus scheduling slack; never a hang.
@@ -233,7 +221,7 @@ private Q_SLOTS:
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
         exporter.startExport(path);
         QVERIFY(finished.wait(30000));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         QCOMPARE(o.code, int(ErrorCode::Source));
         QVERIFY2(o.message.contains(QLatin1String("does not fit in Redis's memory")), qPrintable(o.message));
         QCOMPARE(m_redis->command({"DBSIZE"}).integer, 0);
@@ -251,7 +239,7 @@ private Q_SLOTS:
         // Someone else fills the server: from now on every write is refused.
         m_redis->command({"CONFIG", "SET", "maxmemory", "2mb"});
         QVERIFY(finished.wait(30000));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         m_redis->command({"CONFIG", "SET", "maxmemory", "0"});
         QCOMPARE(o.status.state, ExportState::Failed);
         QVERIFY2(o.message.contains(QLatin1String("Redis is out of memory")), qPrintable(o.message));
@@ -274,7 +262,7 @@ private Q_SLOTS:
         // Shrink the server below the presized data string: Redis must evict it.
         m_redis->command({"CONFIG", "SET", "maxmemory", "4mb"});
         QVERIFY(finished.wait(30000));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         m_redis->command({"CONFIG", "SET", "maxmemory", "0"});
         QCOMPARE(o.status.state, ExportState::Failed);
         QVERIFY2(o.message.contains(QLatin1String("vanished")), qPrintable(o.message));
@@ -317,7 +305,7 @@ private Q_SLOTS:
             f.write("changed");
         }
         QVERIFY(finished.wait(30000));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         QCOMPARE(o.status.state, ExportState::Failed);
         QVERIFY2(o.message.contains(QLatin1String("source changed during export")), qPrintable(o.message));
         const ExportStatus s = stored(*m_redis, id);
@@ -391,7 +379,7 @@ private Q_SLOTS:
         QSignalSpy &finished = *run.finished;
         m_redis->command({"SET", KeyLayout().statusKey(id), "garbage{", "KEEPTTL"});
         QVERIFY(finished.wait(30000));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         QCOMPARE(o.status.state, ExportState::Failed);
         QVERIFY2(o.message.contains(QLatin1String("overwritten")), qPrintable(o.message));
         verifyEveryKeyExpires(*m_redis);
@@ -429,7 +417,7 @@ private Q_SLOTS:
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
         exporter.startExport(path);
         QVERIFY(finished.wait(15000));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         QCOMPARE(o.code, int(ErrorCode::Source));
         QVERIFY2(o.message.contains(needle), qPrintable(o.message));
         QCOMPARE(m_redis->command({"DBSIZE"}).integer, 0);
@@ -446,7 +434,7 @@ private Q_SLOTS:
             QSignalSpy finished(&exporter, &Exporter::exportFinished);
             const QString id = exporter.startExport(path);
             QVERIFY(finished.wait(30000));
-            const Outcome o = take(finished);
+            const Outcome o = takeFinished(finished);
             QVERIFY2(o.code == 0, qPrintable(o.message));
             const ExportStatus s = stored(*m_redis, id);
             QCOMPARE(s.source, name);
@@ -467,7 +455,7 @@ private Q_SLOTS:
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
         exporter.startExport(path);
         QVERIFY(finished.wait(30000));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         QCOMPARE(o.code, int(ErrorCode::PermissionDenied));
         QVERIFY2(o.message.startsWith(QLatin1String("permission denied")), qPrintable(o.message));
         QCOMPARE(m_redis->command({"DBSIZE"}).integer, 0);
@@ -508,7 +496,7 @@ private Q_SLOTS:
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
         const QString id = exporter.startExport(path);
         QVERIFY(finished.wait(30000));
-        const Outcome o = take(finished);
+        const Outcome o = takeFinished(finished);
         QVERIFY2(o.code == 0, qPrintable(o.message));
         QCOMPARE(sha256Of(get(*m_redis, KeyLayout().dataKey(id))), sha256OfFile(path));
     }
