@@ -3,7 +3,7 @@
 #include "exporter.h"
 #include "exportstore.h"
 #include "statusscripts.h"
-#include "finishedexport.h"
+#include "exporttesting.h"
 #include "testredis.h"
 
 #include <QElapsedTimer>
@@ -258,11 +258,12 @@ private Q_SLOTS:
         const QString path = makeRandomFile(m_files.path(), QStringLiteral("cancel.bin"), 8 * 1024 * 1024);
         ExporterConfig cfg = config(64 * 1024);
         cfg.bandwidthLimit = 512 * 1024;
-        Exporter exporter(cfg, nullptr);
-        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        WritingExport run = startWriting(m_redis, cfg, path);
+        QVERIFY(run.started);
+        Exporter &exporter = *run.exporter;
+        QSignalSpy &finished = *run.finished;
+        const QString &id = run.id;
         QSignalSpy cancelling(&exporter, &Exporter::cancelRequested);
-        const QString id = exporter.startExport(path);
-        QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
         exporter.cancel(id);
         exporter.cancel(id); // twice is harmless
         QCOMPARE(cancelling.size(), 1);
@@ -303,10 +304,10 @@ private Q_SLOTS:
         const QString path = makeRandomFile(m_files.path(), QStringLiteral("remote.bin"), 16 * 1024 * 1024);
         ExporterConfig cfg = config(64 * 1024);
         cfg.bandwidthLimit = 1024 * 1024;
-        Exporter owner(cfg, nullptr);
-        QSignalSpy finished(&owner, &Exporter::exportFinished);
-        const QString id = owner.startExport(path);
-        QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
+        WritingExport run = startWriting(m_redis, cfg, path);
+        QVERIFY(run.started);
+        QSignalSpy &finished = *run.finished;
+        const QString &id = run.id;
 
         ExportStore other(m_redis.endpoint(), KeyLayout());
         ExportStore::CancelResult r;
@@ -446,10 +447,11 @@ private Q_SLOTS:
         const QString path = makeRandomFile(m_files.path(), QStringLiteral("vanish.bin"), 8 * 1024 * 1024);
         ExporterConfig cfg = config(64 * 1024);
         cfg.bandwidthLimit = 1024 * 1024;
-        Exporter exporter(cfg, nullptr);
-        QSignalSpy finished(&exporter, &Exporter::exportFinished);
-        const QString id = exporter.startExport(path);
-        QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
+        WritingExport run = startWriting(m_redis, cfg, path);
+        QVERIFY(run.started);
+        Exporter &exporter = *run.exporter;
+        QSignalSpy &finished = *run.finished;
+        const QString &id = run.id;
         m_redis.command({"DEL", KeyLayout().dataKey(id)});
         const Outcome o = waitFinished(exporter, finished, 30000);
         QCOMPARE(o.status.state, ExportState::Failed);

@@ -3,7 +3,7 @@
 // never hang, and never leave a key without expiry.
 #include "exporter.h"
 #include "exportstore.h"
-#include "finishedexport.h"
+#include "exporttesting.h"
 #include "testredis.h"
 
 #include <QElapsedTimer>
@@ -37,23 +37,15 @@ class TstFaults : public QObject
         c.timeouts = {2000, 3000};
         return c;
     }
-    // An export throttled by cfg, returned once Redis holds some of its bytes.
-    struct Writing
+    struct Writing : WritingExport
     {
-        std::unique_ptr<Exporter> exporter;
-        std::unique_ptr<QSignalSpy> finished;
-        QString id;
         QString path;
-        bool started = false;
     };
     Writing startWriting(const ExporterConfig &cfg, const QString &name, qint64 size, quint32 seed)
     {
         Writing w;
         w.path = makeRandomFile(m_files.path(), name, size, seed);
-        w.exporter = std::make_unique<Exporter>(cfg, nullptr);
-        w.finished = std::make_unique<QSignalSpy>(w.exporter.get(), &Exporter::exportFinished);
-        w.id = w.exporter->startExport(w.path);
-        w.started = QTest::qWaitFor([&] { return stored(*m_redis, w.id).bytesWritten > 0; }, 30000);
+        static_cast<WritingExport &>(w) = hb::test::startWriting(*m_redis, cfg, w.path);
         return w;
     }
     QByteArray get(TestRedisServer &r, const QByteArray &key) { return r.command({"GET", key}).string; }
