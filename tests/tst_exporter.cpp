@@ -104,9 +104,8 @@ class TstExporter : public QObject
         return c;
     }
 
-    static Outcome waitFinished(Exporter &exporter, QSignalSpy &spy, int timeoutMs = 180000)
+    static Outcome waitFinished(QSignalSpy &spy, int timeoutMs = 180000)
     {
-        Q_UNUSED(exporter);
         if (spy.isEmpty() && !spy.wait(timeoutMs))
             return {};
         return takeFinished(spy);
@@ -118,7 +117,7 @@ class TstExporter : public QObject
         Exporter exporter(cfg, std::move(perms));
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
         exporter.startExport(path);
-        return waitFinished(exporter, finished);
+        return waitFinished(finished);
     }
 
     qint64 ttl(const QByteArray &key) { return m_redis.command({"TTL", key}).integer; }
@@ -211,7 +210,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(stored(id).state == ExportState::Pending, 30000);
         verifyTtls(id, 120);
         QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
-        const Outcome o = waitFinished(exporter, finished);
+        const Outcome o = waitFinished(finished);
         QCOMPARE(o.status.state, ExportState::Completed);
         verifyTtls(id, 120);
         QVERIFY(progress.size() >= 2);
@@ -267,7 +266,7 @@ private Q_SLOTS:
         exporter.cancel(id);
         exporter.cancel(id); // twice is harmless
         QCOMPARE(cancelling.size(), 1);
-        const Outcome o = waitFinished(exporter, finished);
+        const Outcome o = waitFinished(finished);
         QCOMPARE(o.code, int(ErrorCode::Cancelled));
         QCOMPARE(o.status.state, ExportState::Cancelled);
         const KeyLayout k;
@@ -449,11 +448,10 @@ private Q_SLOTS:
         cfg.bandwidthLimit = 1024 * 1024;
         WritingExport run = startWriting(m_redis, cfg, path);
         QVERIFY(run.started);
-        Exporter &exporter = *run.exporter;
         QSignalSpy &finished = *run.finished;
         const QString &id = run.id;
         m_redis.command({"DEL", KeyLayout().dataKey(id)});
-        const Outcome o = waitFinished(exporter, finished, 30000);
+        const Outcome o = waitFinished(finished, 30000);
         QCOMPARE(o.status.state, ExportState::Failed);
         QVERIFY2(o.message.contains(QLatin1String("data key vanished")), qPrintable(o.message));
         const ExportStatus s = stored(id);
@@ -515,7 +513,7 @@ private Q_SLOTS:
                 r = store.cancel(id, QStringLiteral("alice"), DefaultPermissions());
             }));
             canceller->start();
-            const Outcome o = waitFinished(exporter, finished, 60000);
+            const Outcome o = waitFinished(finished, 60000);
             QVERIFY(canceller->wait(20000));
             QCOMPARE(o.id, id);
             const ExportStatus s = stored(id);

@@ -48,6 +48,28 @@ class TstFaults : public QObject
         static_cast<WritingExport &>(w) = hb::test::startWriting(*m_redis, cfg, w.path);
         return w;
     }
+    // Lowers maxmemory (under policy) once an export is writing; how it ended.
+    struct Squeezed
+    {
+        bool started = false;
+        Outcome outcome;
+    };
+    Squeezed squeezeMidExport(const QByteArray &policy, const QByteArray &maxmemory, qint64 size, quint32 seed)
+    {
+        m_redis->command({"CONFIG", "SET", "maxmemory-policy", policy});
+        ExporterConfig cfg = config(*m_redis);
+        cfg.bandwidthLimit = 2 * 1024 * 1024;
+        Writing run = startWriting(cfg, QStringLiteral("squeezed-%1.bin").arg(QString::fromLatin1(policy)), size, seed);
+        Squeezed out;
+        out.started = run.started;
+        if (!run.started)
+            return out;
+        m_redis->command({"CONFIG", "SET", "maxmemory", maxmemory});
+        if (run.finished->wait(30000) || !run.finished->isEmpty())
+            out.outcome = takeFinished(*run.finished);
+        m_redis->command({"CONFIG", "SET", "maxmemory", "0"});
+        return out;
+    }
     QByteArray get(TestRedisServer &r, const QByteArray &key) { return r.command({"GET", key}).string; }
     ExportStatus stored(TestRedisServer &r, const QString &id)
     {
@@ -221,45 +243,26 @@ private Q_SLOTS:
 
     void outOfMemory_midExportFailsClearlyAndFreesMemory()
     {
-        m_redis->command({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
-        ExporterConfig cfg = config(*m_redis);
-        cfg.bandwidthLimit = 2 * 1024 * 1024;
-        Writing run = startWriting(cfg, QStringLiteral("oom.bin"), 8 * 1024 * 1024, 17);
-        QVERIFY(run.started);
-        const QString &id = run.id;
-        QSignalSpy &finished = *run.finished;
         // Someone else fills the server: from now on every write is refused.
-        m_redis->command({"CONFIG", "SET", "maxmemory", "2mb"});
-        QVERIFY(finished.wait(30000));
-        const Outcome o = takeFinished(finished);
-        m_redis->command({"CONFIG", "SET", "maxmemory", "0"});
-        QCOMPARE(o.status.state, ExportState::Failed);
-        QVERIFY2(o.message.contains(QLatin1String("Redis is out of memory")), qPrintable(o.message));
-        const ExportStatus s = stored(*m_redis, id);
+        const Squeezed q = squeezeMidExport("noeviction", "2mb", 8 * 1024 * 1024, 17);
+        QVERIFY(q.started);
+        QCOMPARE(q.outcome.status.state, ExportState::Failed);
+        QVERIFY2(q.outcome.message.contains(QLatin1String("Redis is out of memory")), qPrintable(q.outcome.message));
+        const ExportStatus s = stored(*m_redis, q.outcome.id);
         QCOMPARE(s.state, ExportState::Failed);
         QVERIFY(s.error.contains(QLatin1String("out of memory")));
-        QCOMPARE(m_redis->command({"STRLEN", KeyLayout().dataKey(id)}).integer, s.bytesWritten);
+        QCOMPARE(m_redis->command({"STRLEN", KeyLayout().dataKey(q.outcome.id)}).integer, s.bytesWritten);
         verifyEveryKeyExpires(*m_redis);
     }
 
     void eviction_ofDataKeyMidExportFailsVanished()
     {
-        m_redis->command({"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"});
-        ExporterConfig cfg = config(*m_redis);
-        cfg.bandwidthLimit = 2 * 1024 * 1024;
-        Writing run = startWriting(cfg, QStringLiteral("evict.bin"), 16 * 1024 * 1024, 18);
-        QVERIFY(run.started);
-        const QString &id = run.id;
-        QSignalSpy &finished = *run.finished;
-        // Shrink the server below the presized data string: Redis must evict it.
-        m_redis->command({"CONFIG", "SET", "maxmemory", "4mb"});
-        QVERIFY(finished.wait(30000));
-        const Outcome o = takeFinished(finished);
-        m_redis->command({"CONFIG", "SET", "maxmemory", "0"});
-        QCOMPARE(o.status.state, ExportState::Failed);
-        QVERIFY2(o.message.contains(QLatin1String("vanished")), qPrintable(o.message));
-        const ExportStatus s = stored(*m_redis, id);
-        QVERIFY(s.state != ExportState::Completed);
+        // The data string outgrows the server: Redis must evict it.
+        const Squeezed q = squeezeMidExport("allkeys-lru", "4mb", 16 * 1024 * 1024, 18);
+        QVERIFY(q.started);
+        QCOMPARE(q.outcome.status.state, ExportState::Failed);
+        QVERIFY2(q.outcome.message.contains(QLatin1String("vanished")), qPrintable(q.outcome.message));
+        QVERIFY(stored(*m_redis, q.outcome.id).state != ExportState::Completed);
         verifyEveryKeyExpires(*m_redis);
     }
 
@@ -274,13 +277,13 @@ private Q_SLOTS:
     void sourceChanged_endsFailed()
     {
         QFETCH(QString, change);
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("changing-%1.bin").arg(change), 4 * 1024 * 1024, 19);
         ExporterConfig cfg = config(*m_redis);
         cfg.bandwidthLimit = 2 * 1024 * 1024;
-        Exporter exporter(cfg, nullptr);
-        QSignalSpy finished(&exporter, &Exporter::exportFinished);
-        const QString id = exporter.startExport(path);
-        QTRY_VERIFY_WITH_TIMEOUT(stored(*m_redis, id).bytesWritten > 0, 30000);
+        Writing run = startWriting(cfg, QStringLiteral("changing-%1.bin").arg(change), 4 * 1024 * 1024, 19);
+        QVERIFY(run.started);
+        const QString &id = run.id;
+        const QString &path = run.path;
+        QSignalSpy &finished = *run.finished;
         if (change == QLatin1String("truncate")) {
             QVERIFY(::truncate(QFile::encodeName(path).constData(), 1024 * 1024 + 5) == 0);
         } else if (change == QLatin1String("grow")) {
