@@ -162,7 +162,7 @@ public:
                              m_total[id] = total;
                          });
         QObject::connect(&m_exporter, &Exporter::exportFinished, this,
-                         [this](const QString &id, const ExportStatus &s, int code, const QString &message) {
+                         [this](const QString &id, const ExportStatus &s, ErrorCode code, const QString &message) {
                              onFinished(id, s, code, message);
                          });
         QObject::connect(&m_exporter, &Exporter::idle, qApp, [] { QCoreApplication::exit(0); });
@@ -209,12 +209,12 @@ public:
     }
 
 private:
-    void onFinished(const QString &id, const ExportStatus &s, int code, const QString &message)
+    void onFinished(const QString &id, const ExportStatus &s, ErrorCode code, const QString &message)
     {
         clearBar();
         m_written[id] = s.bytesWritten;
         ++m_done;
-        const auto ec = ErrorCode(code);
+        const ErrorCode ec = code;
         if (ec == ErrorCode::None) {
             if (m_tty || m_opt.verbose)
                 errLine(QStringLiteral("COMPLETED %1  %2  %3").arg(id, s.source, formatBytes(s.bytesWritten)));

@@ -17,6 +17,7 @@ Exporter::Exporter(ExporterConfig config, std::shared_ptr<const PermissionsServi
     : QObject(parent), m_config(std::move(config)), m_permissions(std::move(permissions))
 {
     qRegisterMetaType<hb::ExportStatus>();
+    qRegisterMetaType<hb::ErrorCode>();
     if (!m_permissions)
         m_permissions = std::make_shared<DefaultPermissions>();
 }
@@ -72,7 +73,8 @@ void Exporter::startQueued()
     }
 }
 
-void Exporter::onJobFinished(const QString &id, const ExportStatus &status, int code, const QString &message)
+void Exporter::onJobFinished(const QString &id, const ExportStatus &status, ErrorCode code,
+                             const QString &message)
 {
     if (ExportJob *job = m_running.take(id)) {
         job->wait(); // the thread returns right after its last signal
@@ -113,7 +115,7 @@ void Exporter::cancel(const QString &id)
         s.cancelledBy = m_config.user;
         s.createdAt = s.updatedAt = QDateTime::currentDateTimeUtc();
         Q_EMIT cancelRequested(id);
-        Q_EMIT exportFinished(id, s, int(ErrorCode::Cancelled), QStringLiteral("cancelled while queued"));
+        Q_EMIT exportFinished(id, s, ErrorCode::Cancelled, QStringLiteral("cancelled while queued"));
         if (isIdle())
             Q_EMIT idle();
         return;
@@ -129,7 +131,7 @@ void Exporter::cancel(const QString &id)
             QCoreApplication::instance(),
             [self, id, r] {
                 if (self)
-                    Q_EMIT self->remoteCancelFinished(id, int(r.failure.code), r.failure.message, r.status);
+                    Q_EMIT self->remoteCancelFinished(id, r.status, r.failure.code, r.failure.message);
             },
             Qt::QueuedConnection);
     });

@@ -56,17 +56,19 @@ Q_SIGNALS:
     void progress(const QString &id, qint64 bytesWritten, qint64 bytesTotal);
     // The stop sequence of a local export has begun ("Cancelling…").
     void cancelRequested(const QString &id);
-    // Exactly once per started export. code is an hb::ErrorCode.
-    void exportFinished(const QString &id, const hb::ExportStatus &status, int code,
+    // Exactly once per started export. message says why when code is not None.
+    void exportFinished(const QString &id, const hb::ExportStatus &status, hb::ErrorCode code,
                         const QString &message);
-    void remoteCancelFinished(const QString &id, int code, const QString &message,
-                              const hb::ExportStatus &status);
+    // A cancel of another process's export (CONTRACT §5) has ended; same arguments,
+    // in the same order, as exportFinished.
+    void remoteCancelFinished(const QString &id, const hb::ExportStatus &status, hb::ErrorCode code,
+                              const QString &message);
     // Nothing running, nothing queued.
     void idle();
 
 private:
     void startQueued();
-    void onJobFinished(const QString &id, const hb::ExportStatus &status, int code,
+    void onJobFinished(const QString &id, const hb::ExportStatus &status, hb::ErrorCode code,
                        const QString &message);
 
     struct Queued

@@ -2,6 +2,7 @@
 
 #include "redisconnection.h"
 
+#include <QMetaType>
 #include <QString>
 
 namespace hb {
@@ -31,3 +32,5 @@ struct Failure
 };
 
 } // namespace hb
+
+Q_DECLARE_METATYPE(hb::ErrorCode)

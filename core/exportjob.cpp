@@ -96,7 +96,7 @@ void ExportRun::finish(const ExportStatus &status, ErrorCode code, const QString
     else
         qCWarning(lcExport).noquote() << "export" << status.id << status.stateText() << "-" << message;
     Q_EMIT m_job.progress(status.id, status.bytesWritten, status.bytesTotal);
-    Q_EMIT m_job.exportFinished(status.id, status, int(code), message);
+    Q_EMIT m_job.exportFinished(status.id, status, code, message);
 }
 
 void ExportRun::finishLocal(ErrorCode code, const QString &message)

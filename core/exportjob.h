@@ -45,8 +45,8 @@ Q_SIGNALS:
     void created(const QString &id, const hb::ExportStatus &status);
     void statusChanged(const QString &id, const hb::ExportStatus &status);
     void progress(const QString &id, qint64 bytesWritten, qint64 bytesTotal);
-    // Exactly once. code is an hb::ErrorCode; message says why when it is not None.
-    void exportFinished(const QString &id, const hb::ExportStatus &status, int code,
+    // Exactly once; message says why when code is not None.
+    void exportFinished(const QString &id, const hb::ExportStatus &status, hb::ErrorCode code,
                         const QString &message);
 
 protected:

@@ -172,7 +172,7 @@ private Q_SLOTS:
         const QString path = makeRandomFile(m_files.path(), QStringLiteral("rt-%1.bin").arg(size), size, quint32(size));
         const QByteArray fileSha = sha256OfFile(path);
         const Outcome o = exportFile(config(chunk), path);
-        QVERIFY2(o.code == int(ErrorCode::None), qPrintable(o.message));
+        QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
         QCOMPARE(o.status.state, ExportState::Completed);
         const KeyLayout k;
         const ExportStatus s = stored(o.id);
@@ -267,7 +267,7 @@ private Q_SLOTS:
         exporter.cancel(id); // twice is harmless
         QCOMPARE(cancelling.size(), 1);
         const Outcome o = waitFinished(finished);
-        QCOMPARE(o.code, int(ErrorCode::Cancelled));
+        QCOMPARE(o.code, ErrorCode::Cancelled);
         QCOMPARE(o.status.state, ExportState::Cancelled);
         const KeyLayout k;
         const ExportStatus s = stored(id);
@@ -368,7 +368,7 @@ private Q_SLOTS:
         std::shared_ptr<const PermissionsService> perms =
             FilePermissions::fromJson(R"({"someone-else":["export"]})", QStringLiteral("p"), &err);
         const Outcome o = exportFile(config(), path, perms);
-        QCOMPARE(o.code, int(ErrorCode::PermissionDenied));
+        QCOMPARE(o.code, ErrorCode::PermissionDenied);
         QCOMPARE(o.message, QStringLiteral("permission denied: user alice lacks \"export\""));
         QCOMPARE(dbsize(), 0);
     }
@@ -386,7 +386,7 @@ private Q_SLOTS:
         QFETCH(QString, path);
         QFETCH(QString, needle);
         const Outcome o = exportFile(config(), path);
-        QCOMPARE(o.code, int(ErrorCode::Source));
+        QCOMPARE(o.code, ErrorCode::Source);
         QVERIFY2(o.message.contains(needle) && o.message.contains(path), qPrintable(o.message));
         QCOMPARE(dbsize(), 0);
     }
@@ -397,7 +397,7 @@ private Q_SLOTS:
         const QString path = makeRandomFile(m_files.path(), QStringLiteral("big.bin"), 1048577);
         const Outcome o = exportFile(config(), path);
         m_redis.command({"CONFIG", "SET", "proto-max-bulk-len", "536870912"});
-        QCOMPARE(o.code, int(ErrorCode::Source));
+        QCOMPARE(o.code, ErrorCode::Source);
         QVERIFY2(o.message.contains(QLatin1String("larger than the server accepts")), qPrintable(o.message));
         QCOMPARE(dbsize(), 0);
     }
@@ -418,7 +418,7 @@ private Q_SLOTS:
         cfg.endpoint = RedisEndpoint::unixSocket(m_files.path() + QStringLiteral("/no-such.sock"));
         const QString path = makeRandomFile(m_files.path(), QStringLiteral("unreach.bin"), 10);
         const Outcome o = exportFile(cfg, path);
-        QCOMPARE(o.code, int(ErrorCode::Redis));
+        QCOMPARE(o.code, ErrorCode::Redis);
         QVERIFY2(o.message.contains(QLatin1String("no-such.sock")) && o.message.contains(QLatin1String("cannot connect")),
                  qPrintable(o.message));
     }
@@ -434,7 +434,7 @@ private Q_SLOTS:
         cfg.endpoint = ep;
         const QString path = makeRandomFile(m_files.path(), QStringLiteral("pw.bin"), 10);
         const Outcome o = exportFile(cfg, path);
-        QCOMPARE(o.code, int(ErrorCode::Redis));
+        QCOMPARE(o.code, ErrorCode::Redis);
         QVERIFY2(o.message.contains(QLatin1String("refused the login")), qPrintable(o.message));
         QVERIFY(!o.message.contains(QLatin1String("wrong")) || o.message.contains(QLatin1String("WRONGPASS")));
         QCOMPARE(locked.command({"AUTH", "right"}).string, QByteArray("OK"));

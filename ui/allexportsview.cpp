@@ -142,10 +142,10 @@ void AllExportsView::cancelSelected()
     m_exporter->cancel(id);
 }
 
-void AllExportsView::onRemoteCancelFinished(const QString &id, int code, const QString &message,
-                                            const ExportStatus &status)
+void AllExportsView::onRemoteCancelFinished(const QString &id, const ExportStatus &status,
+                                            ErrorCode code, const QString &message)
 {
-    if (code == int(ErrorCode::None)) {
+    if (code == ErrorCode::None) {
         m_statusLine->setText(tr("Cancelled %1").arg(id));
         if (status.id == id)
             m_model->updateExport(status); // at once, before the monitor's event arrives

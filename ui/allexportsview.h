@@ -1,5 +1,7 @@
 #pragma once
 
+#include "exporterror.h"
+
 #include <QPointer>
 #include <QWidget>
 
@@ -43,7 +45,8 @@ private:
     void cancelSelected();
     void updateActions();
     void onConnectionChanged(bool connected, const QString &message);
-    void onRemoteCancelFinished(const QString &id, int code, const QString &message, const ExportStatus &status);
+    void onRemoteCancelFinished(const QString &id, const ExportStatus &status, ErrorCode code,
+                                const QString &message);
     void showContextMenu(const QPoint &pos);
 
     QPointer<ExportMonitor> m_monitor;

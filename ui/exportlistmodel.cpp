@@ -339,7 +339,8 @@ void ExportListModel::markCancelling(const QString &id)
     touch(*row);
 }
 
-void ExportListModel::finishExport(const QString &id, const ExportStatus &status, int code, const QString &message)
+void ExportListModel::finishExport(const QString &id, const ExportStatus &status, ErrorCode code,
+                                   const QString &message)
 {
     Row *row = findMutable(id);
     if (!row || row->finished)
@@ -347,10 +348,10 @@ void ExportListModel::finishExport(const QString &id, const ExportStatus &status
     adoptStatus(*row, status);
     row->written = status.bytesWritten;
     row->error = status.error;
-    if (row->error.isEmpty() && code != int(ErrorCode::None) && code != int(ErrorCode::Cancelled))
+    if (row->error.isEmpty() && code != ErrorCode::None && code != ErrorCode::Cancelled)
         row->error = message;
     if (!isTerminal(row->state)) // the core always ends terminal; never leave a row spinning
-        row->state = code == int(ErrorCode::None) ? ExportState::Completed : ExportState::Failed;
+        row->state = code == ErrorCode::None ? ExportState::Completed : ExportState::Failed;
     row->finished = true;
     row->cancelling = false;
     row->speed = 0;

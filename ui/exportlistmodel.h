@@ -1,5 +1,6 @@
 #pragma once
 
+#include "exporterror.h"
 #include "exportstatus.h"
 
 #include <QAbstractTableModel>
@@ -76,7 +77,7 @@ public:
     void updateStatus(const QString &id, const ExportStatus &status);
     void updateProgress(const QString &id, qint64 written, qint64 total);
     void markCancelling(const QString &id);
-    void finishExport(const QString &id, const ExportStatus &status, int code, const QString &message);
+    void finishExport(const QString &id, const ExportStatus &status, ErrorCode code, const QString &message);
     void removeExports(const QStringList &ids);
 
     int rowOf(const QString &id) const;

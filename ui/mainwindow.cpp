@@ -494,7 +494,8 @@ void MainWindow::saveDataTo(const QString &id, const QString &path)
     }));
 }
 
-void MainWindow::onExportFinished(const QString &id, const ExportStatus &status, int code, const QString &message)
+void MainWindow::onExportFinished(const QString &id, const ExportStatus &status, ErrorCode code,
+                                  const QString &message)
 {
     m_model->finishExport(id, status, code, message);
     const ExportListModel::Row *row = m_model->find(id);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "exportconfig.h"
+#include "exporterror.h"
 #include "exportstatus.h"
 #include "guisettings.h"
 #include "permissions.h"
@@ -108,7 +109,7 @@ private:
     void startEmbeddedServer();
     void rebuildAllExportsTab();
     void onServerReady(bool ok, const QString &error);
-    void onExportFinished(const QString &id, const ExportStatus &status, int code, const QString &message);
+    void onExportFinished(const QString &id, const ExportStatus &status, ErrorCode code, const QString &message);
     void notify(const QString &title, const QString &text, bool failure);
     void updateSummary();
     void updateServerLabel();

@@ -494,11 +494,11 @@ public:
     ExportTracker(Exporter &ex, Waiter &w, const QElapsedTimer &clock) : m_clock(clock)
     {
         QObject::connect(&ex, &Exporter::exportFinished, this,
-                         [this, &w](const QString &id, const ExportStatus &s, int code, const QString &msg) {
+                         [this, &w](const QString &id, const ExportStatus &s, ErrorCode code, const QString &msg) {
                              Finished &f = finished[id];
                              f.done = true;
                              f.status = s;
-                             f.code = code;
+                             f.code = int(code);
                              f.message = msg;
                              f.atNs = m_clock.nsecsElapsed();
                              w.poke();
@@ -951,7 +951,7 @@ int main(int argc, char **argv)
                         done.createdAt = done.updatedAt = QDateTime::currentDateTimeUtc();
                         model->addExport(done.id, QStringLiteral("/data/") + done.source);
                         model->updateStatus(done.id, done);
-                        model->finishExport(done.id, done, 0, QString());
+                        model->finishExport(done.id, done, ErrorCode::None, QString());
                     }
                     model->refresh();
                     view = std::make_unique<ExportListWidget>(model.get());

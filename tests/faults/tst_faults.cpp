@@ -120,7 +120,7 @@ private Q_SLOTS:
         }
         QVERIFY(finished.wait(60000));
         const Outcome o = takeFinished(finished);
-        QVERIFY2(o.code == int(ErrorCode::None), qPrintable(o.message));
+        QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
         const ExportStatus s = stored(*m_redis, id);
         QCOMPARE(s.state, ExportState::Completed);
         QCOMPARE(sha256Of(get(*m_redis, KeyLayout().dataKey(id))), sha256OfFile(path));
@@ -236,7 +236,7 @@ private Q_SLOTS:
         exporter.startExport(path);
         QVERIFY(finished.wait(30000));
         const Outcome o = takeFinished(finished);
-        QCOMPARE(o.code, int(ErrorCode::Source));
+        QCOMPARE(o.code, ErrorCode::Source);
         QVERIFY2(o.message.contains(QLatin1String("does not fit in Redis's memory")), qPrintable(o.message));
         QCOMPARE(m_redis->command({"DBSIZE"}).integer, 0);
     }
@@ -413,7 +413,7 @@ private Q_SLOTS:
         exporter.startExport(path);
         QVERIFY(finished.wait(15000));
         const Outcome o = takeFinished(finished);
-        QCOMPARE(o.code, int(ErrorCode::Source));
+        QCOMPARE(o.code, ErrorCode::Source);
         QVERIFY2(o.message.contains(needle), qPrintable(o.message));
         QCOMPARE(m_redis->command({"DBSIZE"}).integer, 0);
     }
@@ -430,7 +430,7 @@ private Q_SLOTS:
             const QString id = exporter.startExport(path);
             QVERIFY(finished.wait(30000));
             const Outcome o = takeFinished(finished);
-            QVERIFY2(o.code == 0, qPrintable(o.message));
+            QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
             const ExportStatus s = stored(*m_redis, id);
             QCOMPARE(s.source, name);
             QCOMPARE(sha256Of(get(*m_redis, KeyLayout().dataKey(id))), sha256OfFile(path));
@@ -451,7 +451,7 @@ private Q_SLOTS:
         exporter.startExport(path);
         QVERIFY(finished.wait(30000));
         const Outcome o = takeFinished(finished);
-        QCOMPARE(o.code, int(ErrorCode::PermissionDenied));
+        QCOMPARE(o.code, ErrorCode::PermissionDenied);
         QVERIFY2(o.message.startsWith(QLatin1String("permission denied")), qPrintable(o.message));
         QCOMPARE(m_redis->command({"DBSIZE"}).integer, 0);
         // And the CLI says so with exit code 4.
@@ -492,7 +492,7 @@ private Q_SLOTS:
         const QString id = exporter.startExport(path);
         QVERIFY(finished.wait(30000));
         const Outcome o = takeFinished(finished);
-        QVERIFY2(o.code == 0, qPrintable(o.message));
+        QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
         QCOMPARE(sha256Of(get(*m_redis, KeyLayout().dataKey(id))), sha256OfFile(path));
     }
 };

@@ -360,7 +360,7 @@ void TestGui::filters_byStatusAndName()
         s.id = id;
         s.state = state;
         s.error = state == ExportState::Failed ? QStringLiteral("boom") : QString();
-        m->finishExport(id, s, state == ExportState::Completed ? 0 : 1, s.error);
+        m->finishExport(id, s, state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed, s.error);
     };
     m->addExport(QStringLiteral("a"), QStringLiteral("/data/alpha.bin"));
     m->addExport(QStringLiteral("b"), QStringLiteral("/data/beta.bin"));
@@ -418,7 +418,7 @@ void TestGui::model_batchesUpdates_oneSignalPerChangedRow()
         ExportStatus s;
         s.id = id;
         s.state = ExportState::Completed;
-        m.finishExport(id, s, 0, {});
+        m.finishExport(id, s, ErrorCode::None, {});
     }
     for (int i = 0; i < 8; ++i)
         m.addExport(QStringLiteral("run-%1").arg(i), QStringLiteral("/f/run%1").arg(i));

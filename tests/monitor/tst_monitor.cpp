@@ -52,22 +52,23 @@ void captureLog(QtMsgType type, const QMessageLogContext &ctx, const QString &ms
 struct Finished
 {
     ExportStatus status;
-    int code = -1;
+    ErrorCode code = ErrorCode::None;
     QString message;
+    bool seen = false;
 };
 
 Finished finishedOf(const QSignalSpy &spy, const QString &id)
 {
     for (const QList<QVariant> &args : spy) {
         if (args.at(0).toString() == id)
-            return {args.at(1).value<ExportStatus>(), args.at(2).toInt(), args.at(3).toString()};
+            return {args.at(1).value<ExportStatus>(), args.at(2).value<ErrorCode>(), args.at(3).toString(), true};
     }
     return {};
 }
 
 bool hasFinished(const QSignalSpy &spy, const QString &id)
 {
-    return finishedOf(spy, id).code >= 0;
+    return finishedOf(spy, id).seen;
 }
 
 } // namespace
@@ -153,7 +154,7 @@ private Q_SLOTS:
         Exporter exporter(config(QStringLiteral("alice")), nullptr);
         QString id;
         const Finished f = exportUrl(exporter, http.url(path).toString(), &id);
-        QCOMPARE(f.code, int(ErrorCode::None));
+        QCOMPARE(f.code, ErrorCode::None);
         QCOMPARE(f.status.state, ExportState::Completed);
         const QByteArray stored = dataOf(id);
         QCOMPARE(stored.size(), content.size());
@@ -186,7 +187,7 @@ private Q_SLOTS:
         QString id;
         const QString url = http.url(path).toString();
         const Finished f = exportUrl(exporter, url, &id);
-        QCOMPARE(f.code, int(ErrorCode::Source));
+        QCOMPARE(f.code, ErrorCode::Source);
         QCOMPARE(f.message, QStringLiteral("cannot export %1: %2").arg(url, expected));
         QCOMPARE(m_redis.command({"EXISTS", KeyLayout().statusKey(id), KeyLayout().dataKey(id)}).integer, 0);
     }
@@ -203,7 +204,7 @@ private Q_SLOTS:
         QString id;
         const QString url = QStringLiteral("http://127.0.0.1:%1/x").arg(port);
         const Finished f = exportUrl(exporter, url, &id);
-        QCOMPARE(f.code, int(ErrorCode::Source));
+        QCOMPARE(f.code, ErrorCode::Source);
         QCOMPARE(f.message, QStringLiteral("cannot export %1: connection refused").arg(url));
         QCOMPARE(m_redis.command({"EXISTS", KeyLayout().statusKey(id)}).integer, 0);
     }
@@ -244,9 +245,9 @@ private Q_SLOTS:
         const QString secretUrl = QStringLiteral("http://bob:s3cr3t@127.0.0.1:%1").arg(http.port());
         QString okId, badId;
         const Finished ok = exportUrl(exporter, secretUrl + QStringLiteral("/file"), &okId);
-        QCOMPARE(ok.code, int(ErrorCode::None));
+        QCOMPARE(ok.code, ErrorCode::None);
         const Finished bad = exportUrl(exporter, secretUrl + QStringLiteral("/missing"), &badId);
-        QCOMPARE(bad.code, int(ErrorCode::Source));
+        QCOMPARE(bad.code, ErrorCode::Source);
         QVERIFY(!bad.message.contains(QLatin1String("s3cr3t")));
         QVERIFY(!bad.message.contains(QLatin1String("bob")));
         const QByteArray json = m_redis.command({"GET", KeyLayout().statusKey(okId)}).string;
@@ -361,9 +362,9 @@ private Q_SLOTS:
         QVERIFY2(stoppedAfter <= 1000, qPrintable(QString::number(stoppedAfter)));
         const Finished f = finishedOf(aliceFinished, id);
         QCOMPARE(f.status.state, ExportState::Cancelled);
-        QCOMPARE(f.code, int(ErrorCode::Cancelled));
+        QCOMPARE(f.code, ErrorCode::Cancelled);
         QVERIFY(remote.wait(10000) || !remote.isEmpty());
-        QCOMPARE(remote.first().at(1).toInt(), int(ErrorCode::None));
+        QCOMPARE(remote.first().at(2).value<ErrorCode>(), ErrorCode::None);
 
         const auto stored = statusOf(id);
         QCOMPARE(stored->state, ExportState::Cancelled);
@@ -393,8 +394,8 @@ private Q_SLOTS:
         QSignalSpy remote(&bob, &Exporter::remoteCancelFinished);
         bob.cancel(id);
         QVERIFY(remote.wait(10000));
-        QCOMPARE(remote.first().at(1).toInt(), int(ErrorCode::PermissionDenied));
-        const QString message = remote.first().at(2).toString();
+        QCOMPARE(remote.first().at(2).value<ErrorCode>(), ErrorCode::PermissionDenied);
+        const QString message = remote.first().at(3).toString();
         QVERIFY2(message.contains(QLatin1String("bob")), qPrintable(message));
         // Nothing changed: still running, still growing, nobody recorded as canceller.
         const auto now = statusOf(id);

@@ -17,7 +17,7 @@ struct FinishedExport
 {
     QString id;
     ExportStatus status;
-    int code = -1; // an hb::ErrorCode
+    ErrorCode code = ErrorCode::None;
     QString message;
 };
 
@@ -25,7 +25,7 @@ struct FinishedExport
 inline FinishedExport takeFinished(QSignalSpy &spy)
 {
     const QList<QVariant> a = spy.takeFirst();
-    return {a[0].toString(), a[1].value<ExportStatus>(), a[2].toInt(), a[3].toString()};
+    return {a[0].toString(), a[1].value<ExportStatus>(), a[2].value<ErrorCode>(), a[3].toString()};
 }
 
 // An export under way: started, and already writing when returned (started).
