@@ -56,11 +56,11 @@ bool TestRedisServer::start(QString *error)
                      QStringLiteral("--dir"), m_dir.path()};
     args += m_extraArgs;
     m_process->start(binary, args);
-    if (!m_process->waitForStarted(10000)) {
+    if (!m_process->waitForStarted(scaledMs(10000))) {
         err = QStringLiteral("cannot start %1: %2").arg(binary, m_process->errorString());
         return false;
     }
-    QDeadlineTimer deadline(15000);
+    QDeadlineTimer deadline(scaledMs(15000));
     while (!deadline.hasExpired()) {
         if (m_process->state() == QProcess::NotRunning)
             break;

@@ -2,6 +2,7 @@
 
 #include "redisconnection.h"
 #include "redisendpoint.h"
+#include "testtime.h"
 
 #include <QByteArray>
 #include <QProcess>
@@ -22,7 +23,7 @@ public:
     TestRedisServer(const TestRedisServer &) = delete;
     TestRedisServer &operator=(const TestRedisServer &) = delete;
 
-    // Starts and waits (deadline 15 s) until it answers PING.
+    // Starts and waits (deadline scaledMs(15000)) until it answers PING.
     bool start(QString *error = nullptr);
     bool isRunning() const;
     void stop();            // SIGTERM and wait

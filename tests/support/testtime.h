@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <cstdlib>
+#include <limits>
+
+namespace hb::test {
+
+// How much slower the suites run than a plain build: 1 normally, set through
+// HBEXPORTER_TEST_TIME_SCALE by scripts/sanitize.sh (about 3 under ASan+UBSan,
+// 5 under TSan). Values below 1, or that do not parse, count as 1.
+inline double timeScale()
+{
+    static const double scale = [] {
+        const char *text = std::getenv("HBEXPORTER_TEST_TIME_SCALE");
+        if (!text || !*text)
+            return 1.0;
+        char *end = nullptr;
+        const double value = std::strtod(text, &end);
+        return (end && *end == '\0' && value >= 1.0 && value <= 100.0) ? value : 1.0;
+    }();
+    return scale;
+}
+
+// A test deadline (a wait for something that should happen), scaled for sanitizer
+// builds. Never use it for a bound the product promises (e.g. "cancel is honoured
+// within 1 s"): those are the contract and stay as they are.
+inline int scaledMs(int ms)
+{
+    const double scaled = double(ms) * timeScale();
+    return scaled >= double(std::numeric_limits<int>::max()) ? std::numeric_limits<int>::max()
+                                                              : int(scaled);
+}
+
+} // namespace hb::test
