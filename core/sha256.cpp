@@ -2,15 +2,30 @@
 
 #include <QByteArray>
 
-#include <algorithm>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
 
 namespace hb {
+
+namespace {
+
+QString openSslError(const char *what)
+{
+    const unsigned long e = ERR_get_error();
+    char buf[256] = {};
+    if (e != 0)
+        ERR_error_string_n(e, buf, sizeof buf);
+    return QStringLiteral("SHA-256: %1 failed%2")
+        .arg(QLatin1String(what), e != 0 ? QStringLiteral(" (%1)").arg(QLatin1String(buf)) : QString());
+}
+
+} // namespace
 
 struct Sha256::Ctx
 {
@@ -20,21 +35,32 @@ struct Sha256::Ctx
 
 Sha256::Sha256() : m_ctx(std::make_unique<Ctx>())
 {
-    EVP_DigestInit_ex(m_ctx->md, EVP_sha256(), nullptr);
+    if (!m_ctx->md)
+        m_error = openSslError("EVP_MD_CTX_new");
+    else if (EVP_DigestInit_ex(m_ctx->md, EVP_sha256(), nullptr) != 1)
+        m_error = openSslError("EVP_DigestInit_ex");
 }
 
 Sha256::~Sha256() = default;
 
 void Sha256::addData(const char *data, size_t size)
 {
-    EVP_DigestUpdate(m_ctx->md, data, size);
+    if (failed())
+        return;
+    if (EVP_DigestUpdate(m_ctx->md, data, size) != 1)
+        m_error = openSslError("EVP_DigestUpdate");
 }
 
 QString Sha256::hexDigest()
 {
+    if (failed())
+        return {};
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_DigestFinal_ex(m_ctx->md, out, &len);
+    if (EVP_DigestFinal_ex(m_ctx->md, out, &len) != 1) {
+        m_error = openSslError("EVP_DigestFinal_ex");
+        return {};
+    }
     return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(out), int(len)).toHex());
 }
 
@@ -43,8 +69,10 @@ struct BackgroundSha256::State
     const size_t maxQueued;
     std::mutex mutex;
     std::condition_variable changed;
+    // Chunks not yet hashed. The worker hashes queue.front() with the lock released
+    // and pops it afterwards: nobody else may remove an element while it works.
     std::deque<QByteArray> queue;
-    bool closing = false;
+    bool stopping = false; // set by the destructor: hash nothing more, return
     Sha256 sha;
     QString digest; // set by the first finish()
     std::thread thread;
@@ -54,8 +82,8 @@ struct BackgroundSha256::State
     {
         std::unique_lock<std::mutex> lock(mutex);
         for (;;) {
-            changed.wait(lock, [this] { return !queue.empty() || closing; });
-            if (queue.empty())
+            changed.wait(lock, [this] { return !queue.empty() || stopping; });
+            if (stopping)
                 return;
             const QByteArray chunk = queue.front(); // shared, not copied
             lock.unlock();
@@ -67,7 +95,8 @@ struct BackgroundSha256::State
     }
 };
 
-BackgroundSha256::BackgroundSha256(int maxQueued) : m_state(std::make_unique<State>(size_t(std::max(1, maxQueued))))
+BackgroundSha256::BackgroundSha256(int maxQueued)
+    : m_state(std::make_unique<State>(size_t(std::max(1, maxQueued))))
 {
     m_state->thread = std::thread([s = m_state.get()] { s->loop(); });
 }
@@ -76,11 +105,11 @@ BackgroundSha256::~BackgroundSha256()
 {
     {
         std::lock_guard<std::mutex> lock(m_state->mutex);
-        m_state->closing = true;
-        m_state->queue.clear();
+        m_state->stopping = true; // the worker finishes the chunk it holds, then returns
     }
     m_state->changed.notify_all();
     m_state->thread.join();
+    // Only now, with the worker gone, are the remaining chunks released (by ~State).
 }
 
 void BackgroundSha256::add(const QByteArray &chunk)
@@ -93,13 +122,17 @@ void BackgroundSha256::add(const QByteArray &chunk)
 
 QString BackgroundSha256::finish()
 {
-    {
-        std::unique_lock<std::mutex> lock(m_state->mutex);
-        m_state->changed.wait(lock, [this] { return m_state->queue.empty(); });
-    }
+    std::unique_lock<std::mutex> lock(m_state->mutex);
+    m_state->changed.wait(lock, [this] { return m_state->queue.empty(); });
     if (m_state->digest.isEmpty())
         m_state->digest = m_state->sha.hexDigest();
     return m_state->digest;
+}
+
+QString BackgroundSha256::errorString() const
+{
+    std::lock_guard<std::mutex> lock(m_state->mutex);
+    return m_state->sha.errorString();
 }
 
 } // namespace hb

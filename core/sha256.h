@@ -8,7 +8,9 @@
 namespace hb {
 
 // Incremental SHA-256 over OpenSSL's EVP (SHA-NI where the CPU has it: the
-// digest must not be what bounds an export's speed).
+// digest must not be what bounds an export's speed). An EVP call that fails
+// (out of memory, a FIPS provider refusing SHA-256) makes the object failed:
+// hexDigest() then returns an empty string and errorString() says why.
 class Sha256 final
 {
 public:
@@ -18,17 +20,26 @@ public:
     Sha256 &operator=(const Sha256 &) = delete;
 
     void addData(const char *data, size_t size);
-    // Lowercase hex of everything added; call once.
+    // Lowercase hex of everything added, or empty when failed(); call once.
     QString hexDigest();
+    bool failed() const { return !m_error.isEmpty(); }
+    QString errorString() const { return m_error; }
 
 private:
     struct Ctx;
     std::unique_ptr<Ctx> m_ctx;
+    QString m_error;
 };
 
 // SHA-256 computed on a thread of its own, so hashing overlaps the export's
 // blocking sends instead of adding to them. add() takes a shared reference to the
 // chunk (no copy) and waits only while maxQueued chunks are still unhashed.
+//
+// Threads: the object starts one worker thread in its constructor and is that
+// thread's only owner. The destructor stops it and joins it; the worker pops a
+// chunk only after hashing it, and the destructor never touches a chunk the worker
+// holds, so destroying the object mid-stream (cancel, failure) is always safe.
+// add(), finish() and the destructor are for one caller thread (the export's).
 class BackgroundSha256 final
 {
 public:
@@ -38,9 +49,11 @@ public:
     BackgroundSha256 &operator=(const BackgroundSha256 &) = delete;
 
     void add(const QByteArray &chunk);
-    // Waits for every chunk added, then the lowercase hex digest. Adding after
-    // finish() is not allowed; finish() again gives the same digest.
+    // Waits for every chunk added, then the lowercase hex digest (empty on an EVP
+    // failure, see errorString()). Adding after finish() is not allowed; finish()
+    // again gives the same digest.
     QString finish();
+    QString errorString() const;
 
 private:
     struct State;

@@ -4,6 +4,9 @@
 #include "exportstore.h"
 #include "permissions.h"
 #include "redisendpoint.h"
+#include "sha256.h"
+
+#include <QCryptographicHash>
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -222,6 +225,37 @@ private Q_SLOTS:
         QCOMPARE(parseByteSize(QStringLiteral("abc")), -1);
         QCOMPARE(parseByteSize(QStringLiteral("-5")), -1);
         QCOMPARE(parseByteSize(QString()), -1);
+    }
+
+    // Issue #9: ~BackgroundSha256 cleared the queue while its worker still hashed
+    // queue.front(), then the worker popped an empty deque (a crash on every cancel
+    // path, one run in two). Destroying it with chunks still queued must be safe;
+    // under ASan/TSan the old code fails this at once.
+    void backgroundSha256_destroyedWithChunksQueuedIsSafe()
+    {
+        const QByteArray chunk(256 * 1024, 'x');
+        for (int round = 0; round < 300; ++round) {
+            BackgroundSha256 sha(4);
+            for (int i = 0; i < 4 + round % 3; ++i)
+                sha.add(QByteArray(chunk.constData(), chunk.size())); // unshared copies
+        }
+    }
+    void backgroundSha256_matchesOneShotDigest()
+    {
+        QByteArray all;
+        BackgroundSha256 sha(2);
+        for (int i = 0; i < 50; ++i) {
+            QByteArray part(1000 + i * 37, Qt::Uninitialized);
+            for (int j = 0; j < part.size(); ++j)
+                part[j] = char((i * 131 + j) & 0xff);
+            all += part;
+            sha.add(part);
+        }
+        const QString expected =
+            QString::fromLatin1(QCryptographicHash::hash(all, QCryptographicHash::Sha256).toHex());
+        QCOMPARE(sha.finish(), expected);
+        QCOMPARE(sha.finish(), expected);
+        QVERIFY(sha.errorString().isEmpty());
     }
 };
 
