@@ -10,6 +10,9 @@
 
 #include <csignal>
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
 namespace hb::test {
 
 TestRedisServer::TestRedisServer(QStringList extraArgs) : m_extraArgs(std::move(extraArgs)) {}
@@ -55,6 +58,19 @@ bool TestRedisServer::start(QString *error)
                      QStringLiteral("--appendonly"), QStringLiteral("no"),
                      QStringLiteral("--dir"), m_dir.path()};
     args += m_extraArgs;
+    // The server dies with the test that started it, even when the test crashes or
+    // is SIGKILLed: the kernel sends the child SIGKILL when its parent goes away.
+    // Runs in the forked child before exec (async-signal-safe calls only). If the
+    // parent died before prctl() took effect, the child was already reparented:
+    // getppid() no longer names the parent, and it kills itself. Note the "parent"
+    // is the forking thread: start servers from a thread that outlives them (the
+    // test's main thread does).
+    const pid_t parent = ::getpid();
+    m_process->setChildProcessModifier([parent] {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::raise(SIGKILL);
+    });
     m_process->start(binary, args);
     if (!m_process->waitForStarted(scaledMs(10000))) {
         err = QStringLiteral("cannot start %1: %2").arg(binary, m_process->errorString());
