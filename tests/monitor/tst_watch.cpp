@@ -1,4 +1,4 @@
-// Issue #4: `watch` as a process (stdout a pipe: one plain line per change).
+// Issue #4: `hbexporter-cli watch` as a process (stdout a pipe: one plain line per change).
 #include "exporter.h"
 #include "testredis.h"
 
@@ -21,8 +21,10 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QProcess watch;
-        watch.start(QStringLiteral(HB_WATCHPROBE), {QStringLiteral("unix://%1/none.sock").arg(dir.path())});
-        QVERIFY(watch.waitForFinished(30000));
+        watch.start(builtExecutable(QStringLiteral("hbexporter-cli")),
+                    {QStringLiteral("watch"), QStringLiteral("--redis"),
+                     QStringLiteral("unix://%1/none.sock").arg(dir.path())});
+        QVERIFY(watch.waitForFinished(scaledMs(30000)));
         QCOMPARE(watch.exitStatus(), QProcess::NormalExit);
         QCOMPARE(watch.exitCode(), 5);
         const QList<QByteArray> lines = watch.readAllStandardError().trimmed().split('\n');
@@ -47,11 +49,12 @@ private Q_SLOTS:
         Exporter exporter(cfg, nullptr);
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
         const QString before = exporter.startExport(file);
-        QVERIFY(finished.wait(30000));
+        QVERIFY(finished.wait(scaledMs(30000)));
 
         QProcess watch;
-        watch.start(QStringLiteral(HB_WATCHPROBE), {redis.url()});
-        QVERIFY(watch.waitForStarted(10000));
+        watch.start(builtExecutable(QStringLiteral("hbexporter-cli")),
+                    {QStringLiteral("watch"), QStringLiteral("--redis"), redis.url()});
+        QVERIFY(watch.waitForStarted(scaledMs(10000)));
         QByteArray out;
         auto sawLine = [&](const QString &id, const QByteArray &state) {
             out += watch.readAllStandardOutput();
@@ -60,19 +63,19 @@ private Q_SLOTS:
                     return true;
             return false;
         };
-        QTRY_VERIFY_WITH_TIMEOUT(sawLine(before, "COMPLETED"), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(sawLine(before, "COMPLETED"), scaledMs(20000));
         const QString live = exporter.startExport(file);
-        QTRY_VERIFY_WITH_TIMEOUT(sawLine(live, "COMPLETED"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(sawLine(live, "COMPLETED"), scaledMs(30000));
         QVERIFY(sawLine(live, "CREATED"));
         QVERIFY(sawLine(live, "PENDING"));
         QVERIFY2(out.contains("owner=alice") && out.contains("source=watched.bin"), out.constData());
 
         redis.command({"DEL", KeyLayout().statusKey(before)});
         QTRY_VERIFY_WITH_TIMEOUT(sawLine(before, "REMOVED") || out.contains((before + QStringLiteral(" REMOVED")).toLatin1()),
-                                 20000);
+                                 scaledMs(20000));
 
         watch.terminate(); // SIGTERM
-        QVERIFY(watch.waitForFinished(10000));
+        QVERIFY(watch.waitForFinished(scaledMs(10000)));
         QCOMPARE(watch.exitStatus(), QProcess::NormalExit);
         QCOMPARE(watch.exitCode(), 0);
     }
