@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages HB Exporter needs to build, run and test.
+# Installs the Debian packages HB Exporter needs to build, run and test (the
+# sanitizer runtimes come with g++; clang-format is for scripts/format.sh).
 # Idempotent: does nothing when everything is present. Uses sudo when not root.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools
   libhiredis-dev libssl-dev redis-server redis-tools
   libqt6svg6 xvfb xauth
+  clang-format
 )
 if [[ "${HBEXPORTER_WITH_TOOLS:-0}" == 1 ]]; then
   packages+=(imagemagick xdotool)
