@@ -543,7 +543,7 @@ QString humanBytes(qint64 b)
 
 // ---- the measured variants.
 
-enum class Kind { Seg, SegSha, Probe, Presized, Exporter, Cli, Original };
+enum class Kind { Seg, SegSha, SegPre, Probe, Presized, Exporter, Cli, Original };
 
 struct Variant
 {
@@ -555,6 +555,7 @@ struct Variant
             switch (kind) {
             case Kind::Seg: return QStringLiteral("bare segmented loader");
             case Kind::SegSha: return QStringLiteral("bare segmented + SHA-256");
+            case Kind::SegPre: return QStringLiteral("bare, segments presized");
             case Kind::Probe: return QStringLiteral("segments.c process%1").arg(n > 1 ? QStringLiteral("es") : QString());
             case Kind::Presized: return QStringLiteral("presized single string");
             case Kind::Exporter: return QStringLiteral("hb::Exporter in-process");
@@ -577,6 +578,7 @@ struct Sample
     double memRatio = NaN;   // (used_memory after - before) / bytes
     double clientCpu = NaN;  // CPU s of the exporting side / wall s (1.0 = one core)
     double redisCpu = NaN;   // redis-server CPU s / wall s
+    double redisCpuPerGiB = NaN; // redis-server CPU s per GiB exported: the work Redis does per byte
     double redisFaultsK = NaN; // redis-server minor page faults, thousands
     double rssMiB = NaN;     // child peak RSS (CLI)
 };
@@ -649,6 +651,7 @@ public:
         switch (v.kind) {
         case Kind::Seg:
         case Kind::SegSha:
+        case Kind::SegPre:
         case Kind::Presized: {
             std::vector<LoadSpec> specs(size_t(v.n));
             std::vector<LoadResult> results(size_t(v.n));
@@ -663,6 +666,7 @@ public:
                 sp.chunk = opt.chunk;
                 sp.window = 4;
                 sp.sha256 = v.kind == Kind::SegSha;
+                sp.presizeSegments = v.kind == Kind::SegPre;
             }
             for (int i = 0; i < v.n; ++i)
                 threads.emplace_back([&, i] {
@@ -798,6 +802,7 @@ public:
         s.pingMax = pinger.maxMs();
         s.pingP99 = pinger.p99Ms();
         s.redisCpu = (procCpuS(rpid) - rcpu0) / wall;
+        s.redisCpuPerGiB = s.redisCpu * wall / (double(bytes) / double(1024 * MiB));
         s.redisFaultsK = double(procMinorFaults(rpid) - rfaults0) / 1000.0;
         s.clientCpu = (std::isfinite(childCpu) ? childCpu : selfCpuS() - self0 - pinger.threadCpuS()) / wall;
         if (v.kind != Kind::Probe)
@@ -1150,25 +1155,30 @@ int main(int argc, char **argv)
                                        -14)
                                   .arg(t);
                 }
-                // What bounds the exporter: the busier of its process and redis-server.
+                // What bounds the exporter: its own CPU, redis-server's, or neither
+                // (waiting); and how much work Redis does per byte against the bare loader.
                 for (int n : {1, N}) {
                     const int e = idx(Kind::Exporter, n), b = idx(Kind::Seg, n);
                     if (e < 0 || (n == N && N == 1))
                         continue;
                     const auto &es = res[size_t(e)].at(mode);
-                    const double ec = median(field(es, [](const Sample &s) { return s.clientCpu; }));
-                    const double rc = median(field(es, [](const Sample &s) { return s.redisCpu; }));
-                    const double bc = b >= 0 ? median(field(res[size_t(b)].at(mode), [](const Sample &s) { return s.redisCpu; })) : NaN;
-                    report << QStringLiteral("  bound (%1x Exporter, %2): exporter process %3% of a core, redis-server %4% (bare loader: redis %5%), "
-                                             "%6k redis page faults; %7")
+                    const auto med = [](const std::vector<Sample> &v, double Sample::*f) {
+                        return median(field(v, [f](const Sample &s) { return s.*f; }));
+                    };
+                    const double ec = med(es, &Sample::clientCpu), rc = med(es, &Sample::redisCpu);
+                    const double rg = med(es, &Sample::redisCpuPerGiB);
+                    const double bc = b >= 0 ? med(res[size_t(b)].at(mode), &Sample::redisCpu) : NaN;
+                    const double bg = b >= 0 ? med(res[size_t(b)].at(mode), &Sample::redisCpuPerGiB) : NaN;
+                    report << QStringLiteral("  bound (%1x Exporter, %2): exporter process %3% of a core, redis-server %4% (bare loader: %5%); "
+                                             "Redis CPU %6 s/GiB (bare loader: %7 s/GiB), %8k redis page faults; %9")
                                   .arg(n)
                                   .arg(mode)
-                                  .arg(fmt(100 * ec, 0), fmt(100 * rc, 0), fmt(100 * bc, 0))
-                                  .arg(fmt(median(field(es, [](const Sample &s) { return s.redisFaultsK; })), 0))
-                                  .arg(rc >= 0.9 ? QStringLiteral("Redis is saturated: the export is bound by redis-server")
-                                       : ec + rc >= 1.8 ? QStringLiteral("both cores busy: bound by the machine's 2 cores")
+                                  .arg(fmt(100 * ec, 0), fmt(100 * rc, 0), fmt(100 * bc, 0), fmt(rg, 2), fmt(bg, 2))
+                                  .arg(fmt(med(es, &Sample::redisFaultsK), 0))
+                                  .arg(rc >= 0.9 ? QStringLiteral("Redis is saturated: bound by redis-server")
+                                       : ec + rc >= 1.7 ? QStringLiteral("both cores busy: bound by the machine's 2 cores")
                                        : ec >= 0.9 ? QStringLiteral("the exporter's own CPU bounds it")
-                                                   : QStringLiteral("neither saturated: latency-bound (round trips, window)"));
+                                                   : QStringLiteral("neither saturated: bound by waiting (round trips, window, scheduling)"));
                 }
             }
             const int e1 = idx(Kind::Exporter, 1);
@@ -1183,6 +1193,7 @@ int main(int argc, char **argv)
                 vs.push_back({Kind::Seg, N});
                 vs.push_back({Kind::Exporter, N});
             }
+            vs.push_back({Kind::SegPre, 1}); // does opening each segment at full length avoid SETRANGE's greedy growth?
             report << QString()
                    << QStringLiteral("Segment-size sweep: %1 MiB file, chunk %2 B (cut at segment ends), median of %3 runs; MiB/s (Exporter as x of the bare loader), "
                                      "worst wait ms, Redis memory x bytes")
@@ -1193,7 +1204,11 @@ int main(int argc, char **argv)
                 report << QStringLiteral("  (this core has no segmentBytes: the Exporter's figures are its single string whatever the size)");
             QString head = QStringLiteral("  %1 %2").arg(QStringLiteral("segment bytes"), -28).arg(QStringLiteral("mode"), -5);
             for (const Variant &v : vs)
-                head += QStringLiteral(" | %1").arg(v.name().replace(QStringLiteral("bare segmented loader"), QStringLiteral("bare")).replace(QStringLiteral("hb::Exporter in-process"), QStringLiteral("Exporter")), -26);
+                head += QStringLiteral(" | %1").arg(v.name()
+                                                        .replace(QStringLiteral("bare segmented loader"), QStringLiteral("bare"))
+                                                        .replace(QStringLiteral("hb::Exporter in-process"), QStringLiteral("Exporter"))
+                                                        .replace(QStringLiteral("bare, segments presized"), QStringLiteral("bare, presized segs")),
+                                                    -26);
             report << head;
             for (qint64 seg : o.sweepSizes) {
                 const auto res = bench.series(vs, seg, o.sweepRuns, QStringLiteral("sweep %1").arg(seg));
@@ -1202,8 +1217,8 @@ int main(int argc, char **argv)
                     for (size_t i = 0; i < vs.size(); ++i) {
                         const auto &ss = res[i].at(mode);
                         QString mibs = fmt(median(field(ss, [](const Sample &s) { return s.mibs; })), 0);
-                        if (vs[i].kind == Kind::Exporter)
-                            mibs += QStringLiteral(" (%1x)").arg(fmt(median(ratios(ss, res[i - 1].at(mode))), 2));
+                        if (vs[i].kind == Kind::Exporter || vs[i].kind == Kind::SegPre) // x the bare loader, same n
+                            mibs += QStringLiteral(" (%1x)").arg(fmt(median(ratios(ss, res[vs[i].n == 1 ? 0 : 2].at(mode))), 2));
                         line += QStringLiteral(" | %1 %2ms %3x")
                                     .arg(mibs, -11)
                                     .arg(fmt(median(field(ss, [](const Sample &s) { return s.pingMax; })), 1), 5)

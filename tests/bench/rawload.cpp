@@ -152,6 +152,17 @@ LoadResult segmentedLoad(const LoadSpec &spec)
             if (n <= 0)
                 throw RawError("short read at " + std::to_string(off));
             const std::string key = spec.keyPrefix + ":" + std::to_string(off / spec.segmentBytes);
+            if (spec.presizeSegments && inSeg == 0 && std::min(spec.segmentBytes, spec.size - off) > n) {
+                const std::string last = std::to_string(std::min(spec.segmentBytes, spec.size - off) - 1);
+                const char zero = 0;
+                const char *pargv[] = {"SETRANGE", key.c_str(), last.c_str(), &zero};
+                const size_t plens[] = {8, key.size(), last.size(), 1};
+                r.send(4, pargv, plens);
+                if (++inflight >= spec.window) {
+                    r.expect(REDIS_REPLY_INTEGER);
+                    --inflight;
+                }
+            }
             const std::string offText = std::to_string(inSeg);
             const char *argv[] = {"SETRANGE", key.c_str(), offText.c_str(), buf.data()};
             const size_t lens[] = {8, key.size(), offText.size(), size_t(n)};

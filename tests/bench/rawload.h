@@ -58,6 +58,7 @@ struct LoadSpec
     int64_t chunk = 1 << 20;
     int window = 4;
     bool sha256 = false;        // hash every byte read with OpenSSL EVP SHA-256, on the loader's thread
+    bool presizeSegments = false; // segmentedLoad: open each segment with one SETRANGE at its last offset
 };
 
 struct LoadResult
@@ -72,7 +73,9 @@ struct LoadResult
 // segments.c's algorithm: read(2) CHUNK bytes, SETRANGE <prefix>:<off/seg> <off%seg>,
 // pipelined, WINDOW replies outstanding. One difference, stated in the README: a
 // chunk is cut at a segment boundary (CONTRACT §1: chunks never straddle segments),
-// where segments.c would let it run over into the same key.
+// where segments.c would let it run over into the same key. With presizeSegments
+// (not in segments.c), each segment key is first created at its full length by a
+// pipelined SETRANGE at its last offset, so the chunks that follow never grow it.
 LoadResult segmentedLoad(const LoadSpec &spec);
 // limit.c's algorithm: one SETRANGE at the last offset sizes the string, then
 // pipelined SETRANGE of CHUNK bytes, WINDOW in flight, into the one key keyPrefix.
