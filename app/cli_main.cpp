@@ -1,4 +1,5 @@
 // hbexporter-cli: the command line of CONTRACT §6.
+#include "configresolver.h"
 #include "embeddedserver.h"
 #include "exporter.h"
 #include "exportsource.h"
@@ -313,7 +314,8 @@ int runExport(Options &opt)
     if (!store.connection().ensureConnected())
         return fail(Failure::fromRedis(store.connection().lastError()));
     for (auto it = sizes.cbegin(); it != sizes.cend(); ++it) {
-        const Failure refused = checkServerAccepts(store.connection(), it.key(), it.value());
+        const Failure refused = checkServerAccepts(store.connection(), it.key(), it.value(),
+                                                   opt.config.effectiveSegmentBytes());
         if (refused.code == ErrorCode::Redis)
             return fail(refused);
         if (refused) {
@@ -599,19 +601,21 @@ int main(int argc, char **argv)
     if (opt.command == QLatin1String("server"))
         return runServer(opt);
 
+    // flags > environment (CONTRACT §6, §8); the CLI has no saved settings.
+    ConfigInputs inputs = ConfigInputs::fromEnvironment();
+    inputs.flagUrl = parser.value(redisOpt);
+    inputs.flagPermissions = parser.value(permOpt);
+    const ResolvedConfig resolved = resolveConfig(inputs);
     QString error;
-    opt.permissions = loadPermissions(parser.value(permOpt), &error);
+    opt.permissions = loadResolvedPermissions(resolved, &error);
     if (!opt.permissions)
         return usage(error);
-
-    bool embedded = false;
-    const auto endpoint = resolveEndpoint(parser.value(redisOpt), QString(), &embedded, &error);
-    if (!endpoint)
-        return usage(error);
-    if (embedded && !EmbeddedServer::ensureRunning(&error))
+    if (!resolved.useEmbeddedServer && !resolved.endpoint)
+        return usage(resolved.urlError);
+    if (resolved.useEmbeddedServer && !EmbeddedServer::ensureRunning(&error))
         return fail({ErrorCode::Redis, error});
-    opt.endpoint = *endpoint;
-    cfg.endpoint = *endpoint;
+    opt.endpoint = resolved.useEmbeddedServer ? EmbeddedServer::endpoint() : *resolved.endpoint;
+    cfg.endpoint = opt.endpoint;
 
     if (opt.command == QLatin1String("export"))
         return runExport(opt);

@@ -139,15 +139,10 @@ EmbeddedServer::Status EmbeddedServer::status()
     if (info.isError())
         return s;
     s.running = true;
-    for (const QByteArray &line : info.string.split('\n')) {
-        const QByteArray l = line.trimmed();
-        if (l.startsWith("redis_version:"))
-            s.version = QString::fromLatin1(l.mid(14));
-        else if (l.startsWith("process_id:"))
-            s.pid = l.mid(11).toLongLong();
-        else if (l.startsWith("used_memory_human:"))
-            s.usedMemory = QString::fromLatin1(l.mid(18));
-    }
+    const auto fields = parseInfo(info.string);
+    s.version = QString::fromLatin1(fields.value("redis_version"));
+    s.pid = fields.value("process_id").toLongLong();
+    s.usedMemory = QString::fromLatin1(fields.value("used_memory_human"));
     const RedisReply size = c.command({"DBSIZE"});
     s.keys = size.integer;
     return s;

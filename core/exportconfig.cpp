@@ -1,5 +1,7 @@
 #include "exportconfig.h"
 
+#include <algorithm>
+
 namespace hb {
 
 QByteArray KeyLayout::statusKeyPattern() const
@@ -19,6 +21,20 @@ QString KeyLayout::idFromStatusKey(const QByteArray &key) const
     if (!key.startsWith(prefix + '{') || !key.endsWith('}'))
         return {};
     return QString::fromLatin1(key.mid(prefix.size() + 1, key.size() - prefix.size() - 2));
+}
+
+} // namespace hb
+
+namespace hb {
+
+qint64 ExporterConfig::effectiveSegmentBytes() const
+{
+    return std::clamp(segmentBytes, minSegmentBytes, maxSegmentBytes);
+}
+
+qint64 ExporterConfig::effectiveChunkSize() const
+{
+    return std::min(std::clamp(chunkSize, minChunkSize, maxChunkSize), effectiveSegmentBytes());
 }
 
 } // namespace hb

@@ -9,13 +9,19 @@
 namespace hb {
 
 // Where an export's keys live (CONTRACT §1). The braces are a Redis Cluster hash
-// tag: both keys of one export always share a slot.
+// tag: every key of one export always shares a slot.
 struct KeyLayout
 {
     QByteArray prefix = QByteArrayLiteral("export:");
 
     QByteArray statusKey(const QString &id) const { return prefix + '{' + id.toLatin1() + '}'; }
+    // The data of an export held in one segment (the original single-key layout).
     QByteArray dataKey(const QString &id) const { return statusKey(id) + "-data"; }
+    // Segment k of an export held in more than one.
+    QByteArray segmentKey(const QString &id, qint64 k) const
+    {
+        return dataKey(id) + ':' + QByteArray::number(k);
+    }
     QByteArray eventsChannel() const { return prefix + "events"; }
     // A SCAN pattern matching status keys only; the prefix's glob characters escaped.
     QByteArray statusKeyPattern() const;
@@ -30,21 +36,31 @@ struct ExporterConfig
     KeyLayout keys;
     QString user;
     int ttlSeconds = 3600;
+    // Bytes per write command. Never more than segmentBytes: a chunk never
+    // straddles two segments.
     qint64 chunkSize = 1024 * 1024;
-    int window = 4;              // SETRANGE commands in flight per export
-    qint64 bandwidthLimit = 0;   // bytes per second read from the source; 0 = none
-    int maxConcurrent = 4;       // running exports; the rest wait in a queue
-    int maxReconnects = 5;       // per stretch without progress
+    // Bytes per data key (CONTRACT §1). 16 bytes under 1 MiB: Redis 7.0 stores such
+    // a value in jemalloc's 1 MiB class (1.00x its size), while exactly 1 MiB with
+    // its header spills into the 1.25 MiB class (1.26x). docs/DESIGN.md has the figures.
+    qint64 segmentBytes = defaultSegmentBytes;
+    int window = 4;               // write commands in flight per export
+    // Bytes per second read from all sources of one Exporter together; 0 = none.
+    qint64 bandwidthLimit = 0;
+    int maxConcurrent = 4;        // running exports; the rest wait in a queue, CREATED
+    int maxReconnects = 5;        // per stretch without progress
     int progressIntervalMs = 250; // status writes to Redis: at most 4 a second
     int signalIntervalMs = 100;   // progress signals: at most 10 a second
-    // Size the data string once up front (one SETRANGE at its last offset). Off by
-    // default: it saves ~7 % of Redis's time on this machine, but a cancelled or
-    // failed export must then be cut back to bytesWritten, a copy inside Redis
-    // that takes seconds for hundreds of MiB (docs/DESIGN.md).
-    bool presize = false;
 
     static constexpr qint64 minChunkSize = 1;
     static constexpr qint64 maxChunkSize = 64 * 1024 * 1024;
+    static constexpr qint64 defaultSegmentBytes = 1024 * 1024 - 16;
+    static constexpr qint64 minSegmentBytes = 1024;
+    static constexpr qint64 maxSegmentBytes = 512LL * 1024 * 1024;
+
+    // The chunk size actually used: chunkSize within its bounds and the segment size.
+    qint64 effectiveChunkSize() const;
+    // The segment size actually used: segmentBytes within its bounds.
+    qint64 effectiveSegmentBytes() const;
 };
 
 } // namespace hb

@@ -1,11 +1,14 @@
 #include "exporter.h"
 
+#include "bandwidthbudget.h"
 #include "exportjob.h"
+#include "exportqueue.h"
 #include "exportsource.h"
 #include "exportstore.h"
 #include "logging.h"
 
 #include <QCoreApplication>
+#include <QSet>
 #include <QThread>
 
 #include <algorithm>
@@ -14,23 +17,31 @@ namespace hb {
 
 Exporter::Exporter(ExporterConfig config, std::shared_ptr<const PermissionsService> permissions,
                    QObject *parent)
-    : QObject(parent), m_config(std::move(config)), m_permissions(std::move(permissions))
+    : QObject(parent), m_config(std::move(config)), m_permissions(std::move(permissions)),
+      m_budget(std::make_shared<BandwidthBudget>(m_config.bandwidthLimit))
 {
     qRegisterMetaType<hb::ExportStatus>();
     qRegisterMetaType<hb::ErrorCode>();
     if (!m_permissions)
         m_permissions = std::make_shared<DefaultPermissions>();
+    ExportQueue::Handlers handlers;
+    handlers.prepared = [this](const PreparedExport &p) { onPrepared(p); };
+    handlers.released = [this](const PreparedExport &p) { onReleased(p); };
+    handlers.ended = [this](const QString &id, const ExportStatus &s, ErrorCode code, const QString &message) {
+        onEnded(id, s, code, message);
+    };
+    m_queue = std::make_unique<ExportQueue>(this, std::move(handlers));
 }
 
 Exporter::~Exporter()
 {
-    m_queue.clear();
+    // Waiting exports end CANCELLED (the queue's own stop sequence), then every job
+    // runs its stop sequence; every thread is joined before this returns.
+    m_queue.reset();
     for (ExportJob *job : std::as_const(m_running))
-        job->cancel();
-    for (ExportJob *job : std::as_const(m_running)) {
-        job->wait();
-        delete job;
-    }
+        job->kill();
+    for (ExportJob *job : std::as_const(m_running))
+        delete job; // joins its thread
     m_running.clear();
     for (const QPointer<QThread> &t : std::as_const(m_helpers)) {
         if (t)
@@ -41,7 +52,8 @@ Exporter::~Exporter()
 void Exporter::setConfig(const ExporterConfig &config)
 {
     m_config = config;
-    startQueued();
+    m_budget->setRate(config.bandwidthLimit);
+    startWaiting();
 }
 
 void Exporter::setPermissions(std::shared_ptr<const PermissionsService> permissions)
@@ -53,71 +65,90 @@ void Exporter::setPermissions(std::shared_ptr<const PermissionsService> permissi
 QString Exporter::startExport(const QString &source)
 {
     const QString id = newExportId();
-    m_queue.append({id, source});
+    m_exports.insert(id, Phase::Preparing);
+    m_order.append(id);
+    m_configs.insert(id, m_config);
     Q_EMIT exportQueued(id, source);
-    startQueued();
+    m_queue->prepare(id, source, m_config, m_permissions);
     return id;
 }
 
-void Exporter::startQueued()
+void Exporter::onPrepared(const PreparedExport &prepared)
 {
-    while (!m_queue.isEmpty() && m_running.size() < std::max(1, m_config.maxConcurrent)) {
-        const Queued next = m_queue.takeFirst();
-        auto *job = new ExportJob(next.id, next.source, m_config, m_permissions);
-        connect(job, &ExportJob::created, this, &Exporter::exportCreated);
-        connect(job, &ExportJob::statusChanged, this, &Exporter::statusChanged);
-        connect(job, &ExportJob::progress, this, &Exporter::progress);
-        connect(job, &ExportJob::exportFinished, this, &Exporter::onJobFinished);
-        m_running.insert(next.id, job);
-        job->start();
+    if (m_exports.value(prepared.id) != Phase::Preparing)
+        return;
+    m_exports[prepared.id] = Phase::Waiting;
+    Q_EMIT exportCreated(prepared.id, prepared.status);
+    Q_EMIT statusChanged(prepared.id, prepared.status);
+    startWaiting();
+}
+
+void Exporter::startWaiting()
+{
+    int busy = 0;
+    for (const Phase p : std::as_const(m_exports))
+        busy += p == Phase::Releasing || p == Phase::Running ? 1 : 0;
+    const int limit = std::max(1, m_config.maxConcurrent);
+    for (const QString &id : std::as_const(m_order)) {
+        if (busy >= limit)
+            break;
+        if (m_exports.value(id) != Phase::Waiting)
+            continue;
+        m_exports[id] = Phase::Releasing;
+        m_queue->release(id);
+        ++busy;
     }
 }
 
-void Exporter::onJobFinished(const QString &id, const ExportStatus &status, ErrorCode code,
-                             const QString &message)
+void Exporter::onReleased(const PreparedExport &prepared)
 {
-    if (ExportJob *job = m_running.take(id)) {
-        job->wait(); // the thread returns right after its last signal
-        job->deleteLater();
-    }
+    const QString id = prepared.id;
+    if (m_exports.value(id) != Phase::Releasing)
+        return;
+    m_order.removeAll(id);
+    m_exports[id] = Phase::Running;
+    auto *job = new ExportJob(prepared, m_configs.value(id, m_config), m_budget);
+    connect(job, &ExportJob::statusChanged, this, &Exporter::statusChanged);
+    connect(job, &ExportJob::progress, this, &Exporter::progress);
+    connect(job, &ExportJob::finished, this, &Exporter::onEnded);
+    m_running.insert(id, job);
+    if (m_killOnStart.remove(id))
+        job->kill(); // it runs the stop sequence at once: CANCELLED, nothing written
+    job->start();
+}
+
+void Exporter::onEnded(const QString &id, const ExportStatus &status, ErrorCode code,
+                       const QString &message)
+{
+    if (!m_exports.contains(id))
+        return;
+    if (ExportJob *job = m_running.take(id))
+        job->deleteLater(); // its thread returns right after its last signal
+    m_exports.remove(id);
+    m_order.removeAll(id);
+    m_configs.remove(id);
+    m_killOnStart.remove(id);
     Q_EMIT exportFinished(id, status, code, message);
-    startQueued();
+    startWaiting();
     if (isIdle())
         Q_EMIT idle();
-}
-
-bool Exporter::isLocal(const QString &id) const
-{
-    if (m_running.contains(id))
-        return true;
-    return std::any_of(m_queue.cbegin(), m_queue.cend(), [&](const Queued &q) { return q.id == id; });
 }
 
 void Exporter::cancel(const QString &id)
 {
     if (ExportJob *job = m_running.value(id)) {
-        if (!job->isCancelRequested()) {
-            job->cancel();
+        if (!job->isKillRequested()) {
+            job->kill();
             Q_EMIT cancelRequested(id);
         }
         return;
     }
-    for (int i = 0; i < m_queue.size(); ++i) {
-        if (m_queue[i].id != id)
-            continue;
-        // Never started: nothing was written to Redis, nothing to stop.
-        const Queued q = m_queue.takeAt(i);
-        ExportStatus s;
-        s.id = q.id;
-        s.state = ExportState::Cancelled;
-        s.owner = m_config.user;
-        s.source = sourceDisplayName(q.source);
-        s.cancelledBy = m_config.user;
-        s.createdAt = s.updatedAt = QDateTime::currentDateTimeUtc();
+    if (m_exports.contains(id)) {
+        if (m_exports.value(id) == Phase::Releasing)
+            m_killOnStart.insert(id);
+        else
+            m_queue->cancel(id, m_configs.value(id, m_config).user);
         Q_EMIT cancelRequested(id);
-        Q_EMIT exportFinished(id, s, ErrorCode::Cancelled, QStringLiteral("cancelled while queued"));
-        if (isIdle())
-            Q_EMIT idle();
         return;
     }
     // Not ours: a remote cancel, off this thread.
@@ -142,11 +173,8 @@ void Exporter::cancel(const QString &id)
 
 void Exporter::cancelAll()
 {
-    const QList<Queued> queued = m_queue;
-    for (const Queued &q : queued)
-        cancel(q.id);
-    const QList<QString> running = m_running.keys();
-    for (const QString &id : running)
+    const QList<QString> ids = m_exports.keys();
+    for (const QString &id : ids)
         cancel(id);
 }
 

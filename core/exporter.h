@@ -9,16 +9,28 @@
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <memory>
 
 namespace hb {
 
+class BandwidthBudget;
 class ExportJob;
+class ExportQueue;
+struct PreparedExport;
 
 // Starts, queues and cancels exports; the one object a window or the CLI talks to.
-// Lives on the caller's thread and never blocks it: each running export is an
-// ExportJob on a thread of its own, at most config().maxConcurrent at once, the
-// rest queued in order. Every signal carries the export id.
+// Lives on the caller's thread and never blocks it. Every export first passes its
+// checks and gets its status key, CREATED, in the ExportQueue (exportCreated: from
+// then on it is listed everywhere and can be cancelled from anywhere); then waits
+// for one of config().maxConcurrent running slots, in the order started, and runs
+// as an ExportJob. All exports share one bandwidth budget. Every signal carries
+// the export id.
+//
+// Threads: the Exporter owns its ExportQueue (one thread), its ExportJobs (one
+// thread each) and the helper threads of remote cancels; its destructor cancels
+// every export (running ones run their stop sequence, queued ones end CANCELLED)
+// and joins every one of those threads.
 class Exporter final : public QObject
 {
     Q_OBJECT
@@ -35,8 +47,10 @@ public:
     std::shared_ptr<const PermissionsService> permissions() const { return m_permissions; }
     void setPermissions(std::shared_ptr<const PermissionsService> permissions);
 
-    // Queues an export of a local file (or URL) and returns its new id at once.
-    // exportQueued is emitted before this returns; exportCreated once its keys exist.
+    // Queues an export of a local file, "-" (standard input) or a URL and returns
+    // its new id at once. exportQueued is emitted before this returns; then either
+    // exportCreated (the status key exists: the id is real) or, for a source refused
+    // before anything was written, exportFinished alone.
     QString startExport(const QString &source);
 
     // An export of this process: runs its stop sequence (exportFinished follows).
@@ -44,10 +58,10 @@ public:
     void cancel(const QString &id);
     void cancelAll();
 
-    bool isLocal(const QString &id) const;
+    bool isLocal(const QString &id) const { return m_exports.contains(id); }
     int runningCount() const { return int(m_running.size()); }
-    int queuedCount() const { return int(m_queue.size()); }
-    bool isIdle() const { return m_running.isEmpty() && m_queue.isEmpty(); }
+    int queuedCount() const { return int(m_exports.size() - m_running.size()); }
+    bool isIdle() const { return m_exports.isEmpty(); }
 
 Q_SIGNALS:
     void exportQueued(const QString &id, const QString &source);
@@ -67,20 +81,23 @@ Q_SIGNALS:
     void idle();
 
 private:
-    void startQueued();
-    void onJobFinished(const QString &id, const hb::ExportStatus &status, hb::ErrorCode code,
-                       const QString &message);
+    enum class Phase { Preparing, Waiting, Releasing, Running };
+    void startWaiting();
+    void onPrepared(const PreparedExport &prepared);
+    void onReleased(const PreparedExport &prepared);
+    void onEnded(const QString &id, const hb::ExportStatus &status, hb::ErrorCode code,
+                 const QString &message);
 
-    struct Queued
-    {
-        QString id;
-        QString source;
-    };
     ExporterConfig m_config;
     std::shared_ptr<const PermissionsService> m_permissions;
-    QList<Queued> m_queue;
+    std::shared_ptr<BandwidthBudget> m_budget;
+    QHash<QString, Phase> m_exports;   // every export not finished yet
+    QList<QString> m_order;            // ids in the order started (waiting ones)
     QHash<QString, ExportJob *> m_running;
+    QHash<QString, ExporterConfig> m_configs; // as each export was started with
+    QSet<QString> m_killOnStart; // cancelled while being released to a job
     QList<QPointer<QThread>> m_helpers;
+    std::unique_ptr<ExportQueue> m_queue; // last: destroyed (joined) first
 };
 
 } // namespace hb

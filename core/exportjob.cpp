@@ -1,697 +1,698 @@
 #include "exportjob.h"
 
 #include "exportsource.h"
-#include "exportstore.h"
 #include "logging.h"
 #include "redisconnection.h"
+#include "segmentdata.h"
+#include "segmentwriter.h"
 #include "sha256.h"
-#include "statusscripts.h"
+#include "speedmeter.h"
+#include "statuswriter.h"
 
-#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QRandomGenerator>
-#include <QSysInfo>
-
-#include <deque>
+#include <QThread>
 
 namespace hb {
 
-using StatusScripts::DataCheck;
-using Outcome = StatusScripts::UpdateResult::Outcome;
-
-// The body of one export, on the job's thread. Kept out of the header: callers
-// need the job's states and signals, not its loop.
+// The body of one export, on the job's thread: reads the source, feeds the chunk
+// pipeline (SegmentWriter), writes progress through the StatusWriter, and runs the
+// stop sequence. Kept out of the header: callers need the job, not its loop.
 class ExportRun final
 {
 public:
-    explicit ExportRun(ExportJob &job)
-        : m_job(job), m_cfg(job.m_config), m_keys(job.m_config.keys),
-          m_conn(job.m_config.endpoint, job.m_config.timeouts)
-    {
-    }
-
+    explicit ExportRun(ExportJob &job);
     void run();
 
 private:
-    struct InFlight
+    // Why the export ends, decided in one place (end()): the status in Redis
+    // outranks what happens here. Another process's terminal status wins over all;
+    // a remote cancel over a local cancel or a failure; otherwise the first reason.
+    struct Ending
     {
-        enum class Kind { Chunk, TtlCheck, Status } kind;
-        qint64 offset = 0;
-        QByteArray bytes;   // Chunk: kept until acknowledged, to resend after a reconnect
-        QByteArray json;    // Status: what it will read once applied
-        ExportState state = ExportState::Pending;
-    };
-    struct Stop
-    {
-        enum class Kind { None, LocalCancel, RemoteCancel, Fail, ForeignTerminal } kind = Kind::None;
+        enum class Why { Running, LocalCancel, RemoteCancel, Failed, ForeignTerminal };
+        Why why = Why::Running;
         ErrorCode code = ErrorCode::None;
         QString message;
-        bool redisDown = false; // nothing more can be written
+        bool redisDown = false;    // nothing more can be written
+        ExportStatus foreign;      // RemoteCancel, ForeignTerminal: as stored
     };
+    void end(Ending::Why why, ErrorCode code, const QString &message, bool redisDown = false,
+             const ExportStatus &foreign = {});
+    void fail(ErrorCode code, const QString &message, bool redisDown = false)
+    {
+        end(Ending::Why::Failed, code, message, redisDown);
+    }
+    bool running() const { return m_end.why == Ending::Why::Running; }
+    bool killRequested() const { return m_job.m_kill.load(std::memory_order_relaxed); }
 
-    // Ends without having written anything to Redis.
-    void finishLocal(ErrorCode code, const QString &message);
-    void finish(const ExportStatus &status, ErrorCode code, const QString &message);
-
-    bool createKeys();
     void stream();
-    void sendChunk(qint64 offset, QByteArray bytes);
-    bool appendChunk(const InFlight &chunk);
-    void sendStatus(ExportState state);
-    bool readOne();
-    void handleReply(InFlight &entry, const RedisReply &reply);
-    void handleConflict(const QByteArray &current);
-    bool reconnectAndResend(const RedisError &cause);
-    void drain();
-    void writeTerminal(ExportState target, ErrorCode code, QString message);
-    void fail(ErrorCode code, const QString &message, bool redisDown = false);
-    bool cancelRequested() const { return m_job.m_cancel.load(std::memory_order_relaxed); }
-    bool sleepUnlessCancelled(int ms);
-    void emitProgress();
+    QByteArray readChunk(qint64 want, bool *error);
+    void handleAck(SegmentWriter::Ack ack);
+    void writeProgress();
+    void refreshDataTtls();
+    // A status found in Redis that is not the one we wrote: adopt it or end.
+    void onForeignStatus(const StatusWriter::Result &conflict);
+    bool reconnect(const RedisError &cause);
+    bool sleepUnlessKilled(int ms);
+
+    void stopSequence();
+    void writeTerminal(ExportStatus next, ErrorCode code, QString message);
+    void finish(const ExportStatus &status, ErrorCode code, const QString &message);
+    void finishUnwritten(ErrorCode code, const QString &message);
+    ExportStatus snapshot(ExportState state) const;
+    void emitProgress(bool force);
 
     ExportJob &m_job;
     const ExporterConfig &m_cfg;
-    const KeyLayout &m_keys;
     RedisConnection m_conn;
+    StatusWriter m_status;
     std::unique_ptr<ExportSource> m_source;
-    ExportStatus m_status;       // what we last wrote (or will write) for this export
-    QByteArray m_expected;       // the JSON stored in Redis as far as we know
-    std::deque<InFlight> m_inflight;
-    int m_chunksInFlight = 0;
-    bool m_statusInFlight = false;
-    qint64 m_acked = 0;          // bytes whose SETRANGE Redis acknowledged, contiguous
-    qint64 m_sent = 0;           // bytes read from the source and sent
-    int m_reconnects = 0;        // since the acknowledged offset last advanced
-    bool m_presized = false;
-    Stop m_stop;
-    ExportStatus m_foreign;      // the status another process set (remote cancel)
+    std::unique_ptr<SegmentWriter> m_writer;
     BackgroundSha256 m_sha;
+    ExportStatus m_current; // what we last wrote (or adopted)
+    Ending m_end;
+    int m_reconnects = 0; // since the acknowledged offset last moved
+    qint64 m_ackedAtLastReconnect = -1;
     QElapsedTimer m_clock;
+    qint64 m_nextSignalMs = 0;
 };
 
-void ExportRun::finish(const ExportStatus &status, ErrorCode code, const QString &message)
+ExportRun::ExportRun(ExportJob &job)
+    : m_job(job), m_cfg(job.m_config), m_conn(job.m_config.endpoint, job.m_config.timeouts),
+      m_status(m_conn, job.m_config.keys, job.m_config.ttlSeconds), m_current(job.m_prepared.status)
 {
-    if (code == ErrorCode::None || code == ErrorCode::Cancelled)
-        qCInfo(lcExport).noquote() << "export" << status.id << status.stateText() << status.bytesWritten << "bytes" << message;
-    else
-        qCWarning(lcExport).noquote() << "export" << status.id << status.stateText() << "-" << message;
-    Q_EMIT m_job.progress(status.id, status.bytesWritten, status.bytesTotal);
-    Q_EMIT m_job.exportFinished(status.id, status, code, message);
+    m_status.adopt(job.m_prepared.storedJson);
 }
 
-void ExportRun::finishLocal(ErrorCode code, const QString &message)
+void ExportRun::end(Ending::Why why, ErrorCode code, const QString &message, bool redisDown,
+                    const ExportStatus &foreign)
 {
-    ExportStatus s = m_status;
-    s.state = code == ErrorCode::Cancelled ? ExportState::Cancelled : ExportState::Failed;
-    s.error = code == ErrorCode::Cancelled ? QString() : message;
+    using Why = Ending::Why;
+    const bool replace = m_end.why == Why::Running || why == Why::ForeignTerminal ||
+                         (why == Why::RemoteCancel && m_end.why != Why::ForeignTerminal);
+    if (!replace) {
+        m_end.redisDown = m_end.redisDown || redisDown;
+        return;
+    }
+    m_end = {why, code, message, redisDown || m_end.redisDown, foreign};
+}
+
+ExportStatus ExportRun::snapshot(ExportState state) const
+{
+    ExportStatus s = m_current;
+    s.state = state;
+    s.bytesWritten = m_writer ? m_writer->acked() : 0;
     s.updatedAt = QDateTime::currentDateTimeUtc();
-    finish(s, code, message);
+    return s;
+}
+
+void ExportRun::emitProgress(bool force)
+{
+    const qint64 now = m_clock.elapsed();
+    if (!force && now < m_nextSignalMs)
+        return;
+    m_nextSignalMs = now + m_cfg.signalIntervalMs;
+    m_job.reportProgress(m_writer ? m_writer->acked() : 0, m_current.bytesTotal);
 }
 
 void ExportRun::run()
 {
     m_clock.start();
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    m_status.id = m_job.m_id;
-    m_status.state = ExportState::Queued;
-    m_status.owner = m_cfg.user;
-    m_status.source = sourceDisplayName(m_job.m_source);
-    m_status.createdAt = now;
-    m_status.updatedAt = now;
-    m_status.ttl = m_cfg.ttlSeconds;
-    m_status.host = QSysInfo::machineHostName();
-    m_status.pid = QCoreApplication::applicationPid();
-
-    // Everything up to createKeys() writes nothing to Redis.
-    if (!m_job.m_permissions->mayExport(m_cfg.user))
-        return finishLocal(ErrorCode::PermissionDenied,
-                           QStringLiteral("permission denied: user %1 lacks \"export\"").arg(m_cfg.user));
-    if (cancelRequested())
-        return finishLocal(ErrorCode::Cancelled, QStringLiteral("cancelled before it started"));
-    m_source = createSource(m_job.m_source);
-    if (!m_source->open())
-        return finishLocal(ErrorCode::Source, m_source->errorString());
-    m_status.source = m_source->displayName();
-    m_status.bytesTotal = m_source->size();
-    if (!m_conn.ensureConnected())
-        return finishLocal(Failure::fromRedis(m_conn.lastError()).code, m_conn.lastError().message);
-    if (const Failure refused = checkServerAccepts(m_conn, sourceForMessages(m_job.m_source), m_status.bytesTotal))
-        return finishLocal(refused.code, refused.message);
-    if (!createKeys())
-        return;
-    stream();
+    if (killRequested()) {
+        end(Ending::Why::LocalCancel, ErrorCode::Cancelled,
+            QStringLiteral("cancelled by %1 before it started").arg(m_cfg.user));
+        return stopSequence();
+    }
+    m_source = createSource(m_job.m_prepared.source);
+    if (!m_source->open()) {
+        fail(ErrorCode::Failed, m_source->errorString());
+        return stopSequence();
+    }
+    m_current.source = m_source->displayName();
+    m_current.bytesTotal = m_source->size();
+    m_writer = std::make_unique<SegmentWriter>(
+        m_conn,
+        SegmentLayout::forWriting(m_cfg.keys, m_current.id, m_current.segmentBytes, m_current.bytesTotal),
+        m_cfg.ttlSeconds, m_cfg.window);
+    // PENDING before the first byte: bytes are about to flow.
+    writeProgress();
+    if (running())
+        stream();
+    stopSequence();
 }
 
-bool ExportRun::createKeys()
+QByteArray ExportRun::readChunk(qint64 want, bool *error)
 {
-    m_status.state = ExportState::Created;
-    m_status.updatedAt = QDateTime::currentDateTimeUtc();
-    const RedisReply r = m_conn.command(StatusScripts::createCommand(m_keys, m_status, m_cfg.ttlSeconds));
-    if (r.isError()) {
-        const Failure f = Failure::fromRedis(r.error);
-        finishLocal(f.code, f.code == ErrorCode::PermissionDenied
-                                ? QStringLiteral("permission denied: %1").arg(r.error.message)
-                                : r.error.message);
-        return false;
-    }
-    if (r.integer != 1) {
-        finishLocal(ErrorCode::Redis, QStringLiteral("export id %1 already exists in Redis").arg(m_status.id));
-        return false;
-    }
-    m_expected = m_status.toJson();
-    qCInfo(lcExport).noquote() << "export" << m_status.id << "CREATED for" << m_status.source
-                               << m_status.bytesTotal << "bytes";
-    Q_EMIT m_job.created(m_status.id, m_status);
-    Q_EMIT m_job.statusChanged(m_status.id, m_status);
-
-    // Size the string once: Redis would otherwise regrow it in 1 MiB steps.
-    if (m_cfg.presize && m_status.bytesTotal > 0) {
-        const RedisReply sized = m_conn.command({"SETRANGE", m_keys.dataKey(m_status.id),
-                                                 QByteArray::number(m_status.bytesTotal - 1),
-                                                 QByteArray(1, '\0')});
-        if (sized.isError()) {
-            fail(Failure::fromRedis(sized.error).code == ErrorCode::PermissionDenied
-                     ? ErrorCode::PermissionDenied
-                     : ErrorCode::Failed,
-                 sized.error.message, sized.error.isTransport());
-            writeTerminal(ExportState::Failed, m_stop.code, m_stop.message);
-            return false;
+    // Gathers up to `want` bytes: a stream that delivers little at a time (a pipe)
+    // still makes chunks of a useful size, but never waits more than 100 ms with
+    // bytes in hand, so a slow stream still shows progress.
+    QByteArray buffer(want, Qt::Uninitialized);
+    qint64 filled = 0;
+    QElapsedTimer waited;
+    waited.start();
+    BandwidthBudget &budget = *m_job.m_budget;
+    while (filled < want && !m_source->atEnd() && !killRequested()) {
+        const qint64 granted = budget.take(want - filled, 20);
+        if (granted <= 0) {
+            if (filled > 0 || waited.elapsed() >= 50)
+                break;
+            continue;
         }
-        m_presized = true;
-    }
-    return true;
-}
-
-bool ExportRun::appendChunk(const InFlight &chunk)
-{
-    // SETRANGE, then PTTL of the data key: a key that vanished is recreated by the
-    // SETRANGE without an expiry, so PTTL -1 (or -2) says so at once.
-    const bool sent = m_conn.append({"SETRANGE", m_keys.dataKey(m_status.id), QByteArray::number(chunk.offset), chunk.bytes});
-    m_inflight.push_back(chunk);
-    ++m_chunksInFlight;
-    if (!sent || !m_conn.append({"PTTL", m_keys.dataKey(m_status.id)}))
-        return false;
-    m_inflight.push_back(InFlight{InFlight::Kind::TtlCheck, chunk.offset, {}, {}, ExportState::Pending});
-    return true;
-}
-
-void ExportRun::sendChunk(qint64 offset, QByteArray bytes)
-{
-    if (!appendChunk(InFlight{InFlight::Kind::Chunk, offset, std::move(bytes), {}, ExportState::Pending}))
-        reconnectAndResend(m_conn.lastError());
-}
-
-void ExportRun::sendStatus(ExportState state)
-{
-    ExportStatus next = m_status;
-    next.state = state;
-    next.bytesWritten = m_acked;
-    next.updatedAt = QDateTime::currentDateTimeUtc();
-    InFlight e{InFlight::Kind::Status, 0, {}, next.toJson(), state};
-    const bool ok = m_conn.append(StatusScripts::updateCommand(m_keys, m_expected, next, DataCheck::Alive,
-                                                               0, m_cfg.ttlSeconds));
-    m_inflight.push_back(std::move(e));
-    m_statusInFlight = true;
-    if (!ok)
-        reconnectAndResend(m_conn.lastError());
-}
-
-void ExportRun::fail(ErrorCode code, const QString &message, bool redisDown)
-{
-    if (m_stop.kind == Stop::Kind::Fail)
-        return; // the first reason is the one that counts
-    m_stop.kind = Stop::Kind::Fail;
-    m_stop.code = code;
-    m_stop.message = message;
-    m_stop.redisDown = redisDown;
-}
-
-void ExportRun::handleConflict(const QByteArray &current)
-{
-    if (current.isEmpty()) {
-        fail(ErrorCode::Failed, QStringLiteral("status key vanished (expired or deleted)"));
-        m_expected.clear();
-        return;
-    }
-    QString problem;
-    const auto parsed = ExportStatus::fromJson(current, &problem);
-    if (!parsed || parsed->id != m_status.id) {
-        fail(ErrorCode::Failed, QStringLiteral("status key was overwritten by something else (%1)")
-                                    .arg(parsed ? QStringLiteral("another id") : problem));
-        m_expected = current;
-        return;
-    }
-    m_expected = current;
-    if (parsed->state == ExportState::Cancelled) {
-        if (m_stop.kind == Stop::Kind::None || m_stop.kind == Stop::Kind::LocalCancel) {
-            m_stop.kind = Stop::Kind::RemoteCancel;
-            m_stop.code = ErrorCode::Cancelled;
-            m_stop.message = QStringLiteral("cancelled by %1").arg(parsed->cancelledBy);
+        const qint64 n = m_source->read(buffer.data() + filled, granted, 20);
+        if (n < 0) {
+            *error = true;
+            return {};
         }
-        m_foreign = *parsed;
-    } else if (isTerminal(parsed->state) || parsed->state == ExportState::Unknown) {
-        m_stop.kind = Stop::Kind::ForeignTerminal;
-        m_stop.code = parsed->state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed;
-        m_stop.message = QStringLiteral("another process set the status to %1").arg(parsed->stateText());
-        m_foreign = *parsed;
+        budget.giveBack(granted - n);
+        filled += n;
+        if (waited.elapsed() >= (filled > 0 ? 100 : 50))
+            break;
     }
-    // A non-terminal status changed by someone else: adopt it and go on.
+    buffer.truncate(filled);
+    return buffer;
 }
 
-void ExportRun::handleReply(InFlight &entry, const RedisReply &reply)
+void ExportRun::handleAck(SegmentWriter::Ack ack)
 {
-    if (entry.kind == InFlight::Kind::Chunk) {
-        --m_chunksInFlight;
-        if (reply.isError()) {
-            const Failure f = Failure::fromRedis(reply.error);
-            fail(f.code == ErrorCode::PermissionDenied ? ErrorCode::PermissionDenied : ErrorCode::Failed,
-                 reply.error.message);
-            return;
-        }
-        const qint64 end = entry.offset + entry.bytes.size();
-        // A presized string always reports its full length; anything shorter means
-        // the key vanished and this write recreated it.
-        const qint64 expectedLength = m_presized ? m_status.bytesTotal : end;
-        if (reply.integer < expectedLength || (m_presized && reply.integer != expectedLength)) {
-            fail(ErrorCode::Failed, QStringLiteral("data key vanished"));
-            return;
-        }
-        if (entry.offset == m_acked) {
-            m_acked = end;
+    switch (ack) {
+    case SegmentWriter::Ack::Acknowledged:
+        if (m_writer->acked() != m_ackedAtLastReconnect)
             m_reconnects = 0;
-        }
-        return;
-    }
-    if (entry.kind == InFlight::Kind::TtlCheck) {
-        if (!reply.isError() && reply.integer < 0)
-            fail(ErrorCode::Failed, QStringLiteral("data key vanished"));
-        return;
-    }
-    m_statusInFlight = false;
-    const auto res = StatusScripts::parseUpdateReply(reply);
-    switch (res.outcome) {
-    case Outcome::Applied: {
-        const bool transition = m_status.state != entry.state;
-        m_expected = entry.json;
-        m_status.state = entry.state;
-        if (transition) {
-            if (auto s = ExportStatus::fromJson(entry.json))
-                Q_EMIT m_job.statusChanged(m_status.id, *s);
-        }
+        break;
+    case SegmentWriter::Ack::Transport:
+        reconnect(m_writer->error());
+        break;
+    case SegmentWriter::Ack::Refused: {
+        const Failure f = Failure::fromRedis(m_writer->error());
+        fail(f.code == ErrorCode::PermissionDenied ? ErrorCode::PermissionDenied : ErrorCode::Failed,
+             m_writer->error().message);
         break;
     }
-    case Outcome::Conflict:
-        handleConflict(res.current);
-        break;
-    case Outcome::DataVanished:
-        fail(ErrorCode::Failed, res.reason);
-        break;
-    case Outcome::Error:
-        fail(Failure::fromRedis(res.error).code == ErrorCode::PermissionDenied ? ErrorCode::PermissionDenied
-                                                                               : ErrorCode::Failed,
-             res.error.message);
+    case SegmentWriter::Ack::Vanished:
+        fail(ErrorCode::Failed, QStringLiteral("a data segment vanished while it was written "
+                                               "(expired, evicted or deleted)"));
         break;
     }
 }
 
-bool ExportRun::readOne()
+void ExportRun::stream()
 {
-    const RedisReply reply = m_conn.readReply();
-    if (reply.isError() && reply.error.isTransport())
-        return reconnectAndResend(reply.error);
-    InFlight entry = std::move(m_inflight.front());
-    m_inflight.pop_front();
-    handleReply(entry, reply);
-    return true;
+    const qint64 chunkSize = m_cfg.effectiveChunkSize();
+    qint64 nextStatusMs = m_clock.elapsed() + m_cfg.progressIntervalMs;
+    // Data keys get their TTL with every write; the ones written long ago are
+    // refreshed at least every TTL/3 (CONTRACT §4).
+    const qint64 refreshEveryMs = std::max<qint64>(1000, qint64(m_cfg.ttlSeconds) * 1000 / 3);
+    qint64 nextRefreshMs = refreshEveryMs;
+
+    while (true) {
+        if (killRequested())
+            end(Ending::Why::LocalCancel, ErrorCode::Cancelled,
+                QStringLiteral("cancelled by %1").arg(m_cfg.user));
+        if (!running())
+            return;
+        const qint64 now = m_clock.elapsed();
+        if (now >= nextStatusMs) {
+            writeProgress(); // progress, heartbeat and the status TTL in one
+            nextStatusMs = m_clock.elapsed() + m_cfg.progressIntervalMs;
+            continue;
+        }
+        if (now >= nextRefreshMs) {
+            refreshDataTtls();
+            nextRefreshMs = m_clock.elapsed() + refreshEveryMs;
+            continue;
+        }
+        emitProgress(false);
+        if (!m_source->atEnd() && m_writer->canSend()) {
+            const qint64 rate = m_job.m_budget->rate();
+            // Throttled, a chunk is about an eighth of a second: smooth progress.
+            const qint64 size = rate > 0 ? std::clamp<qint64>(rate / 8, 1024, chunkSize) : chunkSize;
+            bool error = false;
+            QByteArray chunk = readChunk(m_writer->maxChunkAt(m_writer->sent(), size), &error);
+            if (error) {
+                fail(ErrorCode::Failed, m_source->errorString());
+                return;
+            }
+            if (chunk.isEmpty())
+                continue;
+            // Hashed on another thread while Redis stores it (a shared copy).
+            m_sha.add(chunk);
+            if (!m_writer->send(std::move(chunk)))
+                reconnect(m_writer->error());
+            continue;
+        }
+        if (m_writer->hasInFlight()) {
+            handleAck(m_writer->readOne());
+            continue;
+        }
+        if (m_source->atEnd())
+            return;
+    }
 }
 
-bool ExportRun::sleepUnlessCancelled(int ms)
+void ExportRun::writeProgress()
+{
+    handleAck(m_writer->drain());
+    if (!running() || m_writer->hasInFlight())
+        return; // a reconnect is under way; the next heartbeat writes
+    const ExportStatus next = snapshot(ExportState::Pending);
+    const StatusWriter::Result r = m_status.write(next);
+    switch (r.outcome) {
+    case StatusWriter::Result::Outcome::Applied: {
+        const bool transition = m_current.state != ExportState::Pending;
+        m_current = next;
+        if (transition) {
+            m_job.reportState(ExportState::Pending);
+            Q_EMIT m_job.statusChanged(next.id, next);
+        }
+        break;
+    }
+    case StatusWriter::Result::Outcome::Conflict:
+        onForeignStatus(r);
+        break;
+    case StatusWriter::Result::Outcome::Error:
+        if (r.error.isTransport()) {
+            reconnect(r.error);
+        } else {
+            const Failure f = Failure::fromRedis(r.error);
+            fail(f.code == ErrorCode::PermissionDenied ? f.code : ErrorCode::Failed, r.error.message);
+        }
+        break;
+    }
+}
+
+void ExportRun::refreshDataTtls()
+{
+    handleAck(m_writer->drain());
+    if (!running() || m_writer->hasInFlight())
+        return;
+    qint64 missing = 0;
+    const SegmentData::Result r = SegmentData::refreshTtls(m_conn, m_writer->layout(), m_writer->acked(),
+                                                           m_cfg.ttlSeconds, &missing);
+    if (r.failure)
+        fail(r.failure.code == ErrorCode::PermissionDenied ? r.failure.code : ErrorCode::Failed,
+             r.failure.message, m_conn.lastError().kind == RedisError::Kind::Timeout);
+    else if (missing > 0)
+        fail(ErrorCode::Failed, QStringLiteral("%1 data segment(s) vanished while the export ran "
+                                               "(expired, evicted or deleted)")
+                                    .arg(missing));
+}
+
+void ExportRun::onForeignStatus(const StatusWriter::Result &conflict)
+{
+    if (!conflict.current) {
+        fail(ErrorCode::Failed, conflict.problem);
+        return;
+    }
+    const ExportStatus &cur = *conflict.current;
+    m_status.adopt(conflict.currentJson);
+    if (cur.state == ExportState::Cancelled) {
+        end(Ending::Why::RemoteCancel, ErrorCode::Cancelled,
+            QStringLiteral("cancelled by %1").arg(cur.cancelledBy), false, cur);
+    } else if (isTerminal(cur.state) || cur.state == ExportState::Unknown) {
+        end(Ending::Why::ForeignTerminal,
+            cur.state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed,
+            QStringLiteral("another process set the status to %1").arg(cur.stateText()), false, cur);
+    }
+    // A non-terminal status changed by someone else: adopted; the next write replaces it.
+}
+
+bool ExportRun::sleepUnlessKilled(int ms)
 {
     QElapsedTimer t;
     t.start();
     while (t.elapsed() < ms) {
-        if (cancelRequested())
+        if (killRequested())
             return false;
         QThread::msleep(std::min<qint64>(10, ms - t.elapsed() + 1));
     }
     return true;
 }
 
-bool ExportRun::reconnectAndResend(const RedisError &cause)
+bool ExportRun::reconnect(const RedisError &cause)
 {
     m_conn.disconnect();
-    m_statusInFlight = false;
-    const QByteArray unappliedStatus = [&] {
-        for (const InFlight &e : m_inflight)
-            if (e.kind == InFlight::Kind::Status)
-                return e.json;
-        return QByteArray();
-    }();
-    // Status updates in flight are re-derived; chunks are resent at their offsets.
-    std::deque<InFlight> chunks;
-    for (InFlight &e : m_inflight)
-        if (e.kind == InFlight::Kind::Chunk)
-            chunks.push_back(std::move(e));
-    m_inflight.clear();
-    m_chunksInFlight = 0;
-
     if (cause.kind == RedisError::Kind::Timeout) {
+        // A server that accepts but does not answer (stopped, swapping): waiting
+        // longer than the command timeout helps nobody.
         fail(ErrorCode::Failed, cause.message, true);
         return false;
     }
     RedisError last = cause;
+    m_ackedAtLastReconnect = m_writer ? m_writer->acked() : 0;
     while (m_reconnects < m_cfg.maxReconnects) {
         ++m_reconnects;
         const int base = std::min(2000, 100 << std::min(m_reconnects - 1, 5));
         const int delay = base / 2 + int(QRandomGenerator::global()->bounded(base));
-        qCWarning(lcExport).noquote() << "export" << m_status.id << "lost its connection (" << last.message
-                                      << "); reconnect" << m_reconnects << "of" << m_cfg.maxReconnects
-                                      << "in" << delay << "ms";
-        if (!sleepUnlessCancelled(delay) && m_stop.kind == Stop::Kind::None) {
-            m_stop.kind = Stop::Kind::LocalCancel;
-            m_stop.code = ErrorCode::Cancelled;
-        }
+        qCWarning(lcExport).noquote() << "export" << m_current.id << "lost its connection ("
+                                      << last.message << "); reconnect" << m_reconnects << "of"
+                                      << m_cfg.maxReconnects << "in" << delay << "ms";
+        if (!sleepUnlessKilled(delay))
+            end(Ending::Why::LocalCancel, ErrorCode::Cancelled,
+                QStringLiteral("cancelled by %1").arg(m_cfg.user));
         if (!m_conn.ensureConnected()) {
             last = m_conn.lastError();
             continue;
         }
-        const RedisReply cur = m_conn.command({"GET", m_keys.statusKey(m_status.id)});
-        if (cur.isError()) {
-            // e.g. "max number of clients reached": this attempt failed, try again.
-            last = cur.error;
+        // Is the export still ours, and is what was acknowledged still there?
+        const RedisReply stored = m_conn.command({"GET", m_cfg.keys.statusKey(m_current.id)});
+        if (stored.isError()) {
+            last = stored.error; // e.g. "max number of clients reached": try again
             m_conn.disconnect();
             continue;
         }
-        const QByteArray stored = cur.isNil() ? QByteArray() : cur.string;
-        if (stored == m_expected || (!unappliedStatus.isEmpty() && stored == unappliedStatus))
-            m_expected = stored;
-        else
-            handleConflict(stored);
-        if (auto s = ExportStatus::fromJson(m_expected); s && !isTerminal(s->state))
-            m_status.state = s->state;
-        if (m_stop.kind != Stop::Kind::None && m_stop.kind != Stop::Kind::LocalCancel)
-            return false;
-        // Resend what was never acknowledged; SETRANGE at an offset is idempotent.
-        bool resent = true;
-        for (const InFlight &e : chunks) {
-            if (!appendChunk(e)) {
-                resent = false;
-                break;
-            }
+        const QByteArray json = stored.isNil() ? QByteArray() : stored.string;
+        if (json != m_status.expected()) {
+            StatusWriter::Result conflict;
+            conflict.outcome = StatusWriter::Result::Outcome::Conflict;
+            conflict.currentJson = json;
+            if (json.isEmpty())
+                conflict.problem = QStringLiteral("the status key is gone after a reconnect "
+                                                  "(the server restarted or lost it in a failover)");
+            else if ((conflict.current = ExportStatus::fromJson(json, &conflict.problem)) &&
+                     conflict.current->id != m_current.id)
+                conflict.current.reset();
+            onForeignStatus(conflict);
         }
-        if (!resent) {
-            last = m_conn.lastError();
-            m_inflight.clear();
-            m_chunksInFlight = 0;
+        qint64 missing = 0;
+        if (m_writer && m_writer->acked() > 0) {
+            const auto held = SegmentData::refreshTtls(m_conn, m_writer->layout(), m_writer->acked(),
+                                                       m_cfg.ttlSeconds, &missing);
+            if (held.failure) {
+                last = m_conn.lastError();
+                m_conn.disconnect();
+                continue;
+            }
+            if (missing > 0)
+                fail(ErrorCode::Failed, QStringLiteral("%1 acknowledged data segment(s) are gone after "
+                                                       "a reconnect (the server restarted or lost them)")
+                                            .arg(missing));
+        }
+        if (!running() && m_end.why != Ending::Why::LocalCancel)
+            return false;
+        // Resend what was never acknowledged: every chunk write is idempotent.
+        if (m_writer && !m_writer->resend()) {
+            last = m_writer->error();
+            m_conn.disconnect();
             continue;
         }
-        qCInfo(lcExport).noquote() << "export" << m_status.id << "reconnected; resuming at offset" << m_acked;
+        qCInfo(lcExport).noquote() << "export" << m_current.id << "reconnected; resuming at offset"
+                                   << (m_writer ? m_writer->acked() : 0);
         return true;
     }
     fail(ErrorCode::Failed,
-         QStringLiteral("%1 (gave up after %2 reconnects)").arg(last.message).arg(m_cfg.maxReconnects), true);
+         QStringLiteral("%1 (gave up after %2 reconnects)").arg(last.message).arg(m_cfg.maxReconnects),
+         true);
     return false;
 }
 
-void ExportRun::emitProgress()
+void ExportRun::stopSequence()
 {
-    Q_EMIT m_job.progress(m_status.id, m_acked, m_status.bytesTotal);
-}
-
-void ExportRun::stream()
-{
-    const qint64 total = m_status.bytesTotal;
-    qint64 nextStatusAt = 0;
-    qint64 nextSignalAt = 0;
-    bool pendingSent = false;
-    const qint64 limit = m_cfg.bandwidthLimit;
-    const qint64 chunk = std::clamp(m_cfg.chunkSize, ExporterConfig::minChunkSize, ExporterConfig::maxChunkSize);
-    // A throttled export reads in pieces of about 1/8 s, so progress stays smooth.
-    const qint64 readSize = limit > 0 ? std::clamp<qint64>(limit / 8, 1024, chunk) : chunk;
-    const int window = std::max(1, m_cfg.window);
-    QElapsedTimer throttleClock;
-    throttleClock.start();
-
-    while (true) {
-        if (cancelRequested() && m_stop.kind == Stop::Kind::None) {
-            m_stop.kind = Stop::Kind::LocalCancel;
-            m_stop.code = ErrorCode::Cancelled;
-            m_stop.message = QStringLiteral("cancelled by %1").arg(m_cfg.user);
+    using Why = Ending::Why;
+    // (1) stop reading and close the source.
+    const bool sourceDone = m_source && m_source->atEnd();
+    if (m_source && running() && sourceDone && !m_source->verifyUnchanged())
+        fail(ErrorCode::Failed, m_source->errorString());
+    if (m_source)
+        m_source->close();
+    // (2) send nothing more; (3) collect the replies of what was sent.
+    while (m_writer && m_writer->hasInFlight()) {
+        const SegmentWriter::Ack ack = m_writer->readOne();
+        if (ack == SegmentWriter::Ack::Transport) {
+            // What was not acknowledged is not part of the export.
+            m_writer->dropInFlight();
+            fail(ErrorCode::Failed, m_writer->error().message,
+                 m_writer->error().kind == RedisError::Kind::Timeout);
+        } else if (ack != SegmentWriter::Ack::Acknowledged) {
+            handleAck(ack);
         }
-        if (m_stop.kind != Stop::Kind::None)
-            break;
-        const qint64 now = m_clock.elapsed();
-        if (pendingSent && !m_statusInFlight && now >= nextStatusAt) {
-            sendStatus(ExportState::Pending); // progress, heartbeat and TTL refresh in one
-            nextStatusAt = now + m_cfg.progressIntervalMs;
-            continue;
-        }
-        if (now >= nextSignalAt) {
-            emitProgress();
-            nextSignalAt = now + m_cfg.signalIntervalMs;
-        }
-        const bool sourceDone = m_source->atEnd();
-        if (!sourceDone && m_chunksInFlight < window) {
-            if (limit > 0) {
-                const qint64 allowed = qint64(double(limit) * double(throttleClock.elapsed()) / 1000.0) + readSize;
-                if (m_sent + readSize > allowed) {
-                    if (m_conn.pending() > 0) {
-                        readOne();
-                    } else {
-                        const qint64 waitMs = (m_sent + readSize - allowed) * 1000 / limit + 1;
-                        QThread::msleep(std::clamp<qint64>(waitMs, 1, 20));
-                    }
-                    continue;
-                }
-            }
-            if (!pendingSent) {
-                sendStatus(ExportState::Pending);
-                pendingSent = true;
-                nextStatusAt = now + m_cfg.progressIntervalMs;
-            }
-            QByteArray buffer(readSize, Qt::Uninitialized);
-            const qint64 n = m_source->read(buffer.data(), readSize, 50);
-            if (n < 0) {
-                fail(ErrorCode::Failed, m_source->errorString());
-                break;
-            }
-            if (n == 0)
-                continue;
-            buffer.truncate(n);
-            const qint64 offset = m_sent;
-            m_sent += n;
-            // Hashed on another thread after sending (a shared copy, no bytes
-            // copied): Redis stores this chunk while it is hashed.
-            const QByteArray sent = buffer;
-            sendChunk(offset, std::move(buffer));
-            m_sha.add(sent);
-            continue;
-        }
-        if (m_conn.pending() > 0) {
-            readOne();
-            continue;
-        }
-        if (sourceDone)
-            break;
     }
+    const qint64 acked = m_writer ? m_writer->acked() : 0;
+    if (running() && m_current.bytesTotal >= 0 && acked != m_current.bytesTotal)
+        fail(ErrorCode::Failed, QStringLiteral("source changed during export: read %1 of %2 bytes")
+                                    .arg(acked)
+                                    .arg(m_current.bytesTotal));
 
-    if (m_stop.kind == Stop::Kind::None) {
-        // Every byte is acknowledged. Was it the file we started with?
-        if (!m_source->verifyUnchanged())
-            fail(ErrorCode::Failed, m_source->errorString());
-        else if (total >= 0 && m_acked != total)
-            fail(ErrorCode::Failed, QStringLiteral("source changed during export: read %1 of %2 bytes")
-                                        .arg(m_acked)
-                                        .arg(total));
-    }
-    // The stop sequence: (1) close the source, (2) send nothing more,
-    // (3) collect replies, (4) compare-and-set the final status with expiries.
-    m_source->close();
-    drain();
-    switch (m_stop.kind) {
-    case Stop::Kind::None:
-        writeTerminal(ExportState::Completed, ErrorCode::None, {});
-        break;
-    case Stop::Kind::LocalCancel:
-    case Stop::Kind::RemoteCancel:
-        writeTerminal(ExportState::Cancelled, ErrorCode::Cancelled, m_stop.message);
-        break;
-    case Stop::Kind::Fail:
-        writeTerminal(ExportState::Failed, m_stop.code, m_stop.message);
-        break;
-    case Stop::Kind::ForeignTerminal:
-        finish(m_foreign, m_stop.code, m_stop.message);
-        break;
-    }
-}
+    // (4) settle the data and compare-and-set the final status, with every expiry.
+    if (m_end.redisDown)
+        return finishUnwritten(m_end.code, m_end.message);
+    if (m_end.why == Why::ForeignTerminal)
+        return finish(m_end.foreign, m_end.code, m_end.message);
 
-void ExportRun::drain()
-{
-    while (m_conn.pending() > 0 && !m_inflight.empty()) {
-        const RedisReply reply = m_conn.readReply();
-        if (reply.isError() && reply.error.isTransport()) {
-            // Unacknowledged chunks are not resent: the final status truncates to
-            // what was acknowledged.
-            m_inflight.clear();
-            m_chunksInFlight = 0;
-            m_statusInFlight = false;
-            if (m_stop.kind == Stop::Kind::None)
-                fail(ErrorCode::Failed, reply.error.message, reply.error.kind == RedisError::Kind::Timeout);
-            return;
-        }
-        InFlight entry = std::move(m_inflight.front());
-        m_inflight.pop_front();
-        const Stop before = m_stop;
-        handleReply(entry, reply);
-        // A local cancel outranks what the drained replies say, unless they say the
-        // status was already made terminal elsewhere.
-        if (before.kind == Stop::Kind::LocalCancel && m_stop.kind == Stop::Kind::Fail)
-            m_stop = before;
-    }
-}
-
-void ExportRun::writeTerminal(ExportState target, ErrorCode code, QString message)
-{
-    if (m_stop.redisDown) {
-        finishLocal(code, message);
-        return;
-    }
-    ExportStatus next = m_status;
-    QString finalMessage = message;
-    ErrorCode finalCode = code;
-    // When Redis is out of memory the truncating copy cannot run: the partial data
-    // is discarded instead, which frees the memory the final status needs.
-    bool outOfMemory = false;
-    for (int attempt = 0; attempt < 6; ++attempt) {
-        DataCheck check = outOfMemory ? DataCheck::Discard : DataCheck::Truncate;
-        if (target == ExportState::Cancelled && m_stop.kind == Stop::Kind::RemoteCancel && !m_foreign.id.isEmpty()) {
-            next = m_foreign; // keep who cancelled and when
+    ExportStatus next = m_end.why == Why::RemoteCancel ? m_end.foreign : snapshot(ExportState::Completed);
+    next.bytesWritten = acked;
+    next.updatedAt = QDateTime::currentDateTimeUtc();
+    next.settled = true;
+    if (!m_conn.ensureConnected())
+        return finishUnwritten(running() ? ErrorCode::Redis : m_end.code,
+                               running() ? m_conn.lastError().message : m_end.message);
+    if (running()) {
+        // Everything read and acknowledged: seen at full length, every segment?
+        const SegmentData::Result held = SegmentData::verify(m_conn, m_cfg.keys, next.id,
+                                                             next.segmentBytes, acked, m_cfg.ttlSeconds);
+        const QString digest = held.failure ? QString() : m_sha.finish();
+        if (held.failure) {
+            fail(held.failure.code, held.failure.message);
+        } else if (digest.isEmpty()) {
+            fail(ErrorCode::Failed, m_sha.errorString());
         } else {
-            next = m_status;
-            next.state = target;
-            if (target == ExportState::Completed) {
-                next.sha256 = m_sha.finish();
-                check = DataCheck::Complete;
-            } else if (target == ExportState::Cancelled) {
-                next.cancelledBy = m_cfg.user;
-            } else if (target == ExportState::Failed) {
-                next.error = finalMessage;
-            }
+            next.state = ExportState::Completed;
+            next.sha256 = digest;
+            next.bytesTotal = acked; // a stream's size is known now
+            next.segments = held.segments;
+            return writeTerminal(next, ErrorCode::None, {});
         }
-        next.bytesWritten = check == DataCheck::Discard ? 0 : m_acked;
-        if (check == DataCheck::Discard && next.state == ExportState::Failed)
-            next.error = QStringLiteral("%1; the %2 bytes written were discarded to free memory")
-                             .arg(finalMessage)
-                             .arg(m_acked);
-        next.settled = true;
-        next.updatedAt = QDateTime::currentDateTimeUtc();
-        if (!m_conn.ensureConnected()) {
-            finishLocal(finalCode == ErrorCode::None ? ErrorCode::Redis : finalCode,
-                        finalMessage.isEmpty() ? m_conn.lastError().message : finalMessage);
-            return;
+    }
+    const SegmentData::Result settled = SegmentData::settle(m_conn, m_cfg.keys, next.id, next.segmentBytes,
+                                                            acked, m_cfg.ttlSeconds);
+    next.segments = settled.segments;
+    QString message = m_end.message;
+    if (m_end.why == Why::LocalCancel) {
+        next.state = ExportState::Cancelled;
+        next.cancelledBy = m_cfg.user;
+    } else if (m_end.why == Why::Failed) {
+        next.state = ExportState::Failed;
+        next.error = message;
+    }
+    if (settled.failure) {
+        // The data is not what bytesWritten says (evicted, lost): say so (§1).
+        message = message.isEmpty() ? settled.failure.message
+                                    : QStringLiteral("%1; %2").arg(message, settled.failure.message);
+        if (next.state == ExportState::Failed)
+            next.error = message;
+        else if (m_end.why == Why::LocalCancel) {
+            next.state = ExportState::Failed;
+            next.cancelledBy.clear();
+            next.error = message;
         }
-        const auto res = StatusScripts::parseUpdateReply(m_conn.command(
-            StatusScripts::updateCommand(m_keys, m_expected, next, check, m_acked, m_cfg.ttlSeconds)));
-        switch (res.outcome) {
-        case Outcome::Applied:
-            m_expected = next.toJson();
+    }
+    writeTerminal(next, m_end.code, message);
+}
+
+void ExportRun::writeTerminal(ExportStatus next, ErrorCode code, QString message)
+{
+    for (int attempt = 0; attempt < 6; ++attempt) {
+        if (!m_conn.ensureConnected())
+            return finishUnwritten(code == ErrorCode::None ? ErrorCode::Redis : code,
+                                   message.isEmpty() ? m_conn.lastError().message : message);
+        const StatusWriter::Result r = m_status.write(next);
+        if (r.applied()) {
+            m_current = next;
             Q_EMIT m_job.statusChanged(next.id, next);
-            finish(next, finalCode, finalMessage);
-            return;
-        case Outcome::DataVanished:
-            target = ExportState::Failed;
-            finalCode = ErrorCode::Failed;
-            finalMessage = QStringLiteral("data key vanished");
-            m_stop.kind = Stop::Kind::Fail;
-            continue;
-        case Outcome::Conflict: {
-            m_expected = res.current;
-            if (res.current.isEmpty())
-                continue; // the status key vanished: write the final status afresh, with TTL
-            const auto cur = ExportStatus::fromJson(res.current);
-            if (!cur || cur->id != m_status.id) {
-                finishLocal(ErrorCode::Failed,
-                            QStringLiteral("status key was overwritten by something unreadable"));
-                return;
-            }
-            if (cur->state == ExportState::Cancelled) {
-                // Another process cancelled first (even as our last chunk landed):
-                // CANCELLED wins, with the data cut to what we wrote.
-                finalCode = ErrorCode::Cancelled;
-                finalMessage = QStringLiteral("cancelled by %1").arg(cur->cancelledBy);
-                if (cur->settled) {
-                    finish(*cur, finalCode, finalMessage);
-                    return;
+            return finish(next, code, message);
+        }
+        if (r.outcome == StatusWriter::Result::Outcome::Conflict) {
+            if (r.currentJson.isEmpty()) {
+                // The status key is gone: write the final status afresh (with its TTL)
+                // so that readers learn why; data that outlived it says nothing.
+                m_status.adopt({});
+                if (next.state == ExportState::Completed) {
+                    next.state = ExportState::Failed;
+                    next.sha256.clear();
+                    code = ErrorCode::Failed;
+                    message = next.error = r.problem;
                 }
-                target = ExportState::Cancelled;
-                m_stop.kind = Stop::Kind::RemoteCancel;
-                m_foreign = *cur;
                 continue;
             }
-            if (isTerminal(cur->state) || cur->state == ExportState::Unknown) {
-                finish(*cur, cur->state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed,
-                       QStringLiteral("another process set the status to %1").arg(cur->stateText()));
-                return;
+            if (!r.current)
+                return finishUnwritten(ErrorCode::Failed, r.problem);
+            const ExportStatus &cur = *r.current;
+            m_status.adopt(r.currentJson);
+            if (cur.state == ExportState::Cancelled) {
+                // Another process cancelled first (even as our last chunk landed):
+                // CANCELLED wins. Settled by the canceller on our behalf: our data
+                // goes back to what it recorded; else we settle with what we wrote.
+                code = ErrorCode::Cancelled;
+                message = QStringLiteral("cancelled by %1").arg(cur.cancelledBy);
+                if (cur.settled) {
+                    SegmentData::settle(m_conn, m_cfg.keys, cur.id, cur.segmentBytes > 0 ? cur.segmentBytes : next.segmentBytes,
+                                        cur.bytesWritten, m_cfg.ttlSeconds);
+                    return finish(cur, code, message);
+                }
+                const qint64 bytes = next.bytesWritten;
+                const qint64 segments = next.segments;
+                next = cur;
+                next.bytesWritten = bytes;
+                next.segments = segments;
+                next.settled = true;
+                next.updatedAt = QDateTime::currentDateTimeUtc();
+                continue;
             }
+            if (isTerminal(cur.state) || cur.state == ExportState::Unknown)
+                return finish(cur, cur.state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed,
+                              QStringLiteral("another process set the status to %1").arg(cur.stateText()));
             continue; // a non-terminal status changed under us: try again against it
         }
-        case Outcome::Error:
-            if (res.error.kind == RedisError::Kind::Timeout) {
-                finishLocal(finalCode == ErrorCode::None ? ErrorCode::Failed : finalCode,
-                            finalMessage.isEmpty() ? res.error.message : finalMessage);
-                return;
+        // An error reply or a broken connection.
+        if (r.error.kind == RedisError::Kind::Timeout)
+            return finishUnwritten(code == ErrorCode::None ? ErrorCode::Failed : code,
+                                   message.isEmpty() ? r.error.message : message);
+        if (r.error.kind == RedisError::Kind::NoPermission)
+            return finishUnwritten(ErrorCode::PermissionDenied, r.error.message);
+        if (r.error.kind == RedisError::Kind::OutOfMemory) {
+            // Redis is full: the partial data goes, which frees the memory the final
+            // status needs.
+            SegmentData::settle(m_conn, m_cfg.keys, next.id, next.segmentBytes, 0, m_cfg.ttlSeconds);
+            const QString why = message.isEmpty() ? r.error.message : message;
+            if (next.state != ExportState::Cancelled) {
+                next.state = ExportState::Failed;
+                next.sha256.clear();
+                code = ErrorCode::Failed;
+                message = next.error = QStringLiteral("%1; the %2 bytes written were discarded to free memory")
+                                           .arg(why)
+                                           .arg(next.bytesWritten);
             }
-            if (res.error.kind == RedisError::Kind::OutOfMemory) {
-                outOfMemory = true;
-                if (target == ExportState::Completed || finalMessage.isEmpty()) {
-                    target = ExportState::Failed;
-                    finalCode = ErrorCode::Failed;
-                    finalMessage = res.error.message;
-                }
-                continue;
-            }
-            if (!res.error.isTransport() && attempt >= 2) {
-                finishLocal(finalCode == ErrorCode::None ? ErrorCode::Failed : finalCode,
-                            QStringLiteral("%1; the final status could not be written: %2")
-                                .arg(finalMessage.isEmpty() ? QStringLiteral("export failed") : finalMessage,
-                                     res.error.message));
-                return;
-            }
-            if (target == ExportState::Completed) {
-                target = ExportState::Failed;
-                finalCode = ErrorCode::Failed;
-                finalMessage = res.error.message;
-            }
+            next.bytesWritten = 0;
+            next.segments = 0;
             continue;
         }
+        if (r.error.isTransport()) {
+            m_conn.disconnect();
+            if (next.state == ExportState::Completed)
+                continue; // the same verified COMPLETED, once reconnected
+            continue;
+        }
+        if (attempt >= 2)
+            break;
     }
-    finishLocal(finalCode == ErrorCode::None ? ErrorCode::Failed : finalCode,
-                QStringLiteral("%1; the final status could not be written after several attempts")
-                    .arg(finalMessage.isEmpty() ? QStringLiteral("export failed") : finalMessage));
+    finishUnwritten(code == ErrorCode::None ? ErrorCode::Failed : code,
+                    QStringLiteral("%1; the final status could not be written after several attempts")
+                        .arg(message.isEmpty() ? QStringLiteral("export failed") : message));
 }
 
-ExportJob::ExportJob(QString id, QString source, ExporterConfig config,
-                     std::shared_ptr<const PermissionsService> permissions, QObject *parent)
-    : QThread(parent), m_id(std::move(id)), m_source(std::move(source)), m_config(std::move(config)),
-      m_permissions(std::move(permissions))
+void ExportRun::finish(const ExportStatus &status, ErrorCode code, const QString &message)
 {
-    setObjectName(QStringLiteral("export-%1").arg(m_id.left(8)));
+    if (code == ErrorCode::None || code == ErrorCode::Cancelled)
+        qCInfo(lcExport).noquote() << "export" << status.id << status.stateText()
+                                   << status.bytesWritten << "bytes" << message;
+    else
+        qCWarning(lcExport).noquote() << "export" << status.id << status.stateText() << "-" << message;
+    m_job.reportProgress(status.bytesWritten, status.bytesTotal);
+    m_job.reportState(status.state);
+    m_job.reportResult(code, message);
+    Q_EMIT m_job.finished(status.id, status, code, message);
+}
+
+void ExportRun::finishUnwritten(ErrorCode code, const QString &message)
+{
+    // Redis could not be told: the job ends with what it knows, the status in Redis
+    // expires with its TTL.
+    ExportStatus s = snapshot(code == ErrorCode::Cancelled ? ExportState::Cancelled : ExportState::Failed);
+    s.error = code == ErrorCode::Cancelled ? QString() : message;
+    finish(s, code, message);
+}
+
+ExportJob::ExportJob(PreparedExport prepared, ExporterConfig config,
+                     std::shared_ptr<BandwidthBudget> budget, QObject *parent)
+    : QObject(parent), m_prepared(std::move(prepared)), m_config(std::move(config)),
+      m_budget(budget ? std::move(budget) : std::make_shared<BandwidthBudget>())
+{
+    m_total = m_prepared.status.bytesTotal;
 }
 
 ExportJob::~ExportJob()
 {
-    cancel();
-    wait();
+    kill();
+    if (m_thread)
+        m_thread->wait();
 }
 
-void ExportJob::cancel()
+void ExportJob::start()
 {
-    m_cancel.store(true);
+    if (m_thread)
+        return;
+    m_thread.reset(QThread::create([this] { ExportRun(*this).run(); }));
+    m_thread->setObjectName(QStringLiteral("export-%1").arg(m_prepared.id.left(8)));
+    m_thread->start();
 }
 
-void ExportJob::run()
+void ExportJob::kill()
 {
-    ExportRun(*this).run();
+    m_kill.store(true);
+}
+
+ExportState ExportJob::state() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_state;
+}
+
+ErrorCode ExportJob::error() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_error;
+}
+
+QString ExportJob::errorString() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_errorString;
+}
+
+qint64 ExportJob::processedBytes() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_processed;
+}
+
+qint64 ExportJob::totalBytes() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_total;
+}
+
+qint64 ExportJob::speed() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_speed;
+}
+
+void ExportJob::reportState(ExportState state)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_state = state;
+}
+
+void ExportJob::reportProgress(qint64 processed, qint64 total)
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (!m_speedClock.isValid())
+            m_speedClock.start();
+        m_meter.addSample(processed, m_speedClock.elapsed());
+        m_processed = processed;
+        m_total = total;
+        m_speed = m_meter.bytesPerSecond();
+    }
+    Q_EMIT progress(m_prepared.id, processed, total);
+}
+
+void ExportJob::reportResult(ErrorCode code, const QString &message)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_error = code;
+    m_errorString = message;
+    m_speed = 0;
 }
 
 } // namespace hb

@@ -23,6 +23,8 @@ std::unique_ptr<ExportSource> createSource(const QString &spec)
 
 QString sourceForMessages(const QString &spec)
 {
+    if (FileSource::isStandardInput(spec))
+        return QStringLiteral("standard input");
     return isUrlSource(spec) ? QUrl(spec).toDisplayString(QUrl::RemoveUserInfo) : spec;
 }
 
@@ -30,6 +32,8 @@ QString sourceDisplayName(const QString &spec)
 {
     if (isUrlSource(spec))
         return QUrl(spec).toDisplayString(QUrl::RemoveUserInfo);
+    if (FileSource::isStandardInput(spec))
+        return spec;
     return QFileInfo(spec).fileName();
 }
 

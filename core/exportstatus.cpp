@@ -113,6 +113,10 @@ QByteArray ExportStatus::toJson() const
     appendNullable(out, error);
     out += ",\"cancelledBy\":";
     appendNullable(out, cancelledBy);
+    if (segmentBytes > 0)
+        out += ",\"segmentBytes\":" + QByteArray::number(segmentBytes);
+    if (segments >= 0)
+        out += ",\"segments\":" + QByteArray::number(segments);
     out += ",\"ttl\":" + QByteArray::number(ttl);
     out += ",\"settled\":";
     out += settled ? "true" : "false";
@@ -170,6 +174,8 @@ std::optional<ExportStatus> ExportStatus::fromJson(const QByteArray &json, QStri
     s.sha256 = str("sha256");
     s.error = str("error");
     s.cancelledBy = str("cancelledBy");
+    s.segmentBytes = std::max<qint64>(0, num("segmentBytes", 0));
+    s.segments = num("segments", -1);
     s.ttl = int(std::clamp<qint64>(num("ttl", 0), 0, (1LL << 31) - 1));
     s.settled = o.value(QLatin1String("settled")).toBool(false);
     s.host = str("host");

@@ -33,6 +33,8 @@ struct ExportStatus
     QString sha256;      // empty = null
     QString error;       // empty = null
     QString cancelledBy; // empty = null
+    qint64 segmentBytes = 0; // the export's segment size (CONTRACT §1); 0 = not recorded
+    qint64 segments = -1;    // data keys once terminal; -1 = not set yet
     int ttl = 0;         // 0 = not recorded
     bool settled = false;
     QString host;

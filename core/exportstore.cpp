@@ -1,7 +1,8 @@
 #include "exportstore.h"
 
 #include "logging.h"
-#include "statusscripts.h"
+#include "segmentdata.h"
+#include "statuswriter.h"
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
@@ -19,8 +20,6 @@ QString printableForMessage(const QString &text)
     return out;
 }
 
-using StatusScripts::DataCheck;
-using Outcome = StatusScripts::UpdateResult::Outcome;
 
 ExportStore::ExportStore(RedisEndpoint endpoint, KeyLayout keys, RedisTimeouts timeouts)
     : m_conn(std::move(endpoint), timeouts), m_keys(std::move(keys))
@@ -58,18 +57,23 @@ ExportStore::Lookup ExportStore::fetchStatus(const QString &id)
 
 bool ExportStore::settle(QByteArray &expected, ExportStatus &status)
 {
+    // On a silent owner's behalf: first the data (nothing beyond bytesWritten),
+    // then the status says so. An owner that wakes up later finds this settled
+    // status and cuts whatever it wrote since back to the same bytesWritten.
+    const int ttl = status.ttl > 0 ? status.ttl : 3600;
+    const SegmentData::Result data = SegmentData::settle(m_conn, m_keys, status.id, status.segmentBytes,
+                                                         status.bytesWritten, ttl);
     ExportStatus next = status;
     next.settled = true;
+    next.segments = data.segments;
     next.updatedAt = QDateTime::currentDateTimeUtc();
-    const int ttl = status.ttl > 0 ? status.ttl : 3600;
-    const auto res = StatusScripts::parseUpdateReply(m_conn.command(StatusScripts::updateCommand(
-        m_keys, expected, next, DataCheck::Truncate, status.bytesWritten, ttl)));
-    if (res.outcome == Outcome::Applied) {
-        expected = next.toJson();
-        status = next;
-        return true;
-    }
-    return false;
+    StatusWriter writer(m_conn, m_keys, ttl);
+    writer.adopt(expected);
+    if (!writer.write(next).applied())
+        return false;
+    expected = writer.expected();
+    status = next;
+    return true;
 }
 
 ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &user,
@@ -116,17 +120,17 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
             next.cancelledBy = user;
             next.settled = false;
             next.updatedAt = QDateTime::currentDateTimeUtc();
-            const int ttl = cur.ttl > 0 ? cur.ttl : 3600;
-            const auto res = StatusScripts::parseUpdateReply(m_conn.command(
-                StatusScripts::updateCommand(m_keys, expected, next, DataCheck::None, 0, ttl)));
-            if (res.outcome == Outcome::Error) {
+            StatusWriter writer(m_conn, m_keys, cur.ttl > 0 ? cur.ttl : 3600);
+            writer.adopt(expected);
+            const StatusWriter::Result res = writer.write(next);
+            if (res.outcome == StatusWriter::Result::Outcome::Error) {
                 out.failure = Failure::fromRedis(res.error);
                 return out;
             }
-            if (res.outcome == Outcome::Conflict)
+            if (res.outcome == StatusWriter::Result::Outcome::Conflict)
                 continue; // changed under us (progress, completion): look again
             out.changed = true;
-            expected = next.toJson();
+            expected = writer.expected();
             cur = next;
             qCInfo(lcExport).noquote() << "cancel requested for" << id << "by" << user;
         }
@@ -229,36 +233,71 @@ qint64 ExportStore::fetchData(const QString &id, QIODevice *out, Failure *failur
         return 0;
     }
     const ExportStatus &st = *found.status;
-    const QByteArray dataKey = m_keys.dataKey(id);
-    const RedisReply len = m_conn.command({"STRLEN", dataKey});
-    if (len.isError()) {
-        *failure = Failure::fromRedis(len.error);
-        return 0;
+    // The reading recipe of CONTRACT §2: the single key when the export fits one
+    // segment, else `:0` … `:k-1`; each read in slices of at most 4 MiB, a few in
+    // flight, so memory stays bounded whatever the segment size.
+    const qint64 total = st.bytesWritten;
+    const SegmentLayout layout = SegmentLayout::forReading(m_keys, id, st.segmentBytes, total);
+    const qint64 count = layout.countFor(total);
+    if (count > 0) {
+        const RedisReply first = m_conn.command({"EXISTS", layout.key(0)});
+        if (first.isError()) {
+            *failure = Failure::fromRedis(first.error);
+            return 0;
+        }
+        if (first.integer == 0) {
+            *failure = {ErrorCode::NotFound,
+                        QStringLiteral("export %1 has no data (expired or vanished)").arg(id)};
+            return 0;
+        }
     }
-    const RedisReply exists = m_conn.command({"EXISTS", dataKey});
-    if (exists.integer == 0) {
-        *failure = {ErrorCode::NotFound, QStringLiteral("export %1 has no data key (expired or vanished)").arg(id)};
-        return 0;
+    struct Slice
+    {
+        QByteArray key;
+        qint64 from;
+        qint64 length;
+    };
+    QList<Slice> slices;
+    constexpr qint64 sliceMax = 4 * 1024 * 1024;
+    for (qint64 k = 0; k < count; ++k) {
+        const qint64 start = layout.isSingle() ? 0 : layout.startOf(k);
+        const qint64 length = std::min(layout.isSingle() ? total : layout.segmentBytes(), total - start);
+        for (qint64 from = 0; from < length; from += sliceMax)
+            slices.append({layout.key(k), from, std::min(sliceMax, length - from)});
     }
-    // While PENDING the string may be sized ahead: only bytesWritten bytes are real.
-    const qint64 total = isTerminal(st.state) ? len.integer : std::min(len.integer, st.bytesWritten);
     QCryptographicHash sha(QCryptographicHash::Sha256);
-    constexpr qint64 slice = 4 * 1024 * 1024;
+    constexpr int inFlight = 4;
     qint64 done = 0;
-    while (done < total) {
-        const qint64 end = std::min(total, done + slice) - 1;
-        const RedisReply part =
-            m_conn.command({"GETRANGE", dataKey, QByteArray::number(done), QByteArray::number(end)});
+    qsizetype next = 0;
+    int pending = 0;
+    for (qsizetype i = 0; i < slices.size(); ++i) {
+        while (next < slices.size() && pending < inFlight) {
+            const Slice &s = slices[next++];
+            if (!m_conn.append({"GETRANGE", s.key, QByteArray::number(s.from),
+                                QByteArray::number(s.from + s.length - 1)})) {
+                *failure = Failure::fromRedis(m_conn.lastError());
+                return done;
+            }
+            ++pending;
+        }
+        const RedisReply part = m_conn.readReply();
+        --pending;
         if (part.isError()) {
             *failure = Failure::fromRedis(part.error);
+            m_conn.disconnect(); // replies of the slices still in flight are not wanted
             return done;
         }
-        if (part.string.isEmpty()) {
-            *failure = {ErrorCode::Failed, QStringLiteral("export %1: data key shrank while reading").arg(id)};
+        if (part.string.size() != slices[i].length) {
+            *failure = {ErrorCode::Failed,
+                        QStringLiteral("export %1: data segment %2 holds fewer bytes than recorded "
+                                       "(expired, evicted or cut while reading)")
+                            .arg(id, QString::fromLatin1(slices[i].key))};
+            m_conn.disconnect();
             return done;
         }
         if (out->write(part.string) != part.string.size()) {
             *failure = {ErrorCode::Source, QStringLiteral("cannot write output: %1").arg(out->errorString())};
+            m_conn.disconnect();
             return done;
         }
         sha.addData(part.string);
@@ -290,59 +329,42 @@ std::optional<ExportStore::ServerInfo> ExportStore::serverInfo(Failure *failure)
         *failure = Failure::fromRedis(r.error);
         return std::nullopt;
     }
+    const auto fields = parseInfo(r.string);
     ServerInfo info;
-    for (const QByteArray &line : r.string.split('\n')) {
-        const QByteArray l = line.trimmed();
-        const int colon = l.indexOf(':');
-        if (colon < 0)
-            continue;
-        const QByteArray key = l.left(colon);
-        const QByteArray value = l.mid(colon + 1);
-        if (key == "redis_version")
-            info.version = QString::fromLatin1(value);
-        else if (key == "used_memory_human")
-            info.usedMemory = QString::fromLatin1(value);
-        else if (key == "used_memory")
-            info.usedMemoryBytes = value.toLongLong();
-        else if (key == "maxmemory")
-            info.maxMemoryBytes = value.toLongLong();
-    }
+    info.version = QString::fromLatin1(fields.value("redis_version"));
+    info.usedMemory = QString::fromLatin1(fields.value("used_memory_human"));
+    info.usedMemoryBytes = fields.value("used_memory").toLongLong();
+    info.maxMemoryBytes = fields.value("maxmemory").toLongLong();
     return info;
 }
 
-Failure checkServerAccepts(RedisConnection &conn, const QString &source, qint64 size)
+Failure checkServerAccepts(RedisConnection &conn, const QString &source, qint64 size,
+                           qint64 segmentBytes)
 {
-    if (size <= 0)
-        return {};
+    // One segment is the largest value ever sent: it must fit proto-max-bulk-len.
     qint64 limit = 512LL * 1024 * 1024;
     const RedisReply r = conn.command({"CONFIG", "GET", "proto-max-bulk-len"});
     if (r.isError() && r.error.isTransport())
         return {ErrorCode::Redis, r.error.message};
     if (!r.isError() && r.type == RedisReply::Type::Array && r.elements.size() == 2)
         limit = std::max<qint64>(1, r.elements[1].string.toLongLong());
-    if (size > limit)
-        return {ErrorCode::Source, QStringLiteral("cannot export %1: %2 bytes is larger than the server accepts "
-                                                  "(proto-max-bulk-len %3 bytes)")
-                                       .arg(source)
-                                       .arg(size)
-                                       .arg(limit)};
+    if (segmentBytes > limit)
+        return {ErrorCode::Usage, QStringLiteral("segment size %1 bytes is larger than the server accepts "
+                                                 "in one value (proto-max-bulk-len %2 bytes)")
+                                      .arg(segmentBytes)
+                                      .arg(limit)};
+    if (size <= 0)
+        return {};
     const RedisReply info = conn.command({"INFO", "memory"});
     if (info.isError()) {
         if (info.error.isTransport())
             return {ErrorCode::Redis, info.error.message};
         return {}; // INFO refused by an ACL: nothing more to learn
     }
-    qint64 used = 0, maxmemory = 0;
-    QByteArray policy;
-    for (const QByteArray &line : info.string.split('\n')) {
-        const QByteArray l = line.trimmed();
-        if (l.startsWith("used_memory:"))
-            used = l.mid(12).toLongLong();
-        else if (l.startsWith("maxmemory:"))
-            maxmemory = l.mid(10).toLongLong();
-        else if (l.startsWith("maxmemory_policy:"))
-            policy = l.mid(17);
-    }
+    const auto fields = parseInfo(info.string);
+    const qint64 used = fields.value("used_memory").toLongLong();
+    const qint64 maxmemory = fields.value("maxmemory").toLongLong();
+    const QByteArray policy = fields.value("maxmemory_policy");
     if (maxmemory <= 0)
         return {};
     if (size > maxmemory || (policy == "noeviction" && used + size > maxmemory))

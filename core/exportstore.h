@@ -56,7 +56,8 @@ public:
     // Every export on the server (SCAN, never KEYS). Failure on Redis errors.
     QList<Entry> list(Failure *failure, int maxEntries = 100000);
 
-    // Streams the data key to `out` in slices and checks it against the recorded
+    // Streams the export's data (the reading recipe of CONTRACT §2: its segments,
+    // in order) to `out` in bounded memory and checks it against the recorded
     // sha256 (when COMPLETED). Returns the bytes written.
     qint64 fetchData(const QString &id, QIODevice *out, Failure *failure,
                      const std::function<void(qint64, qint64)> &progress = {});
@@ -77,11 +78,13 @@ private:
     KeyLayout m_keys;
 };
 
-// Whether Redis can take a value of `size` bytes from `source`: its
-// proto-max-bulk-len (512 MiB when CONFIG is refused) and, when maxmemory is set,
-// the memory left (under noeviction) or maxmemory itself. A refusal has code
-// Source; a transport error code Redis.
-Failure checkServerAccepts(RedisConnection &conn, const QString &source, qint64 size);
+// Whether Redis can take an export of `size` bytes (-1: unknown) from `source` in
+// segments of `segmentBytes`: a segment within proto-max-bulk-len (512 MiB when
+// CONFIG is refused; else code Usage) and, when maxmemory is set, the whole within
+// the memory left (under noeviction) or maxmemory itself (else code Source). A
+// transport error has code Redis.
+Failure checkServerAccepts(RedisConnection &conn, const QString &source, qint64 size,
+                           qint64 segmentBytes);
 
 // Parses "1048576", "64K", "1.5M", "2G" (powers of 1024). -1 when malformed.
 qint64 parseByteSize(const QString &text);

@@ -5,7 +5,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 namespace hb {
@@ -19,18 +22,45 @@ qint64 mtimeNs(const struct stat &st)
     return qint64(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
 }
 
-bool checkType(const QString &path, const struct stat &st, QString *error)
+QString nameOf(const QString &path)
 {
-    if (S_ISREG(st.st_mode))
+    return FileSource::isStandardInput(path) ? QStringLiteral("standard input") : path;
+}
+
+// Files on these file systems report a size that is not what read(2) delivers
+// (0 for most of /proc, 4096 for /sys attributes): they are streamed to EOF.
+bool isPseudoFileSystem(int fd)
+{
+    struct statfs fs;
+    if (::fstatfs(fd, &fs) != 0)
+        return false;
+    switch (static_cast<unsigned long>(fs.f_type)) {
+    case PROC_SUPER_MAGIC:
+    case SYSFS_MAGIC:
+    case DEBUGFS_MAGIC:
+    case TRACEFS_MAGIC:
+    case SECURITYFS_MAGIC:
+    case CGROUP_SUPER_MAGIC:
+    case CGROUP2_SUPER_MAGIC:
+    case EFIVARFS_MAGIC:
+    case BPF_FS_MAGIC:
         return true;
-    const char *what = S_ISDIR(st.st_mode)    ? "is a directory"
-                       : S_ISFIFO(st.st_mode) ? "is a FIFO (named pipe)"
-                       : S_ISCHR(st.st_mode)  ? "is a character device"
-                       : S_ISBLK(st.st_mode)  ? "is a block device"
-                       : S_ISSOCK(st.st_mode) ? "is a socket"
-                                              : "is not a regular file";
-    *error = QStringLiteral("cannot export %1: it %2").arg(path, QLatin1String(what));
-    return false;
+    default:
+        return false;
+    }
+}
+
+// Refuses what cannot be read to an end; says whether the rest is streamed.
+bool checkType(const QString &path, const struct stat &st, bool *stream, QString *error)
+{
+    if (S_ISDIR(st.st_mode) || S_ISSOCK(st.st_mode)) {
+        *error = QStringLiteral("cannot export %1: it is %2")
+                     .arg(nameOf(path), S_ISDIR(st.st_mode) ? QStringLiteral("a directory")
+                                                            : QStringLiteral("a socket"));
+        return false;
+    }
+    *stream = !S_ISREG(st.st_mode) || st.st_size == 0;
+    return true;
 }
 
 } // namespace
@@ -39,63 +69,111 @@ FileSource::FileSource(QString path) : m_path(std::move(path)) {}
 
 FileSource::~FileSource() { close(); }
 
-QString FileSource::displayName() const { return QFileInfo(m_path).fileName(); }
+QString FileSource::displayName() const
+{
+    return isStandardInput(m_path) ? m_path : QFileInfo(m_path).fileName();
+}
 
 bool FileSource::preflight(const QString &path, qint64 *size, QString *error)
 {
-    const QByteArray native = QFile::encodeName(path);
     struct stat st;
-    if (::stat(native.constData(), &st) != 0) {
+    bool stream = false;
+    if (isStandardInput(path)) {
+        if (::fstat(STDIN_FILENO, &st) != 0) {
+            *error = QStringLiteral("cannot read standard input: %1").arg(errnoText(errno));
+            return false;
+        }
+        if (!checkType(path, st, &stream, error))
+            return false;
+        *size = stream || isPseudoFileSystem(STDIN_FILENO) ? -1 : qint64(st.st_size);
+        return true;
+    }
+    const QByteArray native = QFile::encodeName(path);
+    if (::stat(native.constData(), &st) != 0 || ::access(native.constData(), R_OK) != 0) {
         *error = QStringLiteral("cannot read %1: %2").arg(path, errnoText(errno));
         return false;
     }
-    if (!checkType(path, st, error))
+    if (!checkType(path, st, &stream, error))
         return false;
-    if (::access(native.constData(), R_OK) != 0) {
-        *error = QStringLiteral("cannot read %1: %2").arg(path, errnoText(errno));
-        return false;
+    *size = stream ? -1 : qint64(st.st_size);
+    if (!stream && S_ISREG(st.st_mode)) {
+        // A regular file on /proc or /sys: its size is not what it delivers.
+        const int fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd >= 0) {
+            if (isPseudoFileSystem(fd))
+                *size = -1;
+            ::close(fd);
+        }
     }
-    *size = st.st_size;
     return true;
 }
 
 bool FileSource::open()
 {
-    const QByteArray native = QFile::encodeName(m_path);
-    // O_NONBLOCK so that a FIFO swapped in after a check cannot block open().
-    m_fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (m_fd < 0) {
-        m_error = QStringLiteral("cannot read %1: %2").arg(m_path, errnoText(errno));
-        return false;
+    if (isStandardInput(m_path)) {
+        m_fd = ::fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0);
+    } else {
+        // O_NONBLOCK: opening a FIFO must not wait for a writer (a cancel could not
+        // reach a thread blocked in open()); reads wait in poll() instead.
+        m_fd = ::open(QFile::encodeName(m_path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     }
     struct stat st;
-    if (::fstat(m_fd, &st) != 0) {
-        m_error = QStringLiteral("cannot read %1: %2").arg(m_path, errnoText(errno));
+    if (m_fd < 0 || ::fstat(m_fd, &st) != 0) {
+        m_error = QStringLiteral("cannot read %1: %2").arg(nameOf(m_path), errnoText(errno));
         close();
         return false;
     }
-    if (!checkType(m_path, st, &m_error)) {
+    if (!checkType(m_path, st, &m_streaming, &m_error)) {
         close();
         return false;
     }
-    ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) & ~O_NONBLOCK);
+    m_streaming = m_streaming || isPseudoFileSystem(m_fd);
+    // Standard input's flags are shared with the shell that started us: left alone
+    // (poll() says when a read will not block). Our own descriptors: non-blocking
+    // for streams, blocking for files.
+    if (!isStandardInput(m_path)) {
+        const int flags = ::fcntl(m_fd, F_GETFL);
+        ::fcntl(m_fd, F_SETFL, m_streaming ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
+    }
 #ifdef POSIX_FADV_SEQUENTIAL
-    ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (!m_streaming)
+        ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     m_size = st.st_size;
     m_dev = st.st_dev;
     m_ino = st.st_ino;
     m_mtimeNs = mtimeNs(st);
     m_read = 0;
-    m_atEnd = m_size == 0;
+    m_atEnd = !m_streaming && m_size == 0;
     return true;
 }
 
-qint64 FileSource::read(char *buffer, qint64 maxBytes, int)
+qint64 FileSource::read(char *buffer, qint64 maxBytes, int waitMs)
 {
     if (m_fd < 0) {
-        m_error = QStringLiteral("cannot read %1: not open").arg(m_path);
+        m_error = QStringLiteral("cannot read %1: not open").arg(nameOf(m_path));
         return -1;
+    }
+    if (m_streaming) {
+        struct pollfd p = {m_fd, POLLIN, 0};
+        const int ready = ::poll(&p, 1, std::max(0, waitMs));
+        if (ready < 0 && errno != EINTR) {
+            m_error = QStringLiteral("cannot read %1: %2").arg(nameOf(m_path), errnoText(errno));
+            return -1;
+        }
+        if (ready <= 0)
+            return 0; // nothing yet
+        const ssize_t n = ::read(m_fd, buffer, size_t(maxBytes));
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return 0;
+            m_error = QStringLiteral("cannot read %1: %2").arg(nameOf(m_path), errnoText(errno));
+            return -1;
+        }
+        if (n == 0)
+            m_atEnd = true;
+        m_read += n;
+        return n;
     }
     // Never read past the size seen at open: a file that grows is caught by
     // verifyUnchanged(), not exported half old, half new.
@@ -110,12 +188,12 @@ qint64 FileSource::read(char *buffer, qint64 maxBytes, int)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            m_error = QStringLiteral("cannot read %1: %2").arg(m_path, errnoText(errno));
+            m_error = QStringLiteral("cannot read %1: %2").arg(nameOf(m_path), errnoText(errno));
             return -1;
         }
         if (n == 0) {
             m_error = QStringLiteral("source changed during export: %1 was truncated at %2 of %3 bytes")
-                          .arg(m_path)
+                          .arg(nameOf(m_path))
                           .arg(m_read + got)
                           .arg(m_size);
             return -1;
@@ -129,6 +207,8 @@ qint64 FileSource::read(char *buffer, qint64 maxBytes, int)
 
 bool FileSource::verifyUnchanged()
 {
+    if (m_streaming || isStandardInput(m_path))
+        return true; // a stream has no size to compare; it ended where it ended
     struct stat now;
     bool changed = false;
     QString how;

@@ -378,4 +378,17 @@ RedisReply RedisConnection::command(const QList<QByteArray> &args)
     return readReply();
 }
 
+QHash<QByteArray, QByteArray> parseInfo(const QByteArray &info)
+{
+    QHash<QByteArray, QByteArray> fields;
+    for (const QByteArray &line : info.split('\n')) {
+        const QByteArray l = line.trimmed();
+        const int colon = l.indexOf(':');
+        if (l.isEmpty() || l.startsWith('#') || colon <= 0)
+            continue;
+        fields.insert(l.left(colon), l.mid(colon + 1));
+    }
+    return fields;
+}
+
 } // namespace hb

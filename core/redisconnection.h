@@ -3,6 +3,7 @@
 #include "redisendpoint.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 #include <memory>
@@ -56,6 +57,10 @@ struct RedisTimeouts
     int connectMs = 5000;
     int commandMs = 10000;
 };
+
+// The fields of an INFO reply ("key:value" lines; sections and comments skipped).
+// The one INFO parser: callers look up what they need by name.
+QHash<QByteArray, QByteArray> parseInfo(const QByteArray &info);
 
 // One blocking hiredis connection. Not thread-safe: one owner thread at a time.
 // After any transport error the hiredis context is discarded (hiredis contexts are

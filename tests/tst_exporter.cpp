@@ -3,9 +3,14 @@
 #include "exporter.h"
 #include "exportstore.h"
 #include "statusscripts.h"
+#include "exportdata.h"
 #include "exporttesting.h"
 #include "testredis.h"
 
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <QBuffer>
 #include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -135,15 +140,6 @@ class TstExporter : public QObject
         f.open(QIODevice::ReadOnly);
         return f.read(n);
     }
-    void verifyTtls(const QString &id, int max)
-    {
-        const KeyLayout k;
-        const qint64 s = ttl(k.statusKey(id));
-        const qint64 d = ttl(k.dataKey(id));
-        QVERIFY2(s > 0 && s <= max, qPrintable(QStringLiteral("status TTL %1").arg(s)));
-        QVERIFY2(d > 0 && d <= max, qPrintable(QStringLiteral("data TTL %1").arg(d)));
-    }
-
 private Q_SLOTS:
     void initTestCase()
     {
@@ -180,9 +176,9 @@ private Q_SLOTS:
         QCOMPARE(s.bytesTotal, size);
         QCOMPARE(s.bytesWritten, size);
         QCOMPARE(s.sha256.toLatin1(), fileSha);
-        QCOMPARE(strlen(k.dataKey(o.id)), size);
-        QCOMPARE(sha256Of(get(k.dataKey(o.id))), fileSha);
-        verifyTtls(o.id, 600);
+        QCOMPARE(readExportData(m_redis, o.id).size(), size);
+        QCOMPARE(sha256Of(readExportData(m_redis, o.id)), fileSha);
+        HB_VERIFY_TTLS(m_redis, o.id, 600);
     }
 
     void statusJson_movesThroughEveryStateWithTtls()
@@ -201,18 +197,18 @@ private Q_SLOTS:
         QVERIFY(isValidExportId(id));
         QVERIFY(created.wait(30000));
         // CREATED: both keys exist with a TTL.
-        verifyTtls(id, 120);
+        HB_VERIFY_TTLS(m_redis, id, 120);
         const ExportStatus first = stored(id);
         QCOMPARE(first.id, id);
         QCOMPARE(first.owner, QStringLiteral("alice"));
         QCOMPARE(first.source, QStringLiteral("states.bin"));
         QCOMPARE(first.bytesTotal, 2 * 1024 * 1024);
         QTRY_VERIFY_WITH_TIMEOUT(stored(id).state == ExportState::Pending, 30000);
-        verifyTtls(id, 120);
+        HB_VERIFY_TTLS(m_redis, id, 120);
         QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
         const Outcome o = waitFinished(finished);
         QCOMPARE(o.status.state, ExportState::Completed);
-        verifyTtls(id, 120);
+        HB_VERIFY_TTLS(m_redis, id, 120);
         QVERIFY(progress.size() >= 2);
         // Progress signals are monotonic and end at the total.
         qint64 last = -1;
@@ -275,12 +271,12 @@ private Q_SLOTS:
         QCOMPARE(s.cancelledBy, QStringLiteral("alice"));
         QVERIFY(s.settled);
         QVERIFY(s.bytesWritten > 0 && s.bytesWritten < 8 * 1024 * 1024);
-        QCOMPARE(strlen(k.dataKey(id)), s.bytesWritten);
-        QCOMPARE(get(k.dataKey(id)), filePrefix(path, s.bytesWritten));
-        verifyTtls(id, 600);
+        QCOMPARE(readExportData(m_redis, id).size(), s.bytesWritten);
+        QCOMPARE(readExportData(m_redis, id), filePrefix(path, s.bytesWritten));
+        HB_VERIFY_TTLS(m_redis, id, 600);
         // Frozen: nothing lands after the cancel was reported done.
         QTest::qWait(600);
-        QCOMPARE(strlen(k.dataKey(id)), s.bytesWritten);
+        QCOMPARE(readExportData(m_redis, id).size(), s.bytesWritten);
         QCOMPARE(stored(id).toJson(), s.toJson());
         QVERIFY(!finished.wait(200)); // exactly one finished signal
     }
@@ -328,9 +324,9 @@ private Q_SLOTS:
         const ExportStatus s = stored(id);
         QCOMPARE(s.state, ExportState::Cancelled);
         QVERIFY(s.settled);
-        QCOMPARE(strlen(KeyLayout().dataKey(id)), s.bytesWritten);
-        QCOMPARE(get(KeyLayout().dataKey(id)), filePrefix(path, s.bytesWritten));
-        verifyTtls(id, 600);
+        QCOMPARE(readExportData(m_redis, id).size(), s.bytesWritten);
+        QCOMPARE(readExportData(m_redis, id), filePrefix(path, s.bytesWritten));
+        HB_VERIFY_TTLS(m_redis, id, 600);
         // Cancelling again is harmless and says it is already CANCELLED.
         const auto again = other.cancel(id, QStringLiteral("alice"), DefaultPermissions());
         QCOMPARE(again.failure.code, ErrorCode::None);
@@ -379,7 +375,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("needle");
         QTest::newRow("missing") << m_files.path() + QStringLiteral("/nope.bin") << "No such file or directory";
         QTest::newRow("directory") << m_files.path() << "is a directory";
-        QTest::newRow("char device") << QStringLiteral("/dev/zero") << "character device";
+        QTest::newRow("socket") << m_redis.socketPath() << "is a socket";
     }
     void refusal_missingFileOrDirectoryWritesNothing()
     {
@@ -391,15 +387,22 @@ private Q_SLOTS:
         QCOMPARE(dbsize(), 0);
     }
 
-    void refusal_fileLargerThanServerAcceptsWritesNothing()
+    void refusal_segmentLargerThanServerAcceptsWritesNothing()
     {
+        // A file larger than one value is fine (segments); a segment is not.
         m_redis.command({"CONFIG", "SET", "proto-max-bulk-len", "1048576"});
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("big.bin"), 1048577);
-        const Outcome o = exportFile(config(), path);
-        m_redis.command({"CONFIG", "SET", "proto-max-bulk-len", "536870912"});
-        QCOMPARE(o.code, ErrorCode::Source);
-        QVERIFY2(o.message.contains(QLatin1String("larger than the server accepts")), qPrintable(o.message));
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("big.bin"), 3 * 1048576 + 5);
+        ExporterConfig cfg = config();
+        cfg.segmentBytes = 2 * 1048576;
+        const Outcome refused = exportFile(cfg, path);
         QCOMPARE(dbsize(), 0);
+        const Outcome fine = exportFile(config(), path);
+        m_redis.command({"CONFIG", "SET", "proto-max-bulk-len", "536870912"});
+        QCOMPARE(refused.code, ErrorCode::Usage);
+        QVERIFY2(refused.message.contains(QLatin1String("larger than the server accepts")),
+                 qPrintable(refused.message));
+        QVERIFY2(fine.code == ErrorCode::None, qPrintable(fine.message));
+        QCOMPARE(sha256Of(readExportData(m_redis, fine.id)), sha256OfFile(path));
     }
 
     void lookup_unknownIdIsNotFound()
@@ -450,38 +453,111 @@ private Q_SLOTS:
         QVERIFY(run.started);
         QSignalSpy &finished = *run.finished;
         const QString &id = run.id;
-        m_redis.command({"DEL", KeyLayout().dataKey(id)});
+        for (const QByteArray &key : dataKeys(m_redis, id))
+            m_redis.command({"DEL", key});
         const Outcome o = waitFinished(finished, 30000);
         QCOMPARE(o.status.state, ExportState::Failed);
-        QVERIFY2(o.message.contains(QLatin1String("data key vanished")), qPrintable(o.message));
+        QVERIFY2(o.message.contains(QLatin1String("vanished")), qPrintable(o.message));
         const ExportStatus s = stored(id);
         QCOMPARE(s.state, ExportState::Failed);
-        QVERIFY(s.error.contains(QLatin1String("data key vanished")));
+        QVERIFY2(s.error.contains(QLatin1String("vanished")), qPrintable(s.error));
         // Never a recreated data key left without expiry.
-        const qint64 dataTtl = ttl(KeyLayout().dataKey(id));
-        QVERIFY2(dataTtl == -2 || dataTtl > 0, qPrintable(QString::number(dataTtl)));
+        for (const QByteArray &key : dataKeys(m_redis, id))
+            QVERIFY2(ttl(key) > 0, key.constData());
         QVERIFY(ttl(KeyLayout().statusKey(id)) > 0);
     }
 
-    void queue_capsConcurrentExports()
+    void queue_capsConcurrentExportsAndRunsThemInOrder()
     {
         ExporterConfig cfg = config(64 * 1024);
         cfg.maxConcurrent = 1;
+        cfg.bandwidthLimit = 2 * 1024 * 1024;
+        Exporter exporter(cfg, nullptr);
+        QSignalSpy created(&exporter, &Exporter::exportCreated);
+        QStringList ids, finishedIds;
+        int mostRunning = 0;
+        connect(&exporter, &Exporter::progress, this,
+                [&] { mostRunning = std::max(mostRunning, exporter.runningCount()); });
+        connect(&exporter, &Exporter::exportFinished, this, [&](const QString &id) { finishedIds << id; });
+        for (int i = 0; i < 3; ++i)
+            ids << exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("q%1.bin").arg(i), 300000, i));
+        QCOMPARE(exporter.queuedCount(), 3);
+        // Every one gets its status key at once, running or not (CONTRACT §5).
+        QTRY_COMPARE_WITH_TIMEOUT(created.size(), 3, scaledMs(10000));
+        for (const QString &id : std::as_const(ids))
+            QVERIFY(stored(id).id == id);
+        QTRY_COMPARE_WITH_TIMEOUT(finishedIds.size(), 3, scaledMs(60000));
+        QCOMPARE(finishedIds, ids);
+        QCOMPARE(mostRunning, 1);
+        for (const QString &id : std::as_const(ids))
+            QCOMPARE(stored(id).state, ExportState::Completed);
+    }
+
+    // Issue #9: an export waiting behind the concurrency limit had no keys: not
+    // listed, and a cancel from elsewhere answered "no export found".
+    void queue_waitingExportIsListedAndCancellableFromAnywhere()
+    {
+        ExporterConfig cfg = config(64 * 1024);
+        cfg.maxConcurrent = 1;
+        cfg.bandwidthLimit = 512 * 1024;
+        const QString big = makeRandomFile(m_files.path(), QStringLiteral("running.bin"), 4 * 1024 * 1024, 3);
+        const QString small = makeRandomFile(m_files.path(), QStringLiteral("waiting.bin"), 1000, 4);
         Exporter exporter(cfg, nullptr);
         QSignalSpy created(&exporter, &Exporter::exportCreated);
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
-        QStringList order;
-        connect(&exporter, &Exporter::exportCreated, this, [&](const QString &id) { order << QStringLiteral("c:") + id; });
-        connect(&exporter, &Exporter::exportFinished, this, [&](const QString &id) { order << QStringLiteral("f:") + id; });
-        for (int i = 0; i < 3; ++i)
-            exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("q%1.bin").arg(i), 300000, i));
-        QCOMPARE(exporter.queuedCount(), 2);
-        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 60000);
-        QCOMPARE(order.size(), 6);
-        for (int i = 0; i < 6; i += 2) {
-            QVERIFY(order[i].startsWith(QLatin1String("c:")));
-            QCOMPARE(order[i + 1], QStringLiteral("f:") + order[i].mid(2));
-        }
+        const QString running = exporter.startExport(big);
+        const QString waiting = exporter.startExport(small);
+        QTRY_COMPARE_WITH_TIMEOUT(created.size(), 2, scaledMs(10000));
+        QCOMPARE(stored(waiting).state, ExportState::Created);
+        HB_VERIFY_TTLS(m_redis, waiting, 600);
+        ExportStore other(m_redis.endpoint(), KeyLayout());
+        Failure failure;
+        const QList<ExportStore::Entry> listed = other.list(&failure);
+        QVERIFY(!failure);
+        QVERIFY(std::any_of(listed.cbegin(), listed.cend(), [&](const auto &e) { return e.id == waiting; }));
+        QElapsedTimer t;
+        t.start();
+        const auto r = other.cancel(waiting, QStringLiteral("alice"), DefaultPermissions());
+        QCOMPARE(r.failure.code, ErrorCode::None);
+        QVERIFY(r.ownerSettled);
+        QVERIFY2(t.elapsed() < scaledMs(1000), qPrintable(QString::number(t.elapsed())));
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), scaledMs(5000));
+        const Outcome o = takeFinished(finished);
+        QCOMPARE(o.id, waiting);
+        QCOMPARE(o.code, ErrorCode::Cancelled);
+        const ExportStatus s = stored(waiting);
+        QCOMPARE(s.state, ExportState::Cancelled);
+        QVERIFY(s.settled);
+        QCOMPARE(s.bytesWritten, 0);
+        QVERIFY(dataKeys(m_redis, waiting).isEmpty());
+        // The running one is untouched, and the cancelled one never starts.
+        QCOMPARE(stored(running).state, ExportState::Pending);
+        exporter.cancel(running);
+        QVERIFY(finished.wait(scaledMs(10000)));
+        QCOMPARE(stored(waiting).toJson(), s.toJson());
+    }
+
+    void queue_localCancelOfWaitingExportWritesCancelled()
+    {
+        ExporterConfig cfg = config(64 * 1024);
+        cfg.maxConcurrent = 1;
+        cfg.bandwidthLimit = 256 * 1024;
+        Exporter exporter(cfg, nullptr);
+        QSignalSpy created(&exporter, &Exporter::exportCreated);
+        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("r.bin"), 2 * 1024 * 1024, 5));
+        const QString waiting = exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("w.bin"), 10, 6));
+        QTRY_COMPARE_WITH_TIMEOUT(created.size(), 2, scaledMs(10000));
+        exporter.cancel(waiting);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), scaledMs(5000));
+        const Outcome o = takeFinished(finished);
+        QCOMPARE(o.id, waiting);
+        QCOMPARE(o.status.state, ExportState::Cancelled);
+        const ExportStatus s = stored(waiting);
+        QCOMPARE(s.state, ExportState::Cancelled);
+        QCOMPARE(s.cancelledBy, QStringLiteral("alice"));
+        QCOMPARE(s.bytesWritten, 0);
+        QVERIFY(dataKeys(m_redis, waiting).isEmpty());
     }
 
     void race_cancelAgainstCompletionAlwaysAgrees()
@@ -518,7 +594,7 @@ private Q_SLOTS:
             QCOMPARE(o.id, id);
             const ExportStatus s = stored(id);
             QCOMPARE(s.state, o.status.state);
-            const QByteArray data = get(KeyLayout().dataKey(id));
+            const QByteArray data = readExportData(m_redis, id);
             if (s.state == ExportState::Completed) {
                 ++completed;
                 QCOMPARE(sha256Of(data), fullSha);
@@ -561,10 +637,235 @@ private Q_SLOTS:
         ExportStatus next = stored(o.id);
         next.state = ExportState::Cancelled;
         auto conn = m_redis.connect();
-        const auto res = StatusScripts::parseUpdateReply(conn->command(
-            StatusScripts::updateCommand(k, current, next, StatusScripts::DataCheck::None, 0, 60)));
+        const auto res =
+            StatusScripts::parseUpdateReply(conn->command(StatusScripts::updateCommand(k, current, next, 60)));
         QCOMPARE(res.outcome, StatusScripts::UpdateResult::Outcome::Conflict);
         QCOMPARE(get(k.statusKey(o.id)), current);
+    }
+
+    // --- Segmented data (CONTRACT §1, §2, §4) ------------------------------------
+
+    void segments_layoutOfSingleAndManySegments_data()
+    {
+        QTest::addColumn<qint64>("size");
+        QTest::addColumn<qint64>("segment");
+        QTest::addColumn<qint64>("chunk");
+        QTest::addColumn<qint64>("keys"); // 1 = the single key `…-data`
+        QTest::newRow("fits one segment") << qint64(64 * 1024) << qint64(64 * 1024) << qint64(16 * 1024) << qint64(1);
+        QTest::newRow("one byte over") << qint64(64 * 1024 + 1) << qint64(64 * 1024) << qint64(64 * 1024) << qint64(2);
+        QTest::newRow("3 segments + 5 B, SETRANGE chunks") << qint64(3 * 65536 + 5) << qint64(65536) << qint64(10000) << qint64(4);
+        QTest::newRow("chunk larger than segment") << qint64(300000) << qint64(65536) << qint64(1048576) << qint64(5);
+    }
+    void segments_layoutOfSingleAndManySegments()
+    {
+        QFETCH(qint64, size);
+        QFETCH(qint64, segment);
+        QFETCH(qint64, chunk);
+        QFETCH(qint64, keys);
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("seg.bin"), size, quint32(size));
+        ExporterConfig cfg = config(chunk);
+        cfg.segmentBytes = segment;
+        const Outcome o = exportFile(cfg, path);
+        QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
+        const ExportStatus s = stored(o.id);
+        QCOMPARE(s.segmentBytes, segment);
+        QCOMPARE(s.segments, keys);
+        const KeyLayout k;
+        QList<QByteArray> expected;
+        if (keys == 1) {
+            expected << k.dataKey(o.id);
+        } else {
+            for (qint64 i = 0; i < keys; ++i)
+                expected << k.segmentKey(o.id, i);
+        }
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(dataKeys(m_redis, o.id), expected);
+        // All but the last exactly the segment size.
+        for (qint64 i = 0; keys > 1 && i < keys; ++i)
+            QCOMPARE(strlen(k.segmentKey(o.id, i)), i + 1 < keys ? segment : size - (keys - 1) * segment);
+        QCOMPARE(sha256Of(readExportData(m_redis, o.id)), sha256OfFile(path));
+        HB_VERIFY_TTLS(m_redis, o.id, 600);
+        // Data keys outlive the status key by the margin.
+        for (const QByteArray &key : dataKeys(m_redis, o.id))
+            QVERIFY(m_redis.command({"PTTL", key}).integer > m_redis.command({"PTTL", k.statusKey(o.id)}).integer);
+    }
+
+    void segments_cancelLeavesNoKeyBeyondBytesWritten()
+    {
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("segcancel.bin"), 4 * 1024 * 1024, 9);
+        ExporterConfig cfg = config(16 * 1024);
+        cfg.segmentBytes = 100000; // not a multiple of the chunk: chunks end at segment ends
+        cfg.bandwidthLimit = 1024 * 1024;
+        WritingExport run = startWriting(m_redis, cfg, path);
+        QVERIFY(run.started);
+        QTRY_VERIFY_WITH_TIMEOUT(stored(run.id).bytesWritten > 250000, scaledMs(20000));
+        run.exporter->cancel(run.id);
+        const Outcome o = waitFinished(*run.finished);
+        QCOMPARE(o.status.state, ExportState::Cancelled);
+        const ExportStatus s = stored(run.id);
+        QVERIFY(s.settled);
+        const qint64 count = (s.bytesWritten + 99999) / 100000;
+        QCOMPARE(s.segments, count);
+        QCOMPARE(qint64(dataKeys(m_redis, run.id).size()), count);
+        QCOMPARE(readExportData(m_redis, run.id), filePrefix(path, s.bytesWritten));
+        HB_VERIFY_TTLS(m_redis, run.id, 600);
+    }
+
+    void segments_silentOwnerIsSettledByTheCanceller()
+    {
+        // An owner that stopped answering (crashed) left segments beyond the
+        // progress it recorded; the canceller settles the data on its behalf.
+        const KeyLayout k;
+        const QString id = newExportId();
+        ExportStatus s;
+        s.id = id;
+        s.state = ExportState::Pending;
+        s.owner = QStringLiteral("alice");
+        s.source = QStringLiteral("crashed.bin");
+        s.bytesTotal = 1000000;
+        s.bytesWritten = 250000;
+        s.segmentBytes = 100000;
+        s.ttl = 600;
+        s.createdAt = s.updatedAt = QDateTime::currentDateTimeUtc().addSecs(-10);
+        m_redis.command({"SET", k.statusKey(id), s.toJson(), "EX", "600"});
+        for (int i = 0; i < 5; ++i)
+            m_redis.command({"SET", k.segmentKey(id, i), QByteArray(100000, char('a' + i)), "EX", "600"});
+        ExportStore store(m_redis.endpoint(), k);
+        const auto r = store.cancel(id, QStringLiteral("alice"), DefaultPermissions(), 300);
+        QCOMPARE(r.failure.code, ErrorCode::None);
+        const ExportStatus after = stored(id);
+        QCOMPARE(after.state, ExportState::Cancelled);
+        QVERIFY(after.settled);
+        QCOMPARE(after.bytesWritten, 250000);
+        QCOMPARE(after.segments, 3);
+        QCOMPARE(dataKeys(m_redis, id), (QList<QByteArray>{k.segmentKey(id, 0), k.segmentKey(id, 1), k.segmentKey(id, 2)}));
+        QCOMPARE(strlen(k.segmentKey(id, 2)), 50000);
+        QCOMPARE(readExportData(m_redis, id),
+                 QByteArray(100000, 'a') + QByteArray(100000, 'b') + QByteArray(50000, 'c'));
+        HB_VERIFY_TTLS(m_redis, id, 600);
+    }
+
+    void segments_fetchReadsEverySegmentAndChecksSha()
+    {
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("fetch.bin"), 5 * 1024 * 1024 + 77, 12);
+        ExporterConfig cfg = config();
+        cfg.segmentBytes = 1024 * 1024 - 16;
+        const Outcome o = exportFile(cfg, path);
+        QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
+        QCOMPARE(stored(o.id).segments, 6);
+        ExportStore store(m_redis.endpoint(), KeyLayout());
+        QBuffer out;
+        out.open(QIODevice::WriteOnly);
+        Failure failure;
+        QCOMPARE(store.fetchData(o.id, &out, &failure), 5 * 1024 * 1024 + 77);
+        QVERIFY2(!failure, qPrintable(failure.message));
+        QCOMPARE(sha256Of(out.data()), sha256OfFile(path));
+        // A segment cut short is found, not read as a shorter file.
+        m_redis.command({"SETRANGE", KeyLayout().segmentKey(o.id, 2), "0", "X"});
+        QBuffer tampered;
+        tampered.open(QIODevice::WriteOnly);
+        store.fetchData(o.id, &tampered, &failure);
+        QCOMPARE(failure.code, ErrorCode::Failed);
+        QVERIFY2(failure.message.contains(QLatin1String("sha256")), qPrintable(failure.message));
+    }
+
+    // Issue #9: an error reply to EXISTS was reported as "no such export".
+    void store_errorReplyIsNotReportedAsNotFound()
+    {
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("acl.bin"), 1000);
+        const Outcome o = exportFile(config(), path);
+        QCOMPARE(o.status.state, ExportState::Completed);
+        m_redis.command({"ACL", "SETUSER", "noexists", "on", ">pw", "~*", "+@all", "-exists"});
+        RedisEndpoint ep = m_redis.endpoint();
+        ep.user = QStringLiteral("noexists");
+        ep.password = QStringLiteral("pw");
+        ExportStore store(ep, KeyLayout());
+        QBuffer out;
+        out.open(QIODevice::WriteOnly);
+        Failure failure;
+        store.fetchData(o.id, &out, &failure);
+        QCOMPARE(failure.code, ErrorCode::PermissionDenied);
+        m_redis.command({"ACL", "DELUSER", "noexists"});
+    }
+
+    // --- Sources that are read to their end (issue #9, CONTRACT §6) ---------------
+
+    void source_procFileIsExportedWhole()
+    {
+        // /proc files report size 0: they exported as 0 bytes, COMPLETED.
+        const Outcome o = exportFile(config(), QStringLiteral("/proc/self/mounts"));
+        QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
+        const ExportStatus s = stored(o.id);
+        QVERIFY2(s.bytesWritten > 0, qPrintable(QString::number(s.bytesWritten)));
+        QCOMPARE(s.bytesTotal, s.bytesWritten);
+        QVERIFY(readExportData(m_redis, o.id).contains("proc"));
+    }
+    void source_sysFileIsExportedWhole()
+    {
+        // /sys attributes report 4096 bytes and deliver fewer: they FAILED with
+        // "source changed during export".
+        const QString path = QStringLiteral("/sys/kernel/mm/transparent_hugepage/enabled");
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            QSKIP("no readable /sys attribute here");
+        const QByteArray content = f.readAll();
+        const Outcome o = exportFile(config(), path);
+        QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
+        QCOMPARE(readExportData(m_redis, o.id), content);
+        QCOMPARE(stored(o.id).bytesTotal, qint64(content.size()));
+    }
+    void source_fifoIsStreamedToItsEnd_data()
+    {
+        QTest::addColumn<qint64>("size");
+        QTest::newRow("small: one segment, renamed to the single key") << qint64(1000);
+        QTest::newRow("3 MiB: many segments") << qint64(3 * 1024 * 1024 + 11);
+    }
+    void source_fifoIsStreamedToItsEnd()
+    {
+        QFETCH(qint64, size);
+        const QString fifo = m_files.path() + QStringLiteral("/pipe-%1").arg(size);
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        const QString source = makeRandomFile(m_files.path(), QStringLiteral("fed-%1.bin").arg(size), size, 21);
+        Exporter exporter(config(), nullptr);
+        QSignalSpy created(&exporter, &Exporter::exportCreated);
+        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        const QString id = exporter.startExport(fifo);
+        QVERIFY(created.wait(scaledMs(10000)));
+        QCOMPARE(created.first().at(1).value<ExportStatus>().bytesTotal, -1);
+        // The writer comes late and writes in small pieces, as a pipe does.
+        std::unique_ptr<QThread> writer(QThread::create([&] {
+            QThread::msleep(200);
+            QFile in(source), out(fifo);
+            if (!in.open(QIODevice::ReadOnly) || !out.open(QIODevice::WriteOnly))
+                return;
+            while (!in.atEnd())
+                out.write(in.read(7000));
+        }));
+        writer->start();
+        const Outcome o = waitFinished(finished, scaledMs(60000));
+        QVERIFY(writer->wait(scaledMs(10000)));
+        QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
+        QCOMPARE(o.id, id);
+        const ExportStatus s = stored(id);
+        QCOMPARE(s.bytesWritten, size);
+        QCOMPARE(s.bytesTotal, size);
+        QCOMPARE(s.sha256.toLatin1(), sha256OfFile(source));
+        QCOMPARE(sha256Of(readExportData(m_redis, id)), sha256OfFile(source));
+        if (size <= s.segmentBytes)
+            QCOMPARE(dataKeys(m_redis, id), QList<QByteArray>{KeyLayout().dataKey(id)});
+        HB_VERIFY_TTLS(m_redis, id, 600);
+    }
+    void source_characterDeviceStreamsUntilCancelled()
+    {
+        ExporterConfig cfg = config();
+        cfg.bandwidthLimit = 4 * 1024 * 1024;
+        WritingExport run = startWriting(m_redis, cfg, QStringLiteral("/dev/zero"));
+        QVERIFY(run.started);
+        run.exporter->cancel(run.id);
+        const Outcome o = waitFinished(*run.finished, scaledMs(20000));
+        QCOMPARE(o.status.state, ExportState::Cancelled);
+        const ExportStatus s = stored(run.id);
+        QCOMPARE(readExportData(m_redis, run.id), QByteArray(s.bytesWritten, '\0'));
     }
 };
 

@@ -1,0 +1,338 @@
+#include "exportqueue.h"
+
+#include "exportsource.h"
+#include "exportstore.h"
+#include "filesource.h"
+#include "httpsource.h"
+#include "logging.h"
+#include "redisconnection.h"
+#include "statuswriter.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QSysInfo>
+#include <QThread>
+#include <QUrl>
+
+namespace hb {
+
+namespace {
+constexpr int pollIntervalMs = 250; // a remote cancel of a waiting export settles this fast
+}
+
+struct ExportQueue::Request
+{
+    enum class Kind { Prepare, Cancel, Release } kind;
+    QString id;
+    QString source;
+    QString user;
+    ExporterConfig config;
+    std::shared_ptr<const PermissionsService> permissions;
+};
+
+struct ExportQueue::Waiting
+{
+    PreparedExport prepared;
+    ExporterConfig config;
+    QElapsedTimer sinceWrite;
+};
+
+ExportQueue::ExportQueue(QObject *receiver, Handlers handlers)
+    : m_receiver(receiver), m_handlers(std::move(handlers))
+{
+    m_thread.reset(QThread::create([this] { loop(); }));
+    m_thread->setObjectName(QStringLiteral("export-queue"));
+    m_thread->start();
+}
+
+ExportQueue::~ExportQueue()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_thread->wait();
+}
+
+void ExportQueue::prepare(const QString &id, const QString &source, const ExporterConfig &config,
+                          std::shared_ptr<const PermissionsService> permissions)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_requests.push_back({Request::Kind::Prepare, id, source, config.user, config, std::move(permissions)});
+    m_wake.notify_all();
+}
+
+void ExportQueue::cancel(const QString &id, const QString &user)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_requests.push_back({Request::Kind::Cancel, id, {}, user, {}, {}});
+    m_wake.notify_all();
+}
+
+void ExportQueue::release(const QString &id)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_requests.push_back({Request::Kind::Release, id, {}, {}, {}, {}});
+    m_wake.notify_all();
+}
+
+void ExportQueue::post(std::function<void()> call)
+{
+    if (m_receiver)
+        QMetaObject::invokeMethod(m_receiver, std::move(call), Qt::QueuedConnection);
+}
+
+RedisConnection &ExportQueue::connectionFor(const RedisEndpoint &endpoint)
+{
+    for (auto &[ep, conn] : m_connections)
+        if (ep == endpoint)
+            return *conn;
+    m_connections.emplace_back(endpoint, std::make_unique<RedisConnection>(endpoint));
+    return *m_connections.back().second;
+}
+
+void ExportQueue::loop()
+{
+    QElapsedTimer sincePoll;
+    sincePoll.start();
+    for (;;) {
+        std::deque<Request> requests;
+        bool stopping = false;
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            const int waitMs = std::max<int>(1, pollIntervalMs - int(sincePoll.elapsed()));
+            m_wake.wait_for(lock, std::chrono::milliseconds(waitMs),
+                            [this] { return !m_requests.empty() || m_stopping; });
+            requests.swap(m_requests);
+            stopping = m_stopping;
+        }
+        for (const Request &r : requests)
+            handle(r);
+        if (stopping) {
+            // The stop sequence of exports that never started: CANCELLED.
+            const auto waiting = m_waiting;
+            for (const auto &w : waiting)
+                cancelWaiting(*w, w->config.user,
+                              QStringLiteral("cancelled by %1 while queued (the exporter stopped)")
+                                  .arg(w->config.user));
+            return;
+        }
+        if (sincePoll.elapsed() >= pollIntervalMs) {
+            poll();
+            sincePoll.restart();
+        }
+    }
+}
+
+void ExportQueue::handle(const Request &r)
+{
+    switch (r.kind) {
+    case Request::Kind::Prepare:
+        doPrepare(r);
+        break;
+    case Request::Kind::Cancel:
+        if (const auto w = m_waiting.value(r.id))
+            cancelWaiting(*w, r.user, QStringLiteral("cancelled by %1 while queued").arg(r.user));
+        else
+            m_cancelledEarly.insert(r.id, r.user); // its prepare is still to come
+        break;
+    case Request::Kind::Release:
+        if (const auto w = m_waiting.take(r.id)) {
+            const PreparedExport p = w->prepared;
+            post([h = m_handlers.released, p] { h(p); });
+        }
+        break;
+    }
+}
+
+void ExportQueue::doPrepare(const Request &r)
+{
+    const ExporterConfig &cfg = r.config;
+    ExportStatus s;
+    s.id = r.id;
+    s.state = ExportState::Queued;
+    s.owner = cfg.user;
+    s.source = sourceDisplayName(r.source);
+    s.createdAt = s.updatedAt = QDateTime::currentDateTimeUtc();
+    s.ttl = cfg.ttlSeconds;
+    s.host = QSysInfo::machineHostName();
+    s.pid = QCoreApplication::applicationPid();
+    s.segmentBytes = cfg.effectiveSegmentBytes();
+    auto refuse = [&](ErrorCode code, const QString &message) {
+        ExportStatus f = s;
+        f.state = code == ErrorCode::Cancelled ? ExportState::Cancelled : ExportState::Failed;
+        f.error = code == ErrorCode::Cancelled ? QString() : message;
+        f.cancelledBy = code == ErrorCode::Cancelled ? m_cancelledEarly.value(r.id) : QString();
+        qCInfo(lcExport).noquote() << "export of" << sourceForMessages(r.source) << "refused:" << message;
+        post([h = m_handlers.ended, id = r.id, f, code, message] { h(id, f, code, message); });
+    };
+
+    // Everything before the status key is written writes nothing to Redis.
+    if (m_cancelledEarly.contains(r.id)) {
+        const QString user = m_cancelledEarly.take(r.id);
+        return refuse(ErrorCode::Cancelled, QStringLiteral("cancelled by %1 while queued").arg(user));
+    }
+    if (!r.permissions || !r.permissions->mayExport(cfg.user))
+        return refuse(ErrorCode::PermissionDenied,
+                      QStringLiteral("permission denied: user %1 lacks \"export\"").arg(cfg.user));
+    qint64 size = -1;
+    if (isUrlSource(r.source)) {
+        // Opened once here so that a refused URL (404, refused connection) is found
+        // before anything is written; the job opens it again when its turn comes.
+        HttpSource probe{QUrl(r.source)};
+        if (!probe.open())
+            return refuse(ErrorCode::Source, probe.errorString());
+        size = probe.size();
+        probe.close();
+    } else {
+        QString error;
+        if (!FileSource::preflight(r.source, &size, &error))
+            return refuse(ErrorCode::Source, error);
+    }
+    s.bytesTotal = size;
+    RedisConnection &conn = connectionFor(cfg.endpoint);
+    if (!conn.ensureConnected())
+        return refuse(Failure::fromRedis(conn.lastError()).code, conn.lastError().message);
+    if (const Failure refused = checkServerAccepts(conn, sourceForMessages(r.source), size, s.segmentBytes))
+        return refuse(refused.code, refused.message);
+
+    s.state = ExportState::Created;
+    StatusWriter writer(conn, cfg.keys, cfg.ttlSeconds);
+    const StatusWriter::Result created = writer.create(s);
+    if (!created.applied()) {
+        if (created.outcome == StatusWriter::Result::Outcome::Conflict)
+            return refuse(ErrorCode::Redis, QStringLiteral("export id %1 already exists in Redis").arg(r.id));
+        const Failure f = Failure::fromRedis(created.error);
+        return refuse(f.code, f.code == ErrorCode::PermissionDenied
+                                  ? QStringLiteral("permission denied: %1").arg(created.error.message)
+                                  : created.error.message);
+    }
+    auto w = std::make_shared<Waiting>();
+    w->prepared = {r.id, r.source, s, writer.expected()};
+    w->config = cfg;
+    w->sinceWrite.start();
+    m_waiting.insert(r.id, w);
+    qCInfo(lcExport).noquote() << "export" << r.id << "CREATED for" << s.source << s.bytesTotal << "bytes";
+    post([h = m_handlers.prepared, p = w->prepared] { h(p); });
+}
+
+void ExportQueue::cancelWaiting(Waiting &w, const QString &user, const QString &message)
+{
+    const QString id = w.prepared.id;
+    RedisConnection &conn = connectionFor(w.config.endpoint);
+    StatusWriter writer(conn, w.config.keys, w.config.ttlSeconds);
+    writer.adopt(w.prepared.storedJson);
+    ExportStatus next = w.prepared.status;
+    next.state = ExportState::Cancelled;
+    next.cancelledBy = user;
+    next.bytesWritten = 0;
+    next.segments = 0;
+    next.settled = true;
+    QString why = message;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        next.updatedAt = QDateTime::currentDateTimeUtc();
+        const StatusWriter::Result r = writer.write(next);
+        if (r.applied() || r.outcome == StatusWriter::Result::Outcome::Error)
+            break;
+        if (!r.current) { // gone or overwritten: nothing of ours left to cancel
+            why = QStringLiteral("%1 (%2)").arg(message, r.problem);
+            break;
+        }
+        writer.adopt(r.currentJson);
+        if (r.current->state == ExportState::Cancelled) {
+            // Cancelled elsewhere first: settle that one, keeping who and when.
+            const ExportStatus cur = *r.current;
+            next = cur;
+            next.bytesWritten = 0;
+            next.segments = 0;
+            next.settled = true;
+            why = QStringLiteral("cancelled by %1 while queued").arg(cur.cancelledBy);
+            if (cur.settled)
+                break;
+            continue;
+        }
+        if (isTerminal(r.current->state)) {
+            next = *r.current;
+            break;
+        }
+    }
+    m_waiting.remove(id);
+    post([h = m_handlers.ended, id, next, why] { h(id, next, ErrorCode::Cancelled, why); });
+}
+
+void ExportQueue::poll()
+{
+    if (m_waiting.isEmpty())
+        return;
+    // One pipelined GET per waiting export, per server.
+    QHash<int, QList<std::shared_ptr<Waiting>>> byConnection;
+    for (const auto &w : std::as_const(m_waiting)) {
+        RedisConnection &conn = connectionFor(w->config.endpoint);
+        for (int i = 0; i < int(m_connections.size()); ++i)
+            if (m_connections[size_t(i)].second.get() == &conn)
+                byConnection[i].append(w);
+    }
+    for (auto it = byConnection.cbegin(); it != byConnection.cend(); ++it) {
+        RedisConnection &conn = *m_connections[size_t(it.key())].second;
+        const QList<std::shared_ptr<Waiting>> &group = it.value();
+        int sent = 0;
+        for (const auto &w : group) {
+            if (!conn.append({"GET", w->config.keys.statusKey(w->prepared.id)}))
+                break;
+            ++sent;
+        }
+        QList<RedisReply> replies;
+        for (int i = 0; i < sent; ++i)
+            replies.append(conn.readReply());
+        if (sent < group.size() || (!replies.isEmpty() && replies.last().isError()))
+            continue; // Redis is away: try again at the next poll
+        for (int i = 0; i < sent; ++i) {
+            Waiting &w = *group[i];
+            const RedisReply &r = replies[i];
+            const QByteArray json = r.isNil() ? QByteArray() : r.string;
+            if (json == w.prepared.storedJson) {
+                // Still ours: refresh its expiry well before it could lapse (§4).
+                if (w.sinceWrite.elapsed() >= qint64(w.config.ttlSeconds) * 1000 / 3) {
+                    StatusWriter writer(conn, w.config.keys, w.config.ttlSeconds);
+                    writer.adopt(json);
+                    ExportStatus again = w.prepared.status;
+                    again.updatedAt = QDateTime::currentDateTimeUtc();
+                    if (writer.write(again).applied()) {
+                        w.prepared.status = again;
+                        w.prepared.storedJson = writer.expected();
+                        w.sinceWrite.restart();
+                    }
+                }
+                continue;
+            }
+            const QString id = w.prepared.id;
+            QString problem;
+            const auto cur = json.isEmpty() ? std::nullopt : ExportStatus::fromJson(json, &problem);
+            if (!cur || cur->id != id) {
+                ExportStatus lost = w.prepared.status;
+                lost.state = ExportState::Failed;
+                lost.error = json.isEmpty() ? QStringLiteral("its status key vanished while it was queued")
+                                            : QStringLiteral("its status key was overwritten while it was queued");
+                m_waiting.remove(id);
+                post([h = m_handlers.ended, id, lost] { h(id, lost, ErrorCode::Failed, lost.error); });
+                continue;
+            }
+            w.prepared.storedJson = json;
+            w.prepared.status = *cur;
+            if (cur->state == ExportState::Cancelled) {
+                cancelWaiting(w, cur->cancelledBy,
+                              QStringLiteral("cancelled by %1 while queued").arg(cur->cancelledBy));
+            } else if (isTerminal(cur->state) || cur->state == ExportState::Unknown) {
+                m_waiting.remove(id);
+                const ExportStatus final = *cur;
+                post([h = m_handlers.ended, id, final] {
+                    h(id, final, final.state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed,
+                      QStringLiteral("another process set the status to %1").arg(final.stateText()));
+                });
+            }
+        }
+    }
+}
+
+} // namespace hb

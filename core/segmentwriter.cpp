@@ -1,0 +1,98 @@
+#include "segmentwriter.h"
+
+#include <algorithm>
+
+namespace hb {
+
+SegmentWriter::SegmentWriter(RedisConnection &conn, SegmentLayout layout, int ttlSeconds, int window)
+    : m_conn(conn), m_layout(std::move(layout)), m_ttlMs(QByteArray::number(dataTtlMs(ttlSeconds))),
+      m_window(std::max(1, window))
+{
+}
+
+qint64 SegmentWriter::maxChunkAt(qint64 offset, qint64 chunkSize) const
+{
+    if (m_layout.isSingle())
+        return chunkSize;
+    const qint64 segmentEnd = m_layout.startOf(m_layout.indexOf(offset) + 1);
+    return std::min(chunkSize, segmentEnd - offset);
+}
+
+bool SegmentWriter::append(Chunk &chunk)
+{
+    const qint64 index = m_layout.indexOf(chunk.offset);
+    const qint64 within = m_layout.isSingle() ? chunk.offset : chunk.offset - m_layout.startOf(index);
+    const QByteArray key = m_layout.key(index);
+    if (within == 0) {
+        chunk.replies = 1;
+        return m_conn.append({"SET", key, chunk.bytes, "PX", m_ttlMs});
+    }
+    chunk.replies = 2;
+    return m_conn.append({"SETRANGE", key, QByteArray::number(within), chunk.bytes}) &&
+           m_conn.append({"PEXPIRE", key, m_ttlMs, "XX"});
+}
+
+bool SegmentWriter::send(QByteArray bytes)
+{
+    Chunk chunk{m_sent, std::move(bytes), 0};
+    m_sent += chunk.bytes.size();
+    const bool ok = append(chunk);
+    m_inFlight.push_back(std::move(chunk));
+    if (!ok)
+        m_error = m_conn.lastError();
+    return ok;
+}
+
+SegmentWriter::Ack SegmentWriter::readOne()
+{
+    Chunk &chunk = m_inFlight.front();
+    Ack ack = Ack::Acknowledged;
+    for (int i = 0; i < chunk.replies; ++i) {
+        const RedisReply r = m_conn.readReply();
+        if (r.isError() && r.error.isTransport()) {
+            m_error = r.error;
+            return Ack::Transport; // the chunk stays in flight, to be resent
+        }
+        if (ack != Ack::Acknowledged)
+            continue; // read the rest of this chunk's replies all the same
+        if (r.isError()) {
+            m_error = r.error;
+            ack = Ack::Refused;
+        } else if (i == 1 && r.integer == 0) {
+            ack = Ack::Vanished; // PEXPIRE XX: the key had no expiry, so it was recreated
+        }
+    }
+    if (ack == Ack::Acknowledged && chunk.offset == m_acked)
+        m_acked = chunk.offset + chunk.bytes.size();
+    m_inFlight.pop_front();
+    return ack;
+}
+
+SegmentWriter::Ack SegmentWriter::drain()
+{
+    while (hasInFlight()) {
+        const Ack ack = readOne();
+        if (ack != Ack::Acknowledged)
+            return ack;
+    }
+    return Ack::Acknowledged;
+}
+
+bool SegmentWriter::resend()
+{
+    for (Chunk &chunk : m_inFlight) {
+        if (!append(chunk)) {
+            m_error = m_conn.lastError();
+            return false;
+        }
+    }
+    return true;
+}
+
+void SegmentWriter::dropInFlight()
+{
+    m_inFlight.clear();
+    m_sent = m_acked;
+}
+
+} // namespace hb

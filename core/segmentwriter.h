@@ -1,0 +1,77 @@
+#pragma once
+
+#include "redisconnection.h"
+#include "segmentdata.h"
+
+#include <QByteArray>
+#include <deque>
+
+namespace hb {
+
+// The chunk pipeline of one export: writes chunks into their segment keys on one
+// connection, at most `window` chunks in flight, and keeps each chunk until Redis
+// acknowledged it so that a reconnect can resend it (every write is idempotent:
+// a chunk that starts a segment is `SET key bytes PX ttl`, which replaces the
+// segment; a later chunk of the same segment is `SETRANGE key offset bytes` then
+// `PEXPIRE key ttl XX`, in the same pipeline before anything else is sent, so a
+// segment that vanished (and was recreated without expiry by the SETRANGE) is
+// caught at once by PEXPIRE XX answering 0).
+//
+// Not thread-safe; used on the export's thread. Knows nothing of statuses.
+class SegmentWriter final
+{
+public:
+    SegmentWriter(RedisConnection &conn, SegmentLayout layout, int ttlSeconds, int window);
+
+    const SegmentLayout &layout() const { return m_layout; }
+    bool canSend() const { return int(m_inFlight.size()) < m_window; }
+    bool hasInFlight() const { return !m_inFlight.empty(); }
+    // Bytes acknowledged by Redis, contiguous from offset 0.
+    qint64 acked() const { return m_acked; }
+    // Bytes handed to send().
+    qint64 sent() const { return m_sent; }
+    // The largest chunk that may start at `offset` (never across a segment's end).
+    qint64 maxChunkAt(qint64 offset, qint64 chunkSize) const;
+
+    // Sends the next chunk (it must start at sent()). False on a transport error:
+    // the chunk is kept in flight and resent by resend() after a reconnect.
+    bool send(QByteArray bytes);
+
+    enum class Ack {
+        Acknowledged, // the oldest chunk is stored (acked() may have moved)
+        Transport,    // the connection broke: reconnect and resend(), or give up
+        Refused,      // Redis answered an error (OOM, NOPERM, …): see error()
+        Vanished,     // its segment disappeared while being written
+    };
+    // Reads the replies of the oldest chunk in flight (there must be one).
+    Ack readOne();
+    // Reads until nothing is in flight or something other than Acknowledged.
+    Ack drain();
+    const RedisError &error() const { return m_error; }
+
+    // After a reconnect: sends every unacknowledged chunk again, in order.
+    bool resend();
+    // Forgets the chunks in flight (the stop sequence after the connection broke:
+    // what was not acknowledged is not part of the export).
+    void dropInFlight();
+
+private:
+    struct Chunk
+    {
+        qint64 offset = 0;
+        QByteArray bytes;
+        int replies = 0; // commands sent for it: 1 (SET) or 2 (SETRANGE, PEXPIRE)
+    };
+    bool append(Chunk &chunk);
+
+    RedisConnection &m_conn;
+    SegmentLayout m_layout;
+    QByteArray m_ttlMs;
+    int m_window;
+    std::deque<Chunk> m_inFlight;
+    qint64 m_acked = 0;
+    qint64 m_sent = 0;
+    RedisError m_error;
+};
+
+} // namespace hb

@@ -1,0 +1,56 @@
+#include "statuswriter.h"
+
+#include "statusscripts.h"
+
+namespace hb {
+
+StatusWriter::StatusWriter(RedisConnection &conn, KeyLayout keys, int ttlSeconds)
+    : m_conn(conn), m_keys(std::move(keys)), m_ttl(ttlSeconds)
+{
+}
+
+StatusWriter::Result StatusWriter::create(const ExportStatus &status)
+{
+    return run(QByteArray(), status);
+}
+
+StatusWriter::Result StatusWriter::write(const ExportStatus &next)
+{
+    return run(m_expected, next);
+}
+
+StatusWriter::Result StatusWriter::run(const QByteArray &expected, const ExportStatus &next)
+{
+    using Outcome = StatusScripts::UpdateResult::Outcome;
+    const QByteArray json = next.toJson();
+    const auto reply = StatusScripts::parseUpdateReply(
+        m_conn.command(StatusScripts::updateCommand(m_keys, expected, next, m_ttl)));
+    Result out;
+    switch (reply.outcome) {
+    case Outcome::Applied:
+        out.outcome = Result::Outcome::Applied;
+        m_expected = json;
+        break;
+    case Outcome::Conflict: {
+        out.outcome = Result::Outcome::Conflict;
+        out.currentJson = reply.current;
+        if (reply.current.isEmpty()) {
+            out.problem = QStringLiteral("the status key is gone (expired, evicted, deleted or "
+                                         "lost in a failover)");
+            break;
+        }
+        out.current = ExportStatus::fromJson(reply.current, &out.problem);
+        if (out.current && out.current->id != next.id) {
+            out.current.reset();
+            out.problem = QStringLiteral("the status key was overwritten with another export's");
+        }
+        break;
+    }
+    case Outcome::Error:
+        out.error = reply.error;
+        break;
+    }
+    return out;
+}
+
+} // namespace hb
