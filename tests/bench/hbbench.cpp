@@ -94,7 +94,7 @@ volatile sig_atomic_t g_redisPid = 0;
 
 void onWatchdog(int)
 {
-    static const char msg[] = "hbbench: watchdog expired (--timeout); aborting\n";
+    static const char msg[] = "hbbench: watchdog expired (--timeout) or interrupted; aborting\n";
     for (auto &c : g_children) {
         const pid_t p = c.load();
         if (p > 0)
@@ -203,11 +203,27 @@ RedisReply must(RedisConnection &c, const QList<QByteArray> &args)
     return r;
 }
 
-void flushAll(RedisConnection &c)
+// Deletes every key with DEL, not FLUSHALL: FLUSHALL SYNC also purges jemalloc
+// (Redis 6.2+ hands the freed pages back to the kernel), which would make the next
+// "warm" run as cold as a fresh server. Freed pages stay in jemalloc for reuse.
+void clearKeys(RedisConnection &c)
 {
-    const RedisReply r = must(c, {"FLUSHALL", "SYNC"});
-    if (r.type != RedisReply::Type::Status || r.string != "OK")
-        fail(QStringLiteral("FLUSHALL: unexpected reply"));
+    for (int round = 0; round < 100; ++round) {
+        const RedisReply keys = must(c, {"KEYS", "*"});
+        if (keys.elements.isEmpty())
+            return;
+        QList<QByteArray> del{"DEL"};
+        for (const RedisReply &k : keys.elements) {
+            del << k.string;
+            if (del.size() == 1001) {
+                must(c, del);
+                del = {"DEL"};
+            }
+        }
+        if (del.size() > 1)
+            must(c, del);
+    }
+    fail(QStringLiteral("keys keep appearing: cannot clear the server"));
 }
 
 QByteArray infoField(RedisConnection &c, const QByteArray &section, const QByteArray &field)
@@ -229,26 +245,19 @@ void contractNote(const QString &s)
         g_contractNotes << s;
 }
 
-// Hashes keys' values in order (GETRANGE pieces of at most 16 MiB); checks each
-// length against `lengths`.
-QByteArray hashKeys(RedisConnection &c, const QList<QByteArray> &keys, const std::vector<qint64> &lengths)
+// Hashes keys' values in order (pipelined GETRANGE pieces, raw hiredis); checks
+// each length against `lengths`.
+std::string g_verifySocket; // the server being verified
+QByteArray hashKeys(RedisConnection &, const QList<QByteArray> &keys, const std::vector<qint64> &lengths)
 {
-    QCryptographicHash h(QCryptographicHash::Sha256);
-    for (int i = 0; i < keys.size(); ++i) {
-        const QByteArray &key = keys[i];
-        const RedisReply len = must(c, {"STRLEN", key});
-        if (len.type != RedisReply::Type::Integer || len.integer != lengths[size_t(i)])
-            fail(QStringLiteral("%1: length %2, expected %3").arg(QString::fromLatin1(key)).arg(len.integer).arg(lengths[size_t(i)]));
-        constexpr qint64 piece = 16 * MiB;
-        for (qint64 off = 0; off < lengths[size_t(i)]; off += piece) {
-            const qint64 end = std::min(lengths[size_t(i)], off + piece) - 1;
-            const RedisReply r = must(c, {"GETRANGE", key, QByteArray::number(off), QByteArray::number(end)});
-            if (r.type != RedisReply::Type::String || r.string.size() != end - off + 1)
-                fail(QStringLiteral("GETRANGE %1 %2 %3: short reply").arg(QString::fromLatin1(key)).arg(off).arg(end));
-            h.addData(r.string);
-        }
+    std::vector<std::string> k;
+    for (const QByteArray &key : keys)
+        k.push_back(key.toStdString());
+    try {
+        return QByteArray::fromStdString(hbbench::hashKeys(g_verifySocket, k, std::vector<int64_t>(lengths.begin(), lengths.end())));
+    } catch (const std::exception &e) {
+        fail(QStringLiteral("verify: %1").arg(QString::fromStdString(e.what())));
     }
-    return h.result().toHex();
 }
 
 // The keys "<prefix>:0".. of a bare segmented load: the file's bytes, in order.
@@ -616,6 +625,7 @@ public:
         if (!s->start(&err))
             fail(err);
         g_redisPid = sig_atomic_t(s->pid());
+        g_verifySocket = s->socketPath().toStdString();
         return s;
     }
 
@@ -829,7 +839,7 @@ public:
                 for (const QString &mode : opt.modes) {
                     if (mode == QLatin1String("warm") && first) { // warm only: one throwaway run first
                         measure(vs[i], *server, seg, false);
-                        flushAll(*admin);
+                        clearKeys(*admin);
                     }
                     const Sample s = measure(vs[i], *server, seg, run == 0 && first);
                     out[i][mode].push_back(s);
@@ -845,7 +855,7 @@ public:
                              .arg(fmt(100 * s.clientCpu, 0))
                              .arg(fmt(100 * s.redisCpu, 0))
                              .arg(fmt(s.redisFaultsK, 0)));
-                    flushAll(*admin);
+                    clearKeys(*admin);
                     first = false;
                 }
                 admin.reset();
@@ -1024,6 +1034,8 @@ int main(int argc, char **argv)
     }
 
     std::signal(SIGALRM, onWatchdog);
+    std::signal(SIGINT, onWatchdog); // ^C too: never leave a redis-server or a child behind
+    std::signal(SIGTERM, onWatchdog);
     ::alarm(unsigned(timeoutS));
 
     QStringList report; // the summary printed at the end (stdout)
@@ -1108,7 +1120,7 @@ int main(int argc, char **argv)
                                          "median [min-max] of %6 runs, variants alternating; ratios paired per run")
                               .arg(mode,
                                    mode == QLatin1String("fresh") ? QStringLiteral("redis-server started for each run, memory untouched")
-                                                                  : QStringLiteral("the same server right after the fresh run, FLUSHALL between"))
+                                                                  : QStringLiteral("the same server right after the fresh run, its keys DELeted between"))
                               .arg(sizeMiB)
                               .arg(o.segment)
                               .arg(o.chunk)
@@ -1241,7 +1253,7 @@ int main(int argc, char **argv)
             report << QStringLiteral("  %1 %2 MiB").arg(QStringLiteral("--version (process baseline)"), -30).arg(fmt(double(base[0].maxRssKiB) / 1024.0), 7);
             std::vector<double> peaks;
             for (qint64 mib : memSizes) {
-                flushAll(*admin);
+                clearKeys(*admin);
                 const qint64 bytes = mib * MiB;
                 const QString f = mib == sizeMiB ? file : hb::test::makeRandomFile(tmp.path(), QStringLiteral("mem-%1M.bin").arg(mib), bytes, 7);
                 if (f.isEmpty())
@@ -1359,7 +1371,7 @@ int main(int argc, char **argv)
             ExportTracker tracker(exporter, waiter);
             if (!(exporterMedianS > 0)) { // no throughput part: time two exports (the first warms up)
                 for (int i = 0; i < 2; ++i) {
-                    flushAll(*admin);
+                    clearKeys(*admin);
                     const double t0 = monoNow();
                     const QString id = exporter.startExport(file);
                     if (!waiter.wait([&] { return tracker.finished.value(id).done; }, 300000) || tracker.finished.value(id).code != 0)
@@ -1378,7 +1390,7 @@ int main(int argc, char **argv)
             while (int(latMs.size()) < cancels) {
                 if (++attempts > cancels * 5)
                     fail(QStringLiteral("too many exports completed before their cancel (%1 of %2)").arg(completedFirst).arg(attempts));
-                flushAll(*admin);
+                clearKeys(*admin);
                 must(*admin, {"SLOWLOG", "RESET"});
                 QString id;
                 double cancelAt = -1;
@@ -1455,7 +1467,7 @@ int main(int argc, char **argv)
                           .arg(sizeMiB);
             auto scenario = [&](const QString &label, bool withList) {
                 note(QStringLiteral("gui: %1").arg(label));
-                flushAll(*admin);
+                clearKeys(*admin);
                 ExporterConfig cfg = benchConfig(*server, o.segment);
                 cfg.maxConcurrent = guiExports;
                 Exporter exporter(cfg, std::make_shared<DefaultPermissions>());
@@ -1520,7 +1532,7 @@ int main(int argc, char **argv)
                 if (model && model->activeCount() != 0)
                     fail(QStringLiteral("list model still shows %1 active rows").arg(model->activeCount()));
 #endif
-                flushAll(*admin);
+                clearKeys(*admin);
                 report << QStringLiteral("  %1 max late %2 ms, p99 %3 ms, %4 ticks, %5 s (%6 MiB/s total)   target never > 50 ms: %7")
                               .arg(label, -44)
                               .arg(fmt(late.max(), 1))

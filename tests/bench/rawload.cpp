@@ -233,6 +233,46 @@ LoadResult presizedLoad(const LoadSpec &spec)
     return res;
 }
 
+std::string hashKeys(const std::string &socket, const std::vector<std::string> &keys, const std::vector<int64_t> &lengths)
+{
+    RawRedis r(socket, 120);
+    Sha sha(true);
+    struct Piece
+    {
+        size_t key;
+        int64_t from, to;
+    };
+    std::vector<Piece> pieces;
+    constexpr int64_t piece = 16 << 20;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        const char *argv[] = {"STRLEN", keys[i].c_str()};
+        const size_t lens[] = {6, keys[i].size()};
+        r.send(2, argv, lens);
+        r.expect(REDIS_REPLY_INTEGER, lengths[i]);
+        for (int64_t off = 0; off < lengths[i]; off += piece)
+            pieces.push_back({i, off, std::min(lengths[i], off + piece) - 1});
+    }
+    size_t sent = 0, got = 0;
+    while (got < pieces.size()) {
+        while (sent < pieces.size() && sent - got < 4) {
+            const Piece &p = pieces[sent++];
+            const std::string from = std::to_string(p.from), to = std::to_string(p.to);
+            const char *argv[] = {"GETRANGE", keys[p.key].c_str(), from.c_str(), to.c_str()};
+            const size_t lens[] = {8, keys[p.key].size(), from.size(), to.size()};
+            r.send(4, argv, lens);
+        }
+        void *raw = nullptr;
+        if (redisGetReply(r.ctx(), &raw) != REDIS_OK || !raw)
+            throw RawError(std::string("redisGetReply: ") + r.ctx()->errstr);
+        std::unique_ptr<redisReply, void (*)(void *)> rep(static_cast<redisReply *>(raw), freeReplyObject);
+        const Piece &p = pieces[got++];
+        if (rep->type != REDIS_REPLY_STRING || int64_t(rep->len) != p.to - p.from + 1)
+            throw RawError("GETRANGE " + keys[p.key] + " " + std::to_string(p.from) + ": short reply");
+        sha.add(rep->str, int64_t(rep->len));
+    }
+    return sha.hex();
+}
+
 Pinger::~Pinger()
 {
     if (m_thread.joinable()) {

@@ -106,6 +106,11 @@ private:
     std::string m_error;
 };
 
+// SHA-256 (hex) of the keys' values concatenated in order, read with pipelined
+// GETRANGE pieces of at most 16 MiB; throws when a key's length differs from
+// lengths[i]. The verification read, fast enough to run after every first run.
+std::string hashKeys(const std::string &socket, const std::vector<std::string> &keys, const std::vector<int64_t> &lengths);
+
 double percentileOf(std::vector<double> v, double p); // nearest rank
 
 // /proc/PID/stat: utime+stime in seconds, and minor faults.
