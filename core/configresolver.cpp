@@ -8,12 +8,9 @@ namespace {
 std::pair<QString, ConfigOrigin> firstGiven(const QString &flag, const QString &env,
                                             const QString &settings)
 {
-    if (!flag.trimmed().isEmpty())
-        return {flag, ConfigOrigin::Flag};
-    if (!env.trimmed().isEmpty())
-        return {env, ConfigOrigin::Environment};
-    if (!settings.trimmed().isEmpty())
-        return {settings, ConfigOrigin::Settings};
+    if (!flag.trimmed().isEmpty()) return {flag, ConfigOrigin::Flag};
+    if (!env.trimmed().isEmpty()) return {env, ConfigOrigin::Environment};
+    if (!settings.trimmed().isEmpty()) return {settings, ConfigOrigin::Settings};
     return {QString(), ConfigOrigin::Default};
 }
 
@@ -39,18 +36,16 @@ ResolvedConfig resolveConfig(const ConfigInputs &inputs)
         QString error;
         out.endpoint = RedisEndpoint::parse(url, &error);
         if (!out.endpoint) {
-            out.urlError =
-                QStringLiteral("%1 (from %2)").arg(error, describeUrlOrigin(urlOrigin));
+            out.urlError = QStringLiteral("%1 (from %2)").arg(error, describeUrlOrigin(urlOrigin));
         } else if (urlOrigin == ConfigOrigin::Settings) {
-            if (!inputs.settingsUser.isEmpty())
-                out.endpoint->user = inputs.settingsUser;
+            if (!inputs.settingsUser.isEmpty()) out.endpoint->user = inputs.settingsUser;
             if (!inputs.settingsPassword.isEmpty())
                 out.endpoint->password = inputs.settingsPassword;
         }
     }
 
-    const auto [path, permissionsOrigin] = firstGiven(
-        inputs.flagPermissions, inputs.envPermissions, inputs.settingsPermissions);
+    const auto [path, permissionsOrigin] =
+        firstGiven(inputs.flagPermissions, inputs.envPermissions, inputs.settingsPermissions);
     out.permissionsFile = path;
     out.permissionsOrigin = permissionsOrigin;
     return out;
@@ -92,7 +87,8 @@ std::shared_ptr<const PermissionsService> loadResolvedPermissions(const Resolved
     if (config.permissionsOrigin == ConfigOrigin::Default || config.permissionsFile.isEmpty())
         return std::make_shared<DefaultPermissions>();
     QString why;
-    std::shared_ptr<const PermissionsService> p = FilePermissions::load(config.permissionsFile, &why);
+    std::shared_ptr<const PermissionsService> p =
+        FilePermissions::load(config.permissionsFile, &why);
     if (!p && error)
         *error = QStringLiteral("%1 (from %2)")
                      .arg(why, describePermissionsOrigin(config.permissionsOrigin));

@@ -1,4 +1,5 @@
 // hbexporter-cli end to end, as a child process, against a real redis-server.
+#include "configresolver.h"
 #include "exportconfig.h"
 #include "exportstatus.h"
 #include "testredis.h"
@@ -57,7 +58,10 @@ class TstCli : public QObject
     Run run(const QStringList &args) { return run(args, env()); }
     QByteArray get(const QByteArray &key) { return m_redis.command({"GET", key}).string; }
     qint64 dbsize() { return m_redis.command({"DBSIZE"}).integer; }
-    QString file(const QString &name, qint64 size) { return makeRandomFile(m_files.path(), name, size, quint32(size)); }
+    QString file(const QString &name, qint64 size)
+    {
+        return makeRandomFile(m_files.path(), name, size, quint32(size));
+    }
     ExportStatus stored(const QString &id)
     {
         auto s = ExportStatus::fromJson(get(KeyLayout().statusKey(id)));
@@ -74,12 +78,101 @@ private Q_SLOTS:
     }
     void init() { m_redis.command({"FLUSHALL"}); }
 
+    // Issue 13 item 15: one precedence for the URL and the permissions file.
+    void configResolver_flagBeatsEnvironmentBeatsSettings()
+    {
+        ConfigInputs in;
+        in.flagUrl = QStringLiteral("redis://flag:1");
+        in.envUrl = QStringLiteral("redis://env:2");
+        in.settingsUrl = QStringLiteral("redis://saved:3");
+        in.flagPermissions = QStringLiteral("/flag.json");
+        in.envPermissions = QStringLiteral("/env.json");
+        in.settingsPermissions = QStringLiteral("/saved.json");
+        ResolvedConfig r = resolveConfig(in);
+        QVERIFY(r.endpoint);
+        QCOMPARE(r.endpoint->host, QStringLiteral("flag"));
+        QCOMPARE(r.urlOrigin, ConfigOrigin::Flag);
+        QCOMPARE(r.permissionsFile, QStringLiteral("/flag.json"));
+        QCOMPARE(r.permissionsOrigin, ConfigOrigin::Flag);
+        QVERIFY(!r.useEmbeddedServer);
+
+        in.flagUrl.clear();
+        in.flagPermissions.clear();
+        r = resolveConfig(in);
+        QCOMPARE(r.endpoint->host, QStringLiteral("env"));
+        QCOMPARE(r.urlOrigin, ConfigOrigin::Environment);
+        QCOMPARE(r.permissionsFile, QStringLiteral("/env.json"));
+        QCOMPARE(r.permissionsOrigin, ConfigOrigin::Environment);
+
+        // An environment variable set but empty (or blank) counts as unset.
+        in.envUrl = QStringLiteral("");
+        in.envPermissions = QStringLiteral("  ");
+        in.settingsUser = QStringLiteral("svc");
+        in.settingsPassword = QStringLiteral("pw");
+        r = resolveConfig(in);
+        QCOMPARE(r.endpoint->host, QStringLiteral("saved"));
+        QCOMPARE(r.urlOrigin, ConfigOrigin::Settings);
+        QCOMPARE(r.endpoint->user, QStringLiteral("svc"));
+        QCOMPARE(r.endpoint->password, QStringLiteral("pw"));
+        QCOMPARE(r.permissionsFile, QStringLiteral("/saved.json"));
+        QCOMPARE(r.permissionsOrigin, ConfigOrigin::Settings);
+
+        // The saved login never applies to a URL from elsewhere.
+        in.envUrl = QStringLiteral("redis://env:2");
+        r = resolveConfig(in);
+        QVERIFY(r.endpoint->user.isEmpty());
+        QVERIFY(r.endpoint->password.isEmpty());
+
+        r = resolveConfig(ConfigInputs{});
+        QVERIFY(r.useEmbeddedServer);
+        QVERIFY(!r.endpoint);
+        QCOMPARE(r.urlOrigin, ConfigOrigin::Default);
+        QVERIFY(r.permissionsFile.isEmpty());
+        QCOMPARE(r.permissionsOrigin, ConfigOrigin::Default);
+        QString error;
+        const auto perms = loadResolvedPermissions(r, &error);
+        QVERIFY(perms);
+        QVERIFY(perms->mayExport(QStringLiteral("anyone")));
+    }
+
+    void configResolver_errorsNameTheirOrigin()
+    {
+        ConfigInputs in;
+        in.envUrl = QStringLiteral("http://x");
+        in.settingsUrl = QStringLiteral("redis://fine");
+        ResolvedConfig r = resolveConfig(in);
+        QVERIFY(!r.endpoint);
+        QVERIFY(!r.useEmbeddedServer);
+        QVERIFY2(r.urlError.contains(QLatin1String("HBEXPORTER_REDIS_URL")),
+                 qPrintable(r.urlError));
+        QVERIFY(r.urlError.contains(QLatin1String("http://x")));
+
+        in.envPermissions = QStringLiteral("/nonexistent/perm.json");
+        r = resolveConfig(in);
+        QString error;
+        QVERIFY(!loadResolvedPermissions(r, &error));
+        QVERIFY2(error.contains(QLatin1String("/nonexistent/perm.json")), qPrintable(error));
+        QVERIFY2(error.contains(QLatin1String("HBEXPORTER_PERMISSIONS")), qPrintable(error));
+
+        // Through the CLI: an empty HBEXPORTER_REDIS_URL is unset, so --redis errors
+        // are named after the flag and a bad environment URL after the variable.
+        QProcessEnvironment e = env();
+        e.insert(QStringLiteral("HBEXPORTER_REDIS_URL"), QStringLiteral("http://x"));
+        const Run bad = run({QStringLiteral("list")}, e);
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.contains("HBEXPORTER_REDIS_URL"), bad.err.constData());
+        const Run flagWins =
+            run({QStringLiteral("list"), QStringLiteral("--redis"), m_redis.url()}, e);
+        QVERIFY2(flagWins.code == 0, flagWins.err.constData());
+    }
+
     void export_printsIdsAndStoresExactBytes()
     {
         const QString a = file(QStringLiteral("a b.bin"), 3 * 1024 * 1024 + 17);
         const QString b = file(QStringLiteral("b.bin"), 0);
         const QString c = file(QStringLiteral("ç.bin"), 65537);
-        const Run r = run({QStringLiteral("export"), a, b, c, QStringLiteral("--chunk-size"), QStringLiteral("64K")});
+        const Run r = run({QStringLiteral("export"), a, b, c, QStringLiteral("--chunk-size"),
+                           QStringLiteral("64K")});
         QVERIFY2(r.code == 0, r.err.constData());
         const QList<QByteArray> ids = r.out.trimmed().split('\n');
         QCOMPARE(ids.size(), 3);
@@ -101,8 +194,9 @@ private Q_SLOTS:
     void export_jsonLineAndOptionsAnywhere()
     {
         const QString a = file(QStringLiteral("j.bin"), 1000);
-        const Run r = run({QStringLiteral("--json"), QStringLiteral("--ttl"), QStringLiteral("100"),
-                           QStringLiteral("export"), a, QStringLiteral("--user"), QStringLiteral("carol")});
+        const Run r =
+            run({QStringLiteral("--json"), QStringLiteral("--ttl"), QStringLiteral("100"),
+                 QStringLiteral("export"), a, QStringLiteral("--user"), QStringLiteral("carol")});
         QVERIFY2(r.code == 0, r.err.constData());
         const QJsonObject o = QJsonDocument::fromJson(r.out.trimmed()).object();
         QCOMPARE(o.value(QLatin1String("status")).toString(), QStringLiteral("CREATED"));
@@ -126,9 +220,11 @@ private Q_SLOTS:
         const QString unknown = newExportId();
         const Run missing = run({QStringLiteral("status"), unknown});
         QCOMPARE(missing.code, 3);
-        QCOMPARE(missing.err.trimmed(), QStringLiteral("no export found for id: %1").arg(unknown).toUtf8());
-        for (const QString &bad : {QStringLiteral("*"), QStringLiteral("export:{x}"), QString(10000, QLatin1Char('a')),
-                                   unknown.toUpper(), QStringLiteral("a\nb")}) {
+        QCOMPARE(missing.err.trimmed(),
+                 QStringLiteral("no export found for id: %1").arg(unknown).toUtf8());
+        for (const QString &bad :
+             {QStringLiteral("*"), QStringLiteral("export:{x}"), QString(10000, QLatin1Char('a')),
+              unknown.toUpper(), QStringLiteral("a\nb")}) {
             const Run r = run({QStringLiteral("status"), bad});
             QCOMPARE(r.code, 2);
             QVERIFY(r.err.startsWith("hbexporter-cli: not an export id"));
@@ -138,7 +234,8 @@ private Q_SLOTS:
     void cancel_completedIsTooLateAndRunningStops()
     {
         const QString small = file(QStringLiteral("c.bin"), 10);
-        const QString doneId = QString::fromLatin1(run({QStringLiteral("export"), small}).out.trimmed());
+        const QString doneId =
+            QString::fromLatin1(run({QStringLiteral("export"), small}).out.trimmed());
         const Run late = run({QStringLiteral("cancel"), doneId});
         QCOMPARE(late.code, 1);
         QVERIFY(late.err.contains("already COMPLETED"));
@@ -147,7 +244,8 @@ private Q_SLOTS:
         const QString big = file(QStringLiteral("big.bin"), 8 * 1024 * 1024);
         QProcess owner;
         owner.setProcessEnvironment(env());
-        owner.start(m_cli, {QStringLiteral("export"), big, QStringLiteral("--bwlimit"), QStringLiteral("512K")});
+        owner.start(m_cli, {QStringLiteral("export"), big, QStringLiteral("--bwlimit"),
+                            QStringLiteral("512K")});
         QVERIFY(owner.waitForReadyRead(30000));
         const QString id = QString::fromLatin1(owner.readLine().trimmed());
         QVERIFY(isValidExportId(id));
@@ -170,7 +268,8 @@ private Q_SLOTS:
         const QString big = file(QStringLiteral("sig.bin"), 8 * 1024 * 1024);
         QProcess owner;
         owner.setProcessEnvironment(env());
-        owner.start(m_cli, {QStringLiteral("export"), big, QStringLiteral("--bwlimit"), QStringLiteral("512K")});
+        owner.start(m_cli, {QStringLiteral("export"), big, QStringLiteral("--bwlimit"),
+                            QStringLiteral("512K")});
         QVERIFY(owner.waitForReadyRead(30000));
         const QString id = QString::fromLatin1(owner.readLine().trimmed());
         QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
@@ -215,25 +314,36 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("needle");
-        QTest::newRow("missing") << QStringList{QStringLiteral("export"), QStringLiteral("/no/such/file")} << 6
-                                 << "cannot read /no/such/file: No such file or directory";
-        QTest::newRow("directory") << QStringList{QStringLiteral("export"), QStringLiteral("/tmp")} << 6
-                                   << "is a directory";
-        QTest::newRow("no file") << QStringList{QStringLiteral("export")} << 2 << "at least one FILE";
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("explode")} << 2 << "unknown command";
-        QTest::newRow("unknown option") << QStringList{QStringLiteral("list"), QStringLiteral("--frobnicate")} << 2
-                                        << "frobnicate";
-        QTest::newRow("bad ttl") << QStringList{QStringLiteral("export"), QStringLiteral("/tmp"), QStringLiteral("--ttl"),
-                                                QStringLiteral("-1")} << 2 << "--ttl";
-        QTest::newRow("bad bwlimit") << QStringList{QStringLiteral("export"), QStringLiteral("/tmp"),
-                                                    QStringLiteral("--bwlimit"), QStringLiteral("fast")} << 2 << "--bwlimit";
+        QTest::newRow("missing") << QStringList{QStringLiteral("export"),
+                                                QStringLiteral("/no/such/file")}
+                                 << 6 << "cannot read /no/such/file: No such file or directory";
+        QTest::newRow("directory") << QStringList{QStringLiteral("export"), QStringLiteral("/tmp")}
+                                   << 6 << "is a directory";
+        QTest::newRow("no file") << QStringList{QStringLiteral("export")} << 2
+                                 << "at least one FILE";
+        QTest::newRow("unknown command")
+            << QStringList{QStringLiteral("explode")} << 2 << "unknown command";
+        QTest::newRow("unknown option")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--frobnicate")} << 2
+            << "frobnicate";
+        QTest::newRow("bad ttl") << QStringList{QStringLiteral("export"), QStringLiteral("/tmp"),
+                                                QStringLiteral("--ttl"), QStringLiteral("-1")}
+                                 << 2 << "--ttl";
+        QTest::newRow("bad bwlimit")
+            << QStringList{QStringLiteral("export"), QStringLiteral("/tmp"),
+                           QStringLiteral("--bwlimit"), QStringLiteral("fast")}
+            << 2 << "--bwlimit";
         QTest::newRow("bad url") << QStringList{QStringLiteral("list"), QStringLiteral("--redis"),
-                                                QStringLiteral("http://x")} << 2 << "unknown scheme";
-        QTest::newRow("unreachable") << QStringList{QStringLiteral("list"), QStringLiteral("--redis"),
-                                                    QStringLiteral("unix:///nonexistent/r.sock")} << 5 << "cannot connect";
-        QTest::newRow("bad permissions file") << QStringList{QStringLiteral("list"), QStringLiteral("--permissions"),
-                                                             QStringLiteral("/nonexistent.json")} << 2
-                                              << "cannot read permissions file";
+                                                QStringLiteral("http://x")}
+                                 << 2 << "unknown scheme";
+        QTest::newRow("unreachable")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--redis"),
+                           QStringLiteral("unix:///nonexistent/r.sock")}
+            << 5 << "cannot connect";
+        QTest::newRow("bad permissions file")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--permissions"),
+                           QStringLiteral("/nonexistent.json")}
+            << 2 << "cannot read permissions file";
     }
     void refusals_writeNothing()
     {
@@ -255,21 +365,32 @@ private Q_SLOTS:
         f.write(R"({"alice":["export","export:read"],"bob":["export:read"]})");
         f.close();
         const QString a = file(QStringLiteral("p.bin"), 10);
-        const Run denied = run({QStringLiteral("export"), a, QStringLiteral("--user"), QStringLiteral("bob"),
-                                QStringLiteral("--permissions"), perms});
+        const Run denied = run({QStringLiteral("export"), a, QStringLiteral("--user"),
+                                QStringLiteral("bob"), QStringLiteral("--permissions"), perms});
         QCOMPARE(denied.code, 4);
         QCOMPARE(denied.err.trimmed(), QByteArray("permission denied: user bob lacks \"export\""));
         QCOMPARE(dbsize(), 0);
         QProcessEnvironment e = env();
         e.insert(QStringLiteral("HBEXPORTER_PERMISSIONS"), perms);
-        const Run viaEnv = run({QStringLiteral("export"), a, QStringLiteral("--user"), QStringLiteral("eve")}, e);
+        const Run viaEnv =
+            run({QStringLiteral("export"), a, QStringLiteral("--user"), QStringLiteral("eve")}, e);
         QCOMPARE(viaEnv.code, 4);
-        const Run ok = run({QStringLiteral("export"), a, QStringLiteral("--user"), QStringLiteral("alice")}, e);
+        const Run ok = run(
+            {QStringLiteral("export"), a, QStringLiteral("--user"), QStringLiteral("alice")}, e);
         QCOMPARE(ok.code, 0);
         const QString id = QString::fromLatin1(ok.out.trimmed());
-        QCOMPARE(run({QStringLiteral("cancel"), id, QStringLiteral("--user"), QStringLiteral("bob")}, e).code, 4);
-        QCOMPARE(run({QStringLiteral("status"), id, QStringLiteral("--user"), QStringLiteral("bob")}, e).code, 0);
-        QCOMPARE(run({QStringLiteral("status"), id, QStringLiteral("--user"), QStringLiteral("eve")}, e).code, 4);
+        QCOMPARE(
+            run({QStringLiteral("cancel"), id, QStringLiteral("--user"), QStringLiteral("bob")}, e)
+                .code,
+            4);
+        QCOMPARE(
+            run({QStringLiteral("status"), id, QStringLiteral("--user"), QStringLiteral("bob")}, e)
+                .code,
+            0);
+        QCOMPARE(
+            run({QStringLiteral("status"), id, QStringLiteral("--user"), QStringLiteral("eve")}, e)
+                .code,
+            4);
     }
 
     void embeddedServer_startsOnDemandAndStops()
