@@ -366,12 +366,17 @@ bool ExportRun::reconnect(const RedisError &cause)
             StatusWriter::Result conflict;
             conflict.outcome = StatusWriter::Result::Outcome::Conflict;
             conflict.currentJson = json;
+            QString unreadable;
             if (json.isEmpty())
-                conflict.problem = QStringLiteral("the status key is gone after a reconnect "
+                conflict.problem = QStringLiteral("the status key vanished during a reconnect "
                                                   "(the server restarted or lost it in a failover)");
-            else if ((conflict.current = ExportStatus::fromJson(json, &conflict.problem)) &&
-                     conflict.current->id != m_current.id)
-                conflict.current.reset();
+            else if (!(conflict.current = ExportStatus::fromJson(json, &unreadable)))
+                conflict.problem = QStringLiteral("the status key was overwritten with something "
+                                                  "unreadable (%1)")
+                                       .arg(unreadable);
+            else if (conflict.current->id != m_current.id)
+                conflict.current.reset(), conflict.problem = QStringLiteral("the status key was "
+                                                                            "overwritten with another export's");
             onForeignStatus(conflict);
         }
         qint64 missing = 0;

@@ -192,6 +192,10 @@ void ExportQueue::doPrepare(const Request &r)
     }
     s.bytesTotal = size;
     RedisConnection &conn = connectionFor(cfg.endpoint);
+    // A kept connection may have outlived its server (a restart): a failed PING
+    // discards it, and ensureConnected() connects afresh.
+    if (conn.isConnected() && conn.command({"PING"}).isError())
+        conn.disconnect();
     if (!conn.ensureConnected())
         return refuse(Failure::fromRedis(conn.lastError()).code, conn.lastError().message);
     if (const Failure refused = checkServerAccepts(conn, sourceForMessages(r.source), size, s.segmentBytes))

@@ -1,5 +1,7 @@
 #include "redisconnection.h"
 
+#include <QDeadlineTimer>
+
 #include "logging.h"
 
 #include <hiredis/hiredis.h>
@@ -289,7 +291,15 @@ bool RedisConnection::appendDirect(const QList<QByteArray> &args)
             iov.push_back({const_cast<char *>(p.data ? p.data : framing.constData() + p.from), size_t(p.len)});
     }
     size_t first = 0;
+    // SO_SNDTIMEO bounds each sendmsg(), which returns a partial count when it
+    // lapses: the whole command gets one command timeout, not one per piece.
+    QDeadlineTimer deadline(m_timeouts.commandMs);
     while (first < iov.size()) {
+        if (deadline.hasExpired()) {
+            transportError(RedisError::Kind::Timeout, QStringLiteral("timed out after %1 ms sending a command")
+                                                          .arg(m_timeouts.commandMs));
+            return false;
+        }
         msghdr msg{};
         msg.msg_iov = iov.data() + first;
         msg.msg_iovlen = std::min<size_t>(iov.size() - first, IOV_MAX);

@@ -35,12 +35,16 @@ StatusWriter::Result StatusWriter::run(const QByteArray &expected, const ExportS
         out.outcome = Result::Outcome::Conflict;
         out.currentJson = reply.current;
         if (reply.current.isEmpty()) {
-            out.problem = QStringLiteral("the status key is gone (expired, evicted, deleted or "
+            out.problem = QStringLiteral("the status key vanished (expired, evicted, deleted or "
                                          "lost in a failover)");
             break;
         }
-        out.current = ExportStatus::fromJson(reply.current, &out.problem);
-        if (out.current && out.current->id != next.id) {
+        QString unreadable;
+        out.current = ExportStatus::fromJson(reply.current, &unreadable);
+        if (!out.current) {
+            out.problem = QStringLiteral("the status key was overwritten with something unreadable (%1)")
+                              .arg(unreadable);
+        } else if (out.current->id != next.id) {
             out.current.reset();
             out.problem = QStringLiteral("the status key was overwritten with another export's");
         }

@@ -2,6 +2,7 @@
 // that stays flat whatever the file's size.
 #include "exportconfig.h"
 #include "exportstatus.h"
+#include "exportdata.h"
 #include "testredis.h"
 
 #include <QProcess>
@@ -33,7 +34,7 @@ class TstLoad : public QObject
         const auto s = ExportStatus::fromJson(m_redis.command({"GET", KeyLayout().statusKey(id)}).string);
         QVERIFY(s);
         QCOMPARE(s->state, ExportState::Completed);
-        QCOMPARE(sha256Of(m_redis.command({"GET", KeyLayout().dataKey(id)}).string), sha256OfFile(path));
+        QCOMPARE(sha256Of(readExportData(m_redis, id)), sha256OfFile(path));
         QCOMPARE(s->source, QFileInfo(path).fileName());
     }
     qint64 peakRssKiB(const QString &path)
