@@ -9,46 +9,10 @@
 #include <QSet>
 #include <QThread>
 
-#include <hiredis/hiredis.h>
-#include <poll.h>
-
-#include <cerrno>
-#include <vector>
 
 namespace hb {
 
 namespace {
-
-struct ContextDeleter
-{
-    void operator()(redisContext *c) const { redisFree(c); }
-};
-using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-
-struct ReplyDeleter
-{
-    void operator()(redisReply *r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
-
-timeval toTimeval(int ms)
-{
-    timeval tv;
-    tv.tv_sec = ms / 1000;
-    tv.tv_usec = (ms % 1000) * 1000;
-    return tv;
-}
-
-ReplyPtr commandArgv(redisContext *c, const QList<QByteArray> &args)
-{
-    std::vector<const char *> argv;
-    std::vector<size_t> lens;
-    for (const QByteArray &a : args) {
-        argv.push_back(a.constData());
-        lens.push_back(size_t(a.size()));
-    }
-    return ReplyPtr(static_cast<redisReply *>(redisCommandArgv(c, int(argv.size()), argv.data(), lens.data())));
-}
 
 // Whether `next` may replace `known` for one export. Events buffered while a scan
 // ran are older than what the scan read; a terminal status never goes back.
@@ -80,9 +44,7 @@ public:
     void run();
 
 private:
-    enum class Next { Message, Nothing, Error };
     bool subscribe(QString *error);
-    Next nextMessage(int timeoutMs, ReplyPtr *out, QString *error);
     bool fullScan(ExportStore &store, QString *error);
     void consider(const QByteArray &json);
     void report(bool connected, const QString &message);
@@ -95,7 +57,7 @@ private:
     const Options m_options;
     const std::shared_ptr<std::atomic<bool>> m_stop;
     const std::shared_ptr<std::atomic<bool>> m_rescan;
-    ContextPtr m_sub;
+    std::unique_ptr<RedisConnection> m_sub; // SUBSCRIBEd to the events channel
     QHash<QString, ExportStatus> m_known;
     QHash<QString, QByteArray> m_knownJson;
     int m_reported = -1; // -1 nothing said yet, else 0/1
@@ -131,73 +93,18 @@ bool ExportMonitor::Worker::sleepUnlessStopped(int ms)
 
 bool ExportMonitor::Worker::subscribe(QString *error)
 {
-    const QString server = m_endpoint.displayName();
-    const timeval tv = toTimeval(m_options.timeouts.connectMs);
-    redisContext *c = m_endpoint.kind == RedisEndpoint::Kind::Unix
-                          ? redisConnectUnixWithTimeout(m_endpoint.socketPath.toLocal8Bit().constData(), tv)
-                          : redisConnectWithTimeout(m_endpoint.host.toUtf8().constData(), m_endpoint.port, tv);
-    m_sub.reset(c);
-    if (!c || c->err) {
-        *error = QStringLiteral("cannot reach Redis at %1: %2")
-                     .arg(server, c ? QString::fromLocal8Bit(c->errstr) : QStringLiteral("out of memory"));
-        m_sub.reset();
-        return false;
-    }
-    redisSetTimeout(c, toTimeval(m_options.timeouts.commandMs));
-    if (m_endpoint.kind == RedisEndpoint::Kind::Tcp)
-        redisEnableKeepAlive(c); // notices a peer gone silent; fails (and poisons c) on a unix socket
-    auto check = [&](const ReplyPtr &r, const char *what) {
-        if (!r) {
-            *error = QStringLiteral("Redis at %1: %2").arg(server, QString::fromLocal8Bit(c->errstr));
-            return false;
-        }
-        if (r->type == REDIS_REPLY_ERROR) {
-            *error = QStringLiteral("Redis at %1 refused %2: %3")
-                         .arg(server, QLatin1String(what), QString::fromUtf8(r->str, int(r->len)));
-            return false;
-        }
-        return true;
-    };
-    if (const QList<QByteArray> auth = m_endpoint.authCommand(); !auth.isEmpty()) {
-        if (!check(commandArgv(c, auth), "AUTH")) {
-            m_sub.reset();
-            return false;
-        }
-    }
-    if (!check(commandArgv(c, {QByteArrayLiteral("SUBSCRIBE"), m_keys.eventsChannel()}), "SUBSCRIBE")) {
+    m_sub = std::make_unique<RedisConnection>(m_endpoint, m_options.timeouts);
+    const RedisReply confirmed = m_sub->append({"SUBSCRIBE", m_keys.eventsChannel()})
+                                     ? m_sub->readReply()
+                                     : RedisReply::fromError(m_sub->lastError());
+    if (confirmed.isError()) {
+        *error = confirmed.error.isTransport() || confirmed.error.kind == RedisError::Kind::AuthFailed
+                     ? QStringLiteral("cannot reach Redis: %1").arg(confirmed.error.message)
+                     : QStringLiteral("Redis refused SUBSCRIBE: %1").arg(confirmed.error.message);
         m_sub.reset();
         return false;
     }
     return true;
-}
-
-ExportMonitor::Worker::Next ExportMonitor::Worker::nextMessage(int timeoutMs, ReplyPtr *out, QString *error)
-{
-    redisContext *c = m_sub.get();
-    auto lost = [&] {
-        *error = QStringLiteral("lost the connection to Redis at %1: %2")
-                     .arg(m_endpoint.displayName(), QString::fromLocal8Bit(c->errstr));
-        return Next::Error;
-    };
-    void *raw = nullptr;
-    if (redisGetReplyFromReader(c, &raw) != REDIS_OK)
-        return lost();
-    if (!raw) {
-        pollfd p{c->fd, POLLIN, 0};
-        const int ready = ::poll(&p, 1, timeoutMs);
-        if (ready < 0 && errno != EINTR) {
-            *error = QStringLiteral("lost the connection to Redis at %1: poll failed").arg(m_endpoint.displayName());
-            return Next::Error;
-        }
-        if (ready <= 0)
-            return Next::Nothing;
-        if (redisBufferRead(c) != REDIS_OK || redisGetReplyFromReader(c, &raw) != REDIS_OK)
-            return lost();
-        if (!raw)
-            return Next::Nothing;
-    }
-    out->reset(static_cast<redisReply *>(raw));
-    return Next::Message;
 }
 
 void ExportMonitor::Worker::consider(const QByteArray &json)
@@ -273,16 +180,14 @@ void ExportMonitor::Worker::run()
         QElapsedTimer sinceScan;
         sinceScan.start();
         while (!stopped()) {
-            ReplyPtr reply;
-            const Next next = nextMessage(200, &reply, &error);
-            if (next == Next::Error)
+            bool nothing = false;
+            const RedisReply pushed = m_sub->readPushed(200, &nothing);
+            if (pushed.isError()) {
+                error = QStringLiteral("lost the connection to Redis: %1").arg(pushed.error.message);
                 break;
-            if (next == Next::Message && reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
-                reply->element[0]->type == REDIS_REPLY_STRING &&
-                qstrncmp(reply->element[0]->str, "message", 8) == 0 &&
-                reply->element[2]->type == REDIS_REPLY_STRING) {
-                consider(QByteArray(reply->element[2]->str, int(reply->element[2]->len)));
             }
+            if (!nothing && pushed.elements.size() == 3 && pushed.elements[0].string == "message")
+                consider(pushed.elements[2].string);
             if (sinceScan.elapsed() >= m_options.rescanMs || m_rescan->exchange(false)) {
                 if (!fullScan(store, &error))
                     break;

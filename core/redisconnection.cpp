@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <climits>
 #include <csignal>
+#include <poll.h>
 #include <pthread.h>
 #include <cstring>
 #include <vector>
@@ -374,6 +375,36 @@ RedisReply RedisConnection::readReply()
     if (out.isError())
         m_lastError = out.error;
     return out;
+}
+
+RedisReply RedisConnection::readPushed(int waitMs, bool *nothing)
+{
+    *nothing = false;
+    if (!m_ctx)
+        return readReply(); // the "not connected" error
+    void *raw = nullptr;
+    if (redisGetReplyFromReader(m_ctx, &raw) != REDIS_OK)
+        return takeContextError();
+    if (!raw) {
+        pollfd p{m_ctx->fd, POLLIN, 0};
+        const int ready = ::poll(&p, 1, std::max(0, waitMs));
+        if (ready < 0 && errno != EINTR)
+            return transportError(RedisError::Kind::ConnectionLost, QStringLiteral("poll failed"));
+        if (ready <= 0) {
+            *nothing = true;
+            return {};
+        }
+        if (redisBufferRead(m_ctx) != REDIS_OK || redisGetReplyFromReader(m_ctx, &raw) != REDIS_OK)
+            return takeContextError();
+        if (!raw) {
+            *nothing = true;
+            return {};
+        }
+    }
+    ReplyPtr reply(static_cast<redisReply *>(raw));
+    if (m_pending > 0)
+        --m_pending; // a reply to a command of ours (SUBSCRIBE's confirmation)
+    return convert(reply.get(), serverName());
 }
 
 RedisReply RedisConnection::command(const QList<QByteArray> &args)

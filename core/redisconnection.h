@@ -89,6 +89,10 @@ public:
     bool append(const QList<QByteArray> &args);
     RedisReply readReply();
     int pending() const { return m_pending; }
+    // For a subscribed connection: the next message Redis pushes, waiting at most
+    // waitMs. *nothing is set (and an empty reply returned) when none came in time;
+    // that is not an error and the connection stays up.
+    RedisReply readPushed(int waitMs, bool *nothing);
 
     const RedisError &lastError() const { return m_lastError; }
 
