@@ -1,79 +1,52 @@
 // hbexporter-cli: the command line of CONTRACT §6.
+#include "cli_signals.h"
+#include "cli_watch.h"
 #include "configresolver.h"
 #include "embeddedserver.h"
 #include "exporter.h"
-#include "exportsource.h"
+#include "exportid.h"
 #include "exportstore.h"
-#include "filesource.h"
 #include "logging.h"
 #include "permissions.h"
+#include "textescape.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QJsonDocument>
 #include <QSaveFile>
-#include <QSocketNotifier>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
-
-#if __has_include("cli_watch.h")
-#include "cli_watch.h"
-#define HB_HAVE_WATCH 1
-#endif
 
 using namespace hb;
 
 namespace {
 
-const char *usageText = R"(Usage: hbexporter-cli [options] COMMAND [arguments]
+// ---------------------------------------------------------------------------
+// Output. Every line that can hold someone else's text goes through
+// escapeUntrusted (CONTRACT §6: errors are one line; issue 13 item 14).
 
-Commands:
-  export FILE...         export files (or http(s) URLs) into Redis; prints one id per line
-  status ID              show an export's status
-  cancel ID              cancel an export, whoever runs it
-  list                   list every export on the server
-  watch                  live table of every export on the server
-  fetch ID OUTPUT|-      write an export's data to OUTPUT (or stdout), checked against its sha256
-  server status|stop     the embedded Redis server used when no URL is configured
-
-Options (before or after the command):
-  --redis URL            redis://[user:password@]host[:port][/db] or unix://[user:password@]/path[?db=N]
-                         (default: $HBEXPORTER_REDIS_URL, else the embedded server)
-  --user NAME            the acting user (default: your login name)
-  --permissions FILE     permissions file (default: $HBEXPORTER_PERMISSIONS, else everyone may export)
-  --json                 print status JSON instead of text
-  --ttl SECONDS          export: expiry of both keys (default 3600)
-  --chunk-size BYTES     export: bytes per write, K/M suffixes allowed (default 1M)
-  --bwlimit RATE         export: read at most RATE bytes/s, K/M/G suffixes (powers of 1024)
-  --verbose              log what happens, with timestamps, on stderr
-  -h, --help             this help
-  --version              the version
-
-Exit codes: 0 success; 1 an export ended FAILED or CANCELLED, or a cancel came too late;
-2 usage error; 3 no export with that id; 4 permission denied; 5 Redis unreachable or
-refused the command; 6 a source that cannot be exported.
-)";
+void writeAll(FILE *f, const QByteArray &bytes)
+{
+    fwrite(bytes.constData(), 1, size_t(bytes.size()), f);
+    fflush(f);
+}
 
 void errLine(const QString &message)
 {
-    const QByteArray line = message.toUtf8() + '\n';
-    fwrite(line.constData(), 1, size_t(line.size()), stderr);
-    fflush(stderr);
+    writeAll(stderr, escapeUntrusted(message).toUtf8() + '\n');
 }
 
 void outLine(const QByteArray &line)
 {
-    fwrite(line.constData(), 1, size_t(line.size()), stdout);
-    fputc('\n', stdout);
-    fflush(stdout);
+    writeAll(stdout, line + '\n');
 }
 
 int fail(const Failure &f)
@@ -82,22 +55,210 @@ int fail(const Failure &f)
     return exitCodeFor(f.code);
 }
 
-int usage(const QString &message)
+QString formatTime(const QDateTime &t)
 {
-    errLine(QStringLiteral("hbexporter-cli: %1").arg(message));
-    errLine(QStringLiteral("Try 'hbexporter-cli --help'."));
+    return t.isValid() ? t.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"))
+                       : QStringLiteral("?");
+}
+
+// ---------------------------------------------------------------------------
+// Commands and options: the usage text is generated from these definitions.
+
+struct CommandDef
+{
+    QString name;
+    QString arguments; // as shown in the usage line
+    QString summary;
+};
+
+const QList<CommandDef> &commandDefs()
+{
+    static const QList<CommandDef> defs{
+        {QStringLiteral("export"), QStringLiteral("FILE|URL|-..."),
+         QStringLiteral("export files, http(s) URLs or standard input (-) into Redis; prints one "
+                        "id per source, in the order given")},
+        {QStringLiteral("status"), QStringLiteral("ID"),
+         QStringLiteral(
+             "show an export's status (ID: the id or a unique prefix of 8+ hex digits)")},
+        {QStringLiteral("cancel"), QStringLiteral("ID"),
+         QStringLiteral("cancel an export, whoever runs it, and print its status")},
+        {QStringLiteral("list"), QString(), QStringLiteral("list every export on the server")},
+        {QStringLiteral("watch"), QString(),
+         QStringLiteral("live table of every export on the server (one line per change when "
+                        "piped)")},
+        {QStringLiteral("fetch"), QStringLiteral("ID OUTPUT|-"),
+         QStringLiteral(
+             "write an export's data to OUTPUT (or stdout), checked against its sha256")},
+        {QStringLiteral("server"), QStringLiteral("status|stop"),
+         QStringLiteral("the embedded Redis server used when no URL is configured")},
+    };
+    return defs;
+}
+
+const CommandDef *findCommand(const QString &name)
+{
+    for (const CommandDef &c : commandDefs())
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+struct OptionDef
+{
+    QCommandLineOption option;
+    QStringList commands; // the commands it applies to; empty: every command
+};
+
+struct Cli
+{
+    QCommandLineParser parser;
+    QList<OptionDef> options;
+
+    const QCommandLineOption &add(const QString &name, const QString &valueName,
+                                  const QString &description, QStringList commands = {},
+                                  QStringList aliases = {})
+    {
+        QCommandLineOption o(aliases << name, description, valueName);
+        options.append({o, std::move(commands)});
+        parser.addOption(o);
+        return options.last().option;
+    }
+    bool appliesTo(const OptionDef &d, const QString &command) const
+    {
+        return d.commands.isEmpty() || d.commands.contains(command);
+    }
+
+    static QString optionLabel(const QCommandLineOption &o)
+    {
+        QStringList names;
+        for (const QString &n : o.names())
+            names << (n.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + n;
+        QString label = names.join(QStringLiteral(", "));
+        if (!o.valueName().isEmpty()) label += QLatin1Char(' ') + o.valueName();
+        return label;
+    }
+
+    // "  LABEL  description", the description wrapped to the 100-column page with
+    // a hanging indent.
+    static QString twoColumns(const QList<QPair<QString, QString>> &rows)
+    {
+        constexpr qsizetype page = 100;
+        qsizetype width = 0;
+        for (const auto &r : rows)
+            width = std::max(width, r.first.size());
+        const qsizetype indent = width + 4;
+        QString out;
+        for (const auto &r : rows) {
+            QString line = QStringLiteral("  %1  ").arg(r.first, -int(width));
+            qsizetype used = indent;
+            bool first = true;
+            for (const QString &word : r.second.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+                if (!first && used + 1 + word.size() > page) {
+                    out += line + QLatin1Char('\n');
+                    line = QString(indent, QLatin1Char(' '));
+                    used = indent;
+                    first = true;
+                }
+                if (!first) {
+                    line += QLatin1Char(' ');
+                    ++used;
+                }
+                line += word;
+                used += word.size();
+                first = false;
+            }
+            out += line + QLatin1Char('\n');
+        }
+        return out;
+    }
+
+    static QString optionLines(const QList<const OptionDef *> &defs)
+    {
+        QList<QPair<QString, QString>> rows;
+        for (const OptionDef *d : defs)
+            rows.append({optionLabel(d->option), d->option.description()});
+        return twoColumns(rows);
+    }
+
+    static QString usageLine(const CommandDef &c)
+    {
+        return QStringLiteral("hbexporter-cli %1%2 [options]")
+            .arg(c.name, c.arguments.isEmpty() ? QString() : QLatin1Char(' ') + c.arguments);
+    }
+
+    QString generalHelp() const
+    {
+        QString out = QStringLiteral("Usage: hbexporter-cli [options] COMMAND [arguments]\n"
+                                     "       hbexporter-cli COMMAND --help\n\nCommands:\n");
+        QList<QPair<QString, QString>> rows;
+        for (const CommandDef &c : commandDefs())
+            rows.append({(c.name + QLatin1Char(' ') + c.arguments).trimmed(), c.summary});
+        out += twoColumns(rows);
+        QList<const OptionDef *> common;
+        for (const OptionDef &d : options)
+            if (d.commands.isEmpty()) common << &d;
+        out += QStringLiteral("\nOptions of every command (before or after the command word):\n") +
+               optionLines(common);
+        // Then each group of options that belongs to some commands only.
+        QList<QStringList> groups;
+        for (const OptionDef &d : options)
+            if (!d.commands.isEmpty() && !groups.contains(d.commands)) groups << d.commands;
+        for (const QStringList &g : std::as_const(groups)) {
+            QList<const OptionDef *> defs;
+            for (const OptionDef &d : options)
+                if (d.commands == g) defs << &d;
+            out += QStringLiteral("\nOptions of %1:\n").arg(g.join(QStringLiteral(", "))) +
+                   optionLines(defs);
+        }
+        out +=
+            QStringLiteral("\nSee 'hbexporter-cli COMMAND --help' for a command's own options.\n");
+        out += exitCodes();
+        return out;
+    }
+
+    QString commandHelp(const CommandDef &c) const
+    {
+        QString out = QStringLiteral("Usage: %1\n\n%2%3.\n")
+                          .arg(usageLine(c), c.summary.left(1).toUpper(), c.summary.mid(1));
+        QList<const OptionDef *> own, common;
+        for (const OptionDef &d : options) {
+            if (d.commands.isEmpty())
+                common << &d;
+            else if (d.commands.contains(c.name))
+                own << &d;
+        }
+        if (!own.isEmpty()) out += QStringLiteral("\nOptions:\n") + optionLines(own);
+        out += QStringLiteral("\nCommon options:\n") + optionLines(common);
+        out += exitCodes();
+        return out;
+    }
+
+    static QString exitCodes()
+    {
+        return QStringLiteral(
+            "\nExit codes: 0 success; 1 an export ended FAILED or CANCELLED, or a cancel came too "
+            "late;\n2 usage error; 3 no export with that id; 4 permission denied; 5 Redis "
+            "unreachable or refused\nthe command; 6 a source that cannot be exported. With several "
+            "sources, the code of the\nfirst one, in argument order, that did not complete.\n");
+    }
+};
+
+// A usage error: one line on stderr (CONTRACT §6), exit 2.
+int usage(const QString &message, const QString &command = QString())
+{
+    const QString help = command.isEmpty()
+                             ? QStringLiteral("hbexporter-cli --help")
+                             : QStringLiteral("hbexporter-cli %1 --help").arg(command);
+    errLine(QStringLiteral("hbexporter-cli: %1 (see '%2')").arg(message, help));
     return 2;
 }
 
-QString formatTime(const QDateTime &t)
-{
-    return t.isValid() ? t.toUTC().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'")) : QStringLiteral("?");
-}
+// ---------------------------------------------------------------------------
 
-QString summary(const ExportStatus &s, qint64 ttl = -3)
+QString summary(const ExportStatus &s, std::optional<qint64> ttl = std::nullopt)
 {
+    auto e = [](const QString &text) { return escapeUntrusted(text); };
     QString out;
-    out += QStringLiteral("export   %1\n").arg(s.id);
+    out += QStringLiteral("export   %1\n").arg(e(s.id));
     QString progress;
     if (s.bytesTotal > 0)
         progress = QStringLiteral("  (%1% — %2 of %3)")
@@ -105,29 +266,23 @@ QString summary(const ExportStatus &s, qint64 ttl = -3)
                        .arg(formatBytes(s.bytesWritten), formatBytes(s.bytesTotal));
     else
         progress = QStringLiteral("  (%1 written)").arg(formatBytes(s.bytesWritten));
-    out += QStringLiteral("status   %1%2\n").arg(s.stateText(), progress);
-    out += QStringLiteral("owner    %1\n").arg(s.owner);
-    out += QStringLiteral("source   %1\n").arg(s.source);
+    out += QStringLiteral("status   %1%2\n").arg(e(s.stateText()), progress);
+    out += QStringLiteral("owner    %1\n").arg(e(s.owner));
+    if (!s.host.isEmpty())
+        out += s.pid > 0 ? QStringLiteral("host     %1 (pid %2)\n").arg(e(s.host)).arg(s.pid)
+                         : QStringLiteral("host     %1\n").arg(e(s.host));
+    out += QStringLiteral("source   %1\n").arg(e(s.source));
     out += QStringLiteral("created  %1\n").arg(formatTime(s.createdAt));
     out += QStringLiteral("updated  %1\n").arg(formatTime(s.updatedAt));
-    if (!s.sha256.isEmpty())
-        out += QStringLiteral("sha256   %1\n").arg(s.sha256);
-    if (!s.error.isEmpty())
-        out += QStringLiteral("error    %1\n").arg(s.error);
-    if (!s.cancelledBy.isEmpty())
-        out += QStringLiteral("cancelled by %1\n").arg(s.cancelledBy);
-    if (ttl >= 0)
-        out += QStringLiteral("expires  in %1 s\n").arg(ttl);
+    if (s.segments > 1)
+        out +=
+            QStringLiteral("segments %1 of %2\n").arg(s.segments).arg(formatBytes(s.segmentBytes));
+    if (!s.sha256.isEmpty()) out += QStringLiteral("sha256   %1\n").arg(e(s.sha256));
+    if (!s.error.isEmpty()) out += QStringLiteral("error    %1\n").arg(e(s.error));
+    if (!s.cancelledBy.isEmpty()) out += QStringLiteral("cancelled by %1\n").arg(e(s.cancelledBy));
+    if (ttl && *ttl >= 0) out += QStringLiteral("expires  in %1 s\n").arg(*ttl);
     out.chop(1);
     return out;
-}
-
-// SIGINT/SIGTERM arrive on a socket pair, so the stop sequence runs on the event loop.
-int g_signalFd[2] = {-1, -1};
-void onSignal(int)
-{
-    const char c = 1;
-    [[maybe_unused]] const ssize_t n = ::write(g_signalFd[1], &c, 1);
 }
 
 struct Options
@@ -142,11 +297,15 @@ struct Options
     ExporterConfig config;
 };
 
+// `export`: one line per source on stdout, in argument order, each as soon as that
+// export's keys exist and every earlier source's line is out (or that source was
+// refused: no line, its error on stderr).
 class ExportCommand final : public QObject
 {
 public:
-    ExportCommand(const Options &opt, QObject *parent = nullptr)
-        : QObject(parent), m_opt(opt), m_exporter(opt.config, opt.permissions), m_tty(isatty(STDERR_FILENO))
+    explicit ExportCommand(const Options &opt, QObject *parent = nullptr)
+        : QObject(parent), m_opt(opt), m_exporter(opt.config, opt.permissions),
+          m_tty(isatty(STDERR_FILENO))
     {
     }
 
@@ -154,40 +313,23 @@ public:
     {
         QObject::connect(&m_exporter, &Exporter::exportCreated, this,
                          [this](const QString &id, const ExportStatus &s) {
-                             outLine(m_opt.json ? s.toJson() : id.toLatin1());
-                             m_total[id] = s.bytesTotal;
+                             Entry &e = m_entries[id];
+                             e.created = true;
+                             e.line = m_opt.json ? escapeUntrustedJson(s.toJson()) : id.toLatin1();
+                             e.total = s.bytesTotal;
+                             printReady();
                          });
         QObject::connect(&m_exporter, &Exporter::progress, this,
                          [this](const QString &id, qint64 written, qint64 total) {
-                             m_written[id] = written;
-                             m_total[id] = total;
+                             m_entries[id].written = written;
+                             m_entries[id].total = total;
                          });
         QObject::connect(&m_exporter, &Exporter::exportFinished, this,
-                         [this](const QString &id, const ExportStatus &s, ErrorCode code, const QString &message) {
-                             onFinished(id, s, code, message);
-                         });
+                         [this](const QString &id, const ExportStatus &s, ErrorCode code,
+                                const QString &message) { onFinished(id, s, code, message); });
         QObject::connect(&m_exporter, &Exporter::idle, qApp, [] { QCoreApplication::exit(0); });
 
-        ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFd);
-        QSocketNotifier notifier(g_signalFd[0], QSocketNotifier::Read);
-        QObject::connect(&notifier, &QSocketNotifier::activated, this, [this] {
-            char c;
-            [[maybe_unused]] const ssize_t n = ::read(g_signalFd[0], &c, 1);
-            if (m_interrupted) {
-                errLine(QStringLiteral("interrupted again: exiting without waiting"));
-                ::_exit(130);
-            }
-            m_interrupted = true;
-            clearBar();
-            errLine(QStringLiteral("interrupted: cancelling %1 running export(s)…")
-                        .arg(m_exporter.runningCount() + m_exporter.queuedCount()));
-            m_exporter.cancelAll();
-        });
-        struct sigaction sa = {};
-        sa.sa_handler = onSignal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, nullptr);
-        sigaction(SIGTERM, &sa, nullptr);
+        SignalPipe signalPipe({SIGINT, SIGTERM}, [this](int) { onInterrupt(); });
 
         QTimer bar;
         if (m_tty) {
@@ -197,45 +339,88 @@ public:
         m_clock.start();
         for (const QString &source : std::as_const(m_opt.args))
             m_order << m_exporter.startExport(source);
-        QCoreApplication::exec();
+        if (!m_exporter.isIdle()) QCoreApplication::exec();
         clearBar();
         if (m_opt.verbose) {
             rusage usage = {};
             getrusage(RUSAGE_SELF, &usage);
             errLine(QStringLiteral("peak memory (max RSS): %1 KiB").arg(usage.ru_maxrss));
         }
-        ::signal(SIGINT, SIG_DFL);
-        ::signal(SIGTERM, SIG_DFL);
-        return m_exitCode;
+        // The first source, in argument order, that did not complete decides.
+        for (const QString &id : std::as_const(m_order)) {
+            const Entry e = m_entries.value(id);
+            if (!e.finished) return 1;
+            if (e.code != ErrorCode::None) return exitCodeFor(e.code);
+        }
+        return 0;
     }
 
 private:
-    void onFinished(const QString &id, const ExportStatus &s, ErrorCode code, const QString &message)
+    struct Entry
+    {
+        bool created = false;
+        bool finished = false;
+        bool printed = false;
+        ErrorCode code = ErrorCode::None;
+        QByteArray line;
+        qint64 written = 0;
+        qint64 total = -1;
+    };
+
+    void printReady()
+    {
+        while (m_nextToPrint < m_order.size()) {
+            Entry &e = m_entries[m_order[m_nextToPrint]];
+            if (e.created) {
+                clearBar();
+                outLine(e.line);
+                e.printed = true;
+            } else if (!e.finished) {
+                return; // its keys do not exist yet: later lines wait for it
+            }
+            ++m_nextToPrint;
+        }
+    }
+
+    void onInterrupt()
+    {
+        if (m_interrupted) {
+            errLine(QStringLiteral("interrupted again: exiting without waiting"));
+            ::_exit(130);
+        }
+        m_interrupted = true;
+        clearBar();
+        errLine(QStringLiteral("interrupted: cancelling %1 export(s)…")
+                    .arg(m_exporter.runningCount() + m_exporter.queuedCount()));
+        m_exporter.cancelAll();
+    }
+
+    void onFinished(const QString &id, const ExportStatus &s, ErrorCode code,
+                    const QString &message)
     {
         clearBar();
-        m_written[id] = s.bytesWritten;
+        Entry &e = m_entries[id];
+        e.finished = true;
+        e.code = code;
+        e.written = s.bytesWritten;
         ++m_done;
-        const ErrorCode ec = code;
-        if (ec == ErrorCode::None) {
+        if (code == ErrorCode::None) {
             if (m_tty || m_opt.verbose)
-                errLine(QStringLiteral("COMPLETED %1  %2  %3").arg(id, s.source, formatBytes(s.bytesWritten)));
-            return;
-        }
-        if (s.state == ExportState::Cancelled)
+                errLine(QStringLiteral("COMPLETED %1  %2  %3")
+                            .arg(id, s.source, formatBytes(s.bytesWritten)));
+        } else if (e.created && s.state == ExportState::Cancelled) {
             errLine(QStringLiteral("CANCELLED %1  %2  after %3 (%4)")
                         .arg(id, s.source, formatBytes(s.bytesWritten), message));
-        else
+        } else {
             errLine(message.isEmpty() ? QStringLiteral("export %1 failed").arg(id) : message);
-        // The first export that did not complete decides the exit code.
-        if (m_exitCode == 0)
-            m_exitCode = exitCodeFor(ec);
+        }
+        printReady();
     }
 
     void clearBar()
     {
         if (m_tty && m_barShown) {
-            fputs("\r\x1b[K", stderr);
-            fflush(stderr);
+            writeAll(stderr, "\r\x1b[K");
             m_barShown = false;
         }
     }
@@ -245,31 +430,33 @@ private:
         qint64 written = 0, total = 0;
         bool known = true;
         for (const QString &id : std::as_const(m_order)) {
-            written += m_written.value(id, 0);
-            const qint64 t = m_total.value(id, -1);
-            if (t < 0)
+            const Entry e = m_entries.value(id);
+            written += e.written;
+            if (e.total < 0)
                 known = false;
             else
-                total += t;
+                total += e.total;
         }
-        const double secs = std::max<qint64>(1, m_clock.elapsed()) / 1000.0;
+        const double secs = double(std::max<qint64>(1, m_clock.elapsed())) / 1000.0;
         const double speed = double(written) / secs;
         const int width = 30;
         const double frac = known && total > 0 ? double(written) / double(total) : 0.0;
         const int filled = int(frac * width);
-        QString bar = QString(filled, QLatin1Char('#')) + QString(width - filled, QLatin1Char('.'));
+        const QString bar =
+            known ? QString(filled, QLatin1Char('#')) + QString(width - filled, QLatin1Char('.'))
+                  : QString(width, QLatin1Char('~'));
         QString eta = QStringLiteral("—");
         if (known && speed > 0 && total > written)
             eta = QStringLiteral("%1 s").arg(qint64(double(total - written) / speed));
-        const QString line = QStringLiteral("\r[%1] %2%  %3 of %4  %5/s  ETA %6  %7/%8 done\x1b[K")
-                                 .arg(bar)
-                                 .arg(int(frac * 100))
-                                 .arg(formatBytes(written), known ? formatBytes(total) : QStringLiteral("?"),
+        const QString pct =
+            known ? QStringLiteral("%1%").arg(int(frac * 100)) : QStringLiteral("?");
+        const QString line = QStringLiteral("\r[%1] %2  %3 of %4  %5/s  ETA %6  %7/%8 done\x1b[K")
+                                 .arg(bar, pct, formatBytes(written),
+                                      known ? formatBytes(total) : QStringLiteral("?"),
                                       formatBytes(qint64(speed)), eta)
                                  .arg(m_done)
                                  .arg(m_order.size());
-        fputs(line.toUtf8().constData(), stderr);
-        fflush(stderr);
+        writeAll(stderr, line.toUtf8());
         m_barShown = true;
     }
 
@@ -278,131 +465,165 @@ private:
     const bool m_tty;
     bool m_barShown = false;
     bool m_interrupted = false;
-    int m_exitCode = 0;
     int m_done = 0;
+    qsizetype m_nextToPrint = 0;
     QStringList m_order;
-    QHash<QString, qint64> m_written;
-    QHash<QString, qint64> m_total;
+    QHash<QString, Entry> m_entries;
     QElapsedTimer m_clock;
 };
 
 int runExport(Options &opt)
 {
     if (opt.args.isEmpty())
-        return usage(QStringLiteral("export needs at least one FILE"));
+        return usage(QStringLiteral("export needs at least one FILE, URL or -"), opt.command);
+    if (opt.args.count(QStringLiteral("-")) > 1)
+        return usage(QStringLiteral("standard input (-) can be exported only once"), opt.command);
     if (!opt.permissions->mayExport(opt.user))
         return fail({ErrorCode::PermissionDenied,
                      QStringLiteral("permission denied: user %1 lacks \"export\"").arg(opt.user)});
-    // Every source is checked before anything is written.
-    QHash<QString, qint64> sizes;
-    bool bad = false;
-    for (const QString &source : std::as_const(opt.args)) {
-        if (source.startsWith(QLatin1String("http://"), Qt::CaseInsensitive) ||
-            source.startsWith(QLatin1String("https://"), Qt::CaseInsensitive))
-            continue;
-        qint64 size = 0;
-        QString error;
-        if (!FileSource::preflight(source, &size, &error)) {
-            errLine(error);
-            bad = true;
-        }
-        sizes[source] = size;
+    // One clear line when Redis cannot be reached, rather than one per source. Each
+    // source is then checked by the exporter, before anything is written for it.
+    {
+        ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
+        if (!store.connection().ensureConnected())
+            return fail(Failure::fromRedis(store.connection().lastError()));
     }
-    if (bad)
-        return 6;
-    ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
-    if (!store.connection().ensureConnected())
-        return fail(Failure::fromRedis(store.connection().lastError()));
-    for (auto it = sizes.cbegin(); it != sizes.cend(); ++it) {
-        const Failure refused = checkServerAccepts(store.connection(), it.key(), it.value(),
-                                                   opt.config.effectiveSegmentBytes());
-        if (refused.code == ErrorCode::Redis)
-            return fail(refused);
-        if (refused) {
-            errLine(refused.message);
-            bad = true;
-        }
-    }
-    if (bad)
-        return 6;
     ExportCommand cmd(opt);
     return cmd.run();
 }
 
-bool needsValidId(const Options &opt, QString *id, int *code)
-{
-    if (opt.args.size() != 1) {
-        *code = usage(QStringLiteral("%1 takes exactly one ID").arg(opt.command));
-        return false;
-    }
-    *id = opt.args.first();
-    if (!isValidExportId(*id)) {
-        *code = usage(QStringLiteral("not an export id: %1 (expected a lowercase UUID)").arg(printableForMessage(*id)));
-        return false;
-    }
-    return true;
-}
-
 bool mayRead(const Options &opt, int *code)
 {
-    if (opt.permissions->mayRead(opt.user))
-        return true;
-    *code = fail({ErrorCode::PermissionDenied,
-                  QStringLiteral("permission denied: user %1 lacks \"export:read\"").arg(opt.user)});
+    if (opt.permissions->mayRead(opt.user)) return true;
+    *code =
+        fail({ErrorCode::PermissionDenied,
+              QStringLiteral("permission denied: user %1 lacks \"export:read\"").arg(opt.user)});
     return false;
+}
+
+// The id (or unique prefix) given on the command line, resolved in Redis.
+bool resolveId(const Options &opt, ExportStore &store, const QString &text, QString *id, int *code)
+{
+    const ExportIdResolution r = resolveExportId(store.connection(), store.keys(), text);
+    if (r.failure) {
+        *code = r.failure.code == ErrorCode::Usage ? usage(r.failure.message, opt.command)
+                                                   : fail(r.failure);
+        return false;
+    }
+    *id = r.id;
+    return true;
 }
 
 int runStatus(const Options &opt)
 {
-    QString id;
     int code = 0;
-    if (!needsValidId(opt, &id, &code) || !mayRead(opt, &code))
-        return code;
+    if (opt.args.size() != 1)
+        return usage(QStringLiteral("status takes exactly one ID"), opt.command);
+    if (normalizedIdPrefix(opt.args.first()).isEmpty())
+        return usage(QStringLiteral("not an export id: %1 (expected an id or at least %2 of its "
+                                    "hex digits)")
+                         .arg(escapeUntrusted(opt.args.first(), 80))
+                         .arg(minPrefixDigits),
+                     opt.command);
+    if (!mayRead(opt, &code)) return code;
     ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
+    QString id;
+    if (!resolveId(opt, store, opt.args.first(), &id, &code)) return code;
     const auto found = store.fetchStatus(id);
-    if (found.failure)
-        return fail(found.failure);
+    if (found.failure) return fail(found.failure);
     if (opt.json) {
-        outLine(found.json);
+        outLine(escapeUntrustedJson(found.json));
         return 0;
     }
     const RedisReply ttl = store.connection().command({"TTL", opt.config.keys.statusKey(id)});
+    if (ttl.isError()) {
+        const Failure f = Failure::fromRedis(ttl.error);
+        return fail(
+            {f.code,
+             QStringLiteral("cannot read the expiry of export %1: %2").arg(id, ttl.error.message)});
+    }
     outLine(summary(*found.status, ttl.integer).toUtf8());
     return 0;
 }
 
 int runCancel(const Options &opt)
 {
-    QString id;
     int code = 0;
-    if (!needsValidId(opt, &id, &code))
-        return code;
+    if (opt.args.size() != 1)
+        return usage(QStringLiteral("cancel takes exactly one ID"), opt.command);
+    if (normalizedIdPrefix(opt.args.first()).isEmpty())
+        return usage(QStringLiteral("not an export id: %1 (expected an id or at least %2 of its "
+                                    "hex digits)")
+                         .arg(escapeUntrusted(opt.args.first(), 80))
+                         .arg(minPrefixDigits),
+                     opt.command);
     ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
+    QString id;
+    if (!resolveId(opt, store, opt.args.first(), &id, &code)) return code;
     const auto r = store.cancel(id, opt.user, *opt.permissions);
-    if (r.failure && r.failure.code != ErrorCode::TooLate)
-        return fail(r.failure);
+    if (r.failure && r.failure.code != ErrorCode::TooLate) return fail(r.failure);
     if (r.failure)
         errLine(r.failure.message);
     else if (!r.changed)
         errLine(QStringLiteral("export %1 was already CANCELLED").arg(id));
     else if (!r.ownerSettled)
-        errLine(QStringLiteral("export %1 CANCELLED; its owner did not answer, so its data was settled on its behalf").arg(id));
-    outLine(opt.json ? r.status.toJson() : summary(r.status).toUtf8());
+        errLine(QStringLiteral("export %1 CANCELLED; its owner did not answer, so its data was "
+                               "settled on its behalf")
+                    .arg(id));
+    outLine(opt.json ? escapeUntrustedJson(r.status.toJson()) : summary(r.status).toUtf8());
     return exitCodeFor(r.failure.code);
+}
+
+// A column as wide as its widest cell, at most maxWidth (longer cells end in "…").
+struct Column
+{
+    QString title;
+    int maxWidth = 0; // 0: the last column, never padded or cut
+    bool alignRight = false;
+    int width = 0;
+};
+
+QString fitCell(const QString &text, const Column &c)
+{
+    if (c.maxWidth == 0) return text;
+    QString t = text;
+    if (t.size() > c.width) t = t.left(std::max(0, c.width - 1)) + QChar(0x2026);
+    return c.alignRight ? t.rightJustified(c.width) : t.leftJustified(c.width);
+}
+
+void printTable(QList<Column> columns, const QList<QStringList> &rows)
+{
+    for (Column &c : columns) {
+        c.width = int(c.title.size());
+    }
+    for (const QStringList &row : rows)
+        for (qsizetype i = 0; i < columns.size(); ++i)
+            if (columns[i].maxWidth > 0)
+                columns[i].width = std::min(columns[i].maxWidth,
+                                            std::max(columns[i].width, int(row.value(i).size())));
+    auto line = [&](const QStringList &cells) {
+        QStringList out;
+        for (qsizetype i = 0; i < columns.size(); ++i)
+            out << fitCell(cells.value(i), columns[i]);
+        return out.join(QStringLiteral("  ")).toUtf8();
+    };
+    QStringList titles;
+    for (const Column &c : columns)
+        titles << c.title;
+    outLine(line(titles));
+    for (const QStringList &row : rows)
+        outLine(line(row));
 }
 
 int runList(const Options &opt)
 {
     int code = 0;
-    if (!opt.args.isEmpty())
-        return usage(QStringLiteral("list takes no arguments"));
-    if (!mayRead(opt, &code))
-        return code;
+    if (!opt.args.isEmpty()) return usage(QStringLiteral("list takes no arguments"), opt.command);
+    if (!mayRead(opt, &code)) return code;
     ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
     Failure failure;
     QList<ExportStore::Entry> entries = store.list(&failure);
-    if (failure)
-        return fail(failure);
+    if (failure) return fail(failure);
     std::sort(entries.begin(), entries.end(), [](const auto &a, const auto &b) {
         const QDateTime ta = a.status ? a.status->createdAt : QDateTime();
         const QDateTime tb = b.status ? b.status->createdAt : QDateTime();
@@ -413,10 +634,10 @@ int runList(const Options &opt)
         bool first = true;
         for (const auto &e : std::as_const(entries)) {
             if (!e.status) {
-                errLine(QStringLiteral("skipping export %1: %2").arg(printableForMessage(e.id), e.problem));
+                errLine(QStringLiteral("skipping export %1: %2").arg(e.id, e.problem));
                 continue;
             }
-            out += (first ? "" : ",") + e.json;
+            out += (first ? "" : ",") + escapeUntrustedJson(e.json);
             first = false;
         }
         outLine(out + "]");
@@ -426,32 +647,41 @@ int runList(const Options &opt)
         errLine(QStringLiteral("no exports on %1").arg(opt.endpoint.displayName()));
         return 0;
     }
-    const QString fmt = QStringLiteral("%1  %2  %3  %4  %5  %6");
-    outLine(fmt.arg(QStringLiteral("ID"), -36)
-                .arg(QStringLiteral("STATUS"), -9)
-                .arg(QStringLiteral("PROGRESS"), 8)
-                .arg(QStringLiteral("SIZE"), 10)
-                .arg(QStringLiteral("OWNER"), -10)
-                .arg(QStringLiteral("SOURCE"))
-                .toUtf8());
+    const QList<Column> columns{
+        {QStringLiteral("ID"), 36},
+        {QStringLiteral("STATUS"), 9},
+        {QStringLiteral("PROGRESS"), 8, true},
+        {QStringLiteral("SIZE"), 10, true},
+        {QStringLiteral("OWNER"), 16},
+        {QStringLiteral("HOST"), 20},
+        {QStringLiteral("SOURCE"), 0},
+    };
+    QList<QStringList> rows;
     for (const auto &e : std::as_const(entries)) {
         if (!e.status) {
-            outLine(fmt.arg(printableForMessage(e.id), -36).arg(QStringLiteral("?"), -9).arg(QString(), 8)
-                        .arg(QString(), 10).arg(QString(), -10).arg(QStringLiteral("(%1)").arg(e.problem)).toUtf8());
+            rows << QStringList{escapeUntrusted(e.id),
+                                QStringLiteral("?"),
+                                QString(),
+                                QString(),
+                                QString(),
+                                QString(),
+                                QStringLiteral("(%1)").arg(escapeUntrusted(e.problem))};
             continue;
         }
         const ExportStatus &s = *e.status;
-        const QString pct = s.bytesTotal > 0 ? QStringLiteral("%1%").arg(s.bytesWritten * 100 / s.bytesTotal)
+        const QString pct = s.bytesTotal > 0
+                                ? QStringLiteral("%1%").arg(s.bytesWritten * 100 / s.bytesTotal)
                             : s.state == ExportState::Completed ? QStringLiteral("100%")
                                                                 : QStringLiteral("—");
-        outLine(fmt.arg(s.id, -36)
-                    .arg(s.stateText().left(9), -9)
-                    .arg(pct, 8)
-                    .arg(formatBytes(s.bytesTotal >= 0 ? s.bytesTotal : s.bytesWritten), 10)
-                    .arg(s.owner.left(10), -10)
-                    .arg(s.source)
-                    .toUtf8());
+        rows << QStringList{escapeUntrusted(s.id),
+                            escapeUntrusted(s.stateText()),
+                            pct,
+                            formatBytes(s.bytesTotal >= 0 ? s.bytesTotal : s.bytesWritten),
+                            escapeUntrusted(s.owner),
+                            escapeUntrusted(s.host),
+                            escapeUntrusted(s.source)};
     }
+    printTable(columns, rows);
     return 0;
 }
 
@@ -459,17 +689,25 @@ int runFetch(const Options &opt)
 {
     int code = 0;
     if (opt.args.size() != 2)
-        return usage(QStringLiteral("fetch takes an ID and an OUTPUT file (or - for stdout)"));
-    const QString id = opt.args[0];
-    if (!isValidExportId(id))
-        return usage(QStringLiteral("not an export id: %1 (expected a lowercase UUID)").arg(printableForMessage(id)));
-    if (!mayRead(opt, &code))
-        return code;
+        return usage(QStringLiteral("fetch takes an ID and an OUTPUT file (or - for stdout)"),
+                     opt.command);
+    if (normalizedIdPrefix(opt.args[0]).isEmpty())
+        return usage(QStringLiteral("not an export id: %1 (expected an id or at least %2 of its "
+                                    "hex digits)")
+                         .arg(escapeUntrusted(opt.args[0], 80))
+                         .arg(minPrefixDigits),
+                     opt.command);
+    if (!mayRead(opt, &code)) return code;
     ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
+    QString id;
+    if (!resolveId(opt, store, opt.args[0], &id, &code)) return code;
     Failure failure;
     if (opt.args[1] == QLatin1String("-")) {
         QFile out;
-        out.open(stdout, QIODevice::WriteOnly);
+        if (!out.open(stdout, QIODevice::WriteOnly))
+            return fail(
+                {ErrorCode::Source,
+                 QStringLiteral("cannot write to standard output: %1").arg(out.errorString())});
         store.fetchData(id, &out, &failure);
         out.flush();
         return failure ? fail(failure) : 0;
@@ -477,14 +715,16 @@ int runFetch(const Options &opt)
     // Written aside and renamed at the end: a failed fetch leaves no half file.
     QSaveFile out(opt.args[1]);
     if (!out.open(QIODevice::WriteOnly))
-        return fail({ErrorCode::Source, QStringLiteral("cannot write %1: %2").arg(opt.args[1], out.errorString())});
+        return fail({ErrorCode::Source,
+                     QStringLiteral("cannot write %1: %2").arg(opt.args[1], out.errorString())});
     const qint64 n = store.fetchData(id, &out, &failure);
     if (failure) {
         out.cancelWriting();
         return fail(failure);
     }
     if (!out.commit())
-        return fail({ErrorCode::Source, QStringLiteral("cannot write %1: %2").arg(opt.args[1], out.errorString())});
+        return fail({ErrorCode::Source,
+                     QStringLiteral("cannot write %1: %2").arg(opt.args[1], out.errorString())});
     if (opt.verbose)
         errLine(QStringLiteral("wrote %1 bytes to %2, sha256 verified").arg(n).arg(opt.args[1]));
     return 0;
@@ -493,14 +733,16 @@ int runFetch(const Options &opt)
 int runServer(const Options &opt)
 {
     if (opt.args.size() != 1)
-        return usage(QStringLiteral("server takes status or stop"));
+        return usage(QStringLiteral("server takes status or stop"), opt.command);
     if (opt.args[0] == QLatin1String("status")) {
         const auto s = EmbeddedServer::status();
         if (!s.running) {
-            outLine(QStringLiteral("embedded Redis server: not running (%1)").arg(s.socket).toUtf8());
+            outLine(
+                QStringLiteral("embedded Redis server: not running (%1)").arg(s.socket).toUtf8());
             return 5;
         }
-        outLine(QStringLiteral("embedded Redis server: running, pid %1, Redis %2, %3 used, %4 keys\nsocket: %5\nurl:    unix://%5")
+        outLine(QStringLiteral("embedded Redis server: running, pid %1, Redis %2, %3 used, %4 "
+                               "keys\nsocket: %5\nurl:    unix://%5")
                     .arg(s.pid)
                     .arg(s.version, s.usedMemory)
                     .arg(s.keys)
@@ -510,12 +752,19 @@ int runServer(const Options &opt)
     }
     if (opt.args[0] == QLatin1String("stop")) {
         QString error;
-        if (!EmbeddedServer::stop(&error))
-            return fail({ErrorCode::Redis, error});
+        if (!EmbeddedServer::stop(&error)) return fail({ErrorCode::Redis, error});
         errLine(QStringLiteral("embedded Redis server stopped"));
         return 0;
     }
-    return usage(QStringLiteral("unknown server command \"%1\"; use status or stop").arg(opt.args[0]));
+    return usage(QStringLiteral("unknown server command \"%1\"; use status or stop")
+                     .arg(escapeUntrusted(opt.args[0], 80)),
+                 opt.command);
+}
+
+// The one-line form of QCommandLineParser's error text.
+QString oneLine(QString text)
+{
+    return text.replace(QLatin1Char('\n'), QLatin1Char(' ')).trimmed();
 }
 
 } // namespace
@@ -526,23 +775,77 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("hbexporter-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PROJECT_VERSION_STRING));
 
-    QCommandLineParser parser;
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption redisOpt(QStringLiteral("redis"), {}, QStringLiteral("URL"));
-    const QCommandLineOption userOpt(QStringLiteral("user"), {}, QStringLiteral("NAME"));
-    const QCommandLineOption permOpt(QStringLiteral("permissions"), {}, QStringLiteral("FILE"));
-    const QCommandLineOption jsonOpt(QStringLiteral("json"));
-    const QCommandLineOption ttlOpt(QStringLiteral("ttl"), {}, QStringLiteral("SECONDS"));
-    const QCommandLineOption chunkOpt(QStringLiteral("chunk-size"), {}, QStringLiteral("BYTES"));
-    const QCommandLineOption bwOpt(QStringLiteral("bwlimit"), {}, QStringLiteral("RATE"));
-    const QCommandLineOption verboseOpt(QStringLiteral("verbose"));
-    const QCommandLineOption helpOpt(QStringList{QStringLiteral("h"), QStringLiteral("help")});
-    const QCommandLineOption versionOpt(QStringLiteral("version"));
-    parser.addOptions({redisOpt, userOpt, permOpt, jsonOpt, ttlOpt, chunkOpt, bwOpt, verboseOpt, helpOpt, versionOpt});
+    const QStringList exportOnly{QStringLiteral("export")};
+    const QStringList withJson{QStringLiteral("export"), QStringLiteral("status"),
+                               QStringLiteral("cancel"), QStringLiteral("list")};
+    Cli cli;
+    cli.parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const auto redisOpt = cli.add(
+        QStringLiteral("redis"), QStringLiteral("URL"),
+        QStringLiteral("the Redis server: redis://[user:password@]host[:port][/db] or "
+                       "unix://[user:password@]/path[?db=N] (default: $HBEXPORTER_REDIS_URL, else "
+                       "the embedded server)"));
+    const auto userOpt = cli.add(QStringLiteral("user"), QStringLiteral("NAME"),
+                                 QStringLiteral("the acting user (default: your login name)"));
+    const auto permOpt =
+        cli.add(QStringLiteral("permissions"), QStringLiteral("FILE"),
+                QStringLiteral("permissions file (default: $HBEXPORTER_PERMISSIONS, else everyone "
+                               "may export and read)"));
+    const auto verboseOpt = cli.add(QStringLiteral("verbose"), QString(),
+                                    QStringLiteral("log what happens, with timestamps, on stderr"));
+    const auto helpOpt =
+        cli.add(QStringLiteral("help"), QString(),
+                QStringLiteral("this help, or with a command, its own"), {}, {QStringLiteral("h")});
+    const auto versionOpt =
+        cli.add(QStringLiteral("version"), QString(), QStringLiteral("the version"));
+    const auto jsonOpt =
+        cli.add(QStringLiteral("json"), QString(),
+                QStringLiteral("print the status JSON (export: one line per export) instead of "
+                               "text"),
+                withJson);
+    const auto ttlOpt =
+        cli.add(QStringLiteral("ttl"), QStringLiteral("SECONDS"),
+                QStringLiteral("expiry of every key of the export (default 3600)"), exportOnly);
+    const auto chunkOpt = cli.add(
+        QStringLiteral("chunk-size"), QStringLiteral("BYTES"),
+        QStringLiteral("bytes per write, K/M suffixes (default 1M, at most the segment size)"),
+        exportOnly);
+    const auto segmentOpt = cli.add(
+        QStringLiteral("segment-size"), QStringLiteral("BYTES"),
+        QStringLiteral("bytes per data key, K/M/G suffixes, 1K to 512M (default 1M minus 16 "
+                       "bytes); a source that fits one segment is the single key …-data"),
+        exportOnly);
+    const auto bwOpt = cli.add(
+        QStringLiteral("bwlimit"), QStringLiteral("RATE"),
+        QStringLiteral("read at most RATE bytes/s from all sources together, K/M/G suffixes "
+                       "(powers of 1024)"),
+        exportOnly);
+
+    QCommandLineParser &parser = cli.parser;
+    // The command word, for messages, even when parsing fails.
+    QString commandWord;
+    for (const QString &a : QCoreApplication::arguments().mid(1))
+        if (findCommand(a)) {
+            commandWord = a;
+            break;
+        }
     if (!parser.parse(QCoreApplication::arguments()))
-        return usage(parser.errorText());
-    if (parser.isSet(helpOpt)) {
-        fputs(usageText, stdout);
+        return usage(oneLine(parser.errorText()), commandWord);
+
+    const QStringList positional = parser.positionalArguments();
+    QString command = positional.value(0);
+    QStringList args = positional.mid(1);
+    const bool helpCommand = command == QLatin1String("help");
+    if (parser.isSet(helpOpt) || helpCommand) {
+        const QString topic = helpCommand ? args.value(0) : command;
+        if (topic.isEmpty()) {
+            writeAll(stdout, cli.generalHelp().toUtf8());
+            return 0;
+        }
+        const CommandDef *def = findCommand(topic);
+        if (!def)
+            return usage(QStringLiteral("unknown command \"%1\"").arg(escapeUntrusted(topic, 80)));
+        writeAll(stdout, cli.commandHelp(*def).toUtf8());
         return 0;
     }
     if (parser.isSet(versionOpt)) {
@@ -552,26 +855,19 @@ int main(int argc, char **argv)
     Options opt;
     opt.verbose = parser.isSet(verboseOpt);
     LogHub::install(opt.verbose, opt.verbose);
-    const QStringList positional = parser.positionalArguments();
-    if (positional.isEmpty())
-        return usage(QStringLiteral("no command given"));
-    opt.command = positional.first();
-    opt.args = positional.mid(1);
+    if (command.isEmpty()) return usage(QStringLiteral("no command given"));
+    if (!findCommand(command))
+        return usage(QStringLiteral("unknown command \"%1\"").arg(escapeUntrusted(command, 80)));
+    opt.command = command;
+    opt.args = args;
+    for (const OptionDef &d : std::as_const(cli.options))
+        if (!cli.appliesTo(d, command) && parser.isSet(d.option))
+            return usage(QStringLiteral("--%1 does not apply to %2")
+                             .arg(d.option.names().constLast(), command),
+                         command);
     opt.json = parser.isSet(jsonOpt);
     opt.user = parser.isSet(userOpt) ? parser.value(userOpt) : defaultUserName();
-    if (opt.user.trimmed().isEmpty())
-        return usage(QStringLiteral("--user needs a name"));
-
-    static const QStringList commands{QStringLiteral("export"), QStringLiteral("status"), QStringLiteral("cancel"),
-                                      QStringLiteral("list"),   QStringLiteral("watch"),  QStringLiteral("fetch"),
-                                      QStringLiteral("server")};
-    if (!commands.contains(opt.command))
-        return usage(QStringLiteral("unknown command \"%1\"").arg(printableForMessage(opt.command)));
-    if (opt.command != QLatin1String("export")) {
-        for (const auto &o : {ttlOpt, chunkOpt, bwOpt})
-            if (parser.isSet(o))
-                return usage(QStringLiteral("--%1 applies only to export").arg(o.names().first()));
-    }
+    if (opt.user.trimmed().isEmpty()) return usage(QStringLiteral("--user needs a name"), command);
 
     // Export settings.
     ExporterConfig &cfg = opt.config;
@@ -580,26 +876,47 @@ int main(int argc, char **argv)
         bool ok = false;
         const qint64 ttl = parser.value(ttlOpt).toLongLong(&ok);
         if (!ok || ttl < 1 || ttl > 365LL * 24 * 3600)
-            return usage(QStringLiteral("--ttl must be a number of seconds from 1 to 31536000, not \"%1\"")
-                             .arg(parser.value(ttlOpt)));
+            return usage(QStringLiteral("--ttl must be a number of seconds from 1 to 31536000, not "
+                                        "\"%1\"")
+                             .arg(escapeUntrusted(parser.value(ttlOpt), 80)),
+                         command);
         cfg.ttlSeconds = int(ttl);
+    }
+    if (parser.isSet(segmentOpt)) {
+        const qint64 segment = parseByteSize(parser.value(segmentOpt));
+        if (segment < ExporterConfig::minSegmentBytes || segment > ExporterConfig::maxSegmentBytes)
+            return usage(QStringLiteral("--segment-size must be from 1K to 512M, not \"%1\"")
+                             .arg(escapeUntrusted(parser.value(segmentOpt), 80)),
+                         command);
+        cfg.segmentBytes = segment;
     }
     if (parser.isSet(chunkOpt)) {
         const qint64 chunk = parseByteSize(parser.value(chunkOpt));
-        if (chunk < 1 || chunk > ExporterConfig::maxChunkSize)
-            return usage(QStringLiteral("--chunk-size must be from 1 byte to 64M, not \"%1\"").arg(parser.value(chunkOpt)));
+        if (chunk < ExporterConfig::minChunkSize || chunk > ExporterConfig::maxChunkSize)
+            return usage(QStringLiteral("--chunk-size must be from 1 byte to 64M, not \"%1\"")
+                             .arg(escapeUntrusted(parser.value(chunkOpt), 80)),
+                         command);
+        if (chunk > cfg.effectiveSegmentBytes())
+            return usage(
+                QStringLiteral("--chunk-size %1 exceeds the segment size (%2 bytes%3): a "
+                               "chunk never straddles two segments")
+                    .arg(escapeUntrusted(parser.value(chunkOpt), 80))
+                    .arg(cfg.effectiveSegmentBytes())
+                    .arg(parser.isSet(segmentOpt) ? QString() : QStringLiteral(", the default")),
+                command);
         cfg.chunkSize = chunk;
     }
     if (parser.isSet(bwOpt)) {
         const qint64 rate = parseByteSize(parser.value(bwOpt));
         if (rate < 1)
-            return usage(QStringLiteral("--bwlimit must be a rate in bytes per second such as 512K or 10M, not \"%1\"")
-                             .arg(parser.value(bwOpt)));
+            return usage(QStringLiteral("--bwlimit must be a rate in bytes per second such as 512K "
+                                        "or 10M, not \"%1\"")
+                             .arg(escapeUntrusted(parser.value(bwOpt), 80)),
+                         command);
         cfg.bandwidthLimit = rate;
     }
 
-    if (opt.command == QLatin1String("server"))
-        return runServer(opt);
+    if (command == QLatin1String("server")) return runServer(opt);
 
     // flags > environment (CONTRACT §6, §8); the CLI has no saved settings.
     ConfigInputs inputs = ConfigInputs::fromEnvironment();
@@ -608,32 +925,20 @@ int main(int argc, char **argv)
     const ResolvedConfig resolved = resolveConfig(inputs);
     QString error;
     opt.permissions = loadResolvedPermissions(resolved, &error);
-    if (!opt.permissions)
-        return usage(error);
-    if (!resolved.useEmbeddedServer && !resolved.endpoint)
-        return usage(resolved.urlError);
+    if (!opt.permissions) return usage(error, command);
+    if (!resolved.useEmbeddedServer && !resolved.endpoint) return usage(resolved.urlError, command);
     if (resolved.useEmbeddedServer && !EmbeddedServer::ensureRunning(&error))
         return fail({ErrorCode::Redis, error});
     opt.endpoint = resolved.useEmbeddedServer ? EmbeddedServer::endpoint() : *resolved.endpoint;
     cfg.endpoint = opt.endpoint;
 
-    if (opt.command == QLatin1String("export"))
-        return runExport(opt);
-    if (opt.command == QLatin1String("status"))
-        return runStatus(opt);
-    if (opt.command == QLatin1String("cancel"))
-        return runCancel(opt);
-    if (opt.command == QLatin1String("list"))
-        return runList(opt);
-    if (opt.command == QLatin1String("fetch"))
-        return runFetch(opt);
-#ifdef HB_HAVE_WATCH
-    if (opt.command == QLatin1String("watch")) {
-        int code = 0;
-        if (!mayRead(opt, &code))
-            return code;
-        return runWatch(opt.endpoint, cfg.keys, 500);
-    }
-#endif
-    return usage(QStringLiteral("\"%1\" is not available in this build").arg(opt.command));
+    if (command == QLatin1String("export")) return runExport(opt);
+    if (command == QLatin1String("status")) return runStatus(opt);
+    if (command == QLatin1String("cancel")) return runCancel(opt);
+    if (command == QLatin1String("list")) return runList(opt);
+    if (command == QLatin1String("fetch")) return runFetch(opt);
+    if (!args.isEmpty()) return usage(QStringLiteral("watch takes no arguments"), command);
+    int code = 0;
+    if (!mayRead(opt, &code)) return code;
+    return runWatch(opt.endpoint, cfg.keys, 500);
 }

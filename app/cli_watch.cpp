@@ -1,10 +1,13 @@
 #include "cli_watch.h"
 
+#include "cli_signals.h"
+
 #include "exportmonitor.h"
 #include "exportstatus.h"
 #include "exportstore.h"
 #include "logging.h"
 #include "redisconnection.h"
+#include "textescape.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -30,62 +33,14 @@ namespace {
 constexpr qint64 stalledAfterMs = 10000;
 constexpr qint64 speedWindowMs = 10000;
 
-int g_signalPipe[2] = {-1, -1};
-
-void onSignal(int)
-{
-    const char c = 's';
-    [[maybe_unused]] const ssize_t n = ::write(g_signalPipe[1], &c, 1);
-}
-
-// SIGINT/SIGTERM/SIGHUP end the watch through the event loop; the previous
-// handlers come back on destruction.
-class SignalGuard final
-{
-public:
-    SignalGuard()
-    {
-        if (::pipe(g_signalPipe) != 0)
-            return;
-        ::fcntl(g_signalPipe[0], F_SETFD, FD_CLOEXEC);
-        ::fcntl(g_signalPipe[1], F_SETFD, FD_CLOEXEC);
-        ::fcntl(g_signalPipe[1], F_SETFL, O_NONBLOCK);
-        struct sigaction sa = {};
-        sa.sa_handler = onSignal;
-        sigemptyset(&sa.sa_mask);
-        for (int i = 0; i < 3; ++i)
-            ::sigaction(m_signals[i], &sa, &m_previous[i]);
-        m_installed = true;
-    }
-    ~SignalGuard()
-    {
-        if (!m_installed)
-            return;
-        for (int i = 0; i < 3; ++i)
-            ::sigaction(m_signals[i], &m_previous[i], nullptr);
-        ::close(g_signalPipe[0]);
-        ::close(g_signalPipe[1]);
-        g_signalPipe[0] = g_signalPipe[1] = -1;
-    }
-    SignalGuard(const SignalGuard &) = delete;
-    SignalGuard &operator=(const SignalGuard &) = delete;
-    int fd() const { return m_installed ? g_signalPipe[0] : -1; }
-
-private:
-    const int m_signals[3] = {SIGINT, SIGTERM, SIGHUP};
-    struct sigaction m_previous[3];
-    bool m_installed = false;
-};
-
 void writeOut(const QByteArray &bytes)
 {
     qsizetype done = 0;
     while (done < bytes.size()) {
-        const ssize_t n = ::write(STDOUT_FILENO, bytes.constData() + done, size_t(bytes.size() - done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
+        const ssize_t n =
+            ::write(STDOUT_FILENO, bytes.constData() + done, size_t(bytes.size() - done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
         done += n;
     }
 }
@@ -109,8 +64,7 @@ public:
     ~RawTerminal()
     {
         writeOut("\x1b[?25h\x1b[?1049l");
-        if (m_raw)
-            ::tcsetattr(STDIN_FILENO, TCSANOW, &m_saved);
+        if (m_raw) ::tcsetattr(STDIN_FILENO, TCSANOW, &m_saved);
     }
     RawTerminal(const RawTerminal &) = delete;
     RawTerminal &operator=(const RawTerminal &) = delete;
@@ -124,10 +78,8 @@ private:
 QString duration(qint64 ms)
 {
     const qint64 s = std::max<qint64>(0, ms / 1000);
-    if (s < 60)
-        return QStringLiteral("%1s").arg(s);
-    if (s < 3600)
-        return QStringLiteral("%1m%2s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    if (s < 60) return QStringLiteral("%1s").arg(s);
+    if (s < 3600) return QStringLiteral("%1m%2s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
     if (s < 86400)
         return QStringLiteral("%1h%2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1d%2h").arg(s / 86400).arg((s % 86400) / 3600);
@@ -135,8 +87,7 @@ QString duration(qint64 ms)
 
 QString cell(QString text, int width)
 {
-    if (text.size() > width)
-        text = text.left(std::max(0, width - 1)) + QChar(0x2026);
+    if (text.size() > width) text = text.left(std::max(0, width - 1)) + QChar(0x2026);
     return text.leftJustified(width);
 }
 
@@ -148,10 +99,10 @@ struct Tracked
     void update(const ExportStatus &s)
     {
         status = s;
-        if (!s.updatedAt.isValid())
-            return;
+        if (!s.updatedAt.isValid()) return;
         const qint64 t = s.updatedAt.toMSecsSinceEpoch();
-        if (!samples.isEmpty() && (t < samples.last().first || s.bytesWritten < samples.last().second))
+        if (!samples.isEmpty() &&
+            (t < samples.last().first || s.bytesWritten < samples.last().second))
             samples.clear();
         samples.append({t, s.bytesWritten});
         while (samples.size() > 2 && t - samples.first().first > speedWindowMs)
@@ -164,23 +115,23 @@ struct Tracked
     }
     double speed(const QDateTime &now) const
     {
-        if (status.state != ExportState::Pending || stalled(now) || samples.size() < 2)
-            return 0;
+        if (status.state != ExportState::Pending || stalled(now) || samples.size() < 2) return 0;
         const qint64 ms = samples.last().first - samples.first().first;
-        return ms > 0 ? double(samples.last().second - samples.first().second) * 1000.0 / double(ms) : 0;
+        return ms > 0 ? double(samples.last().second - samples.first().second) * 1000.0 / double(ms)
+                      : 0;
     }
     QString stateText(const QDateTime &now) const
     {
-        if (stalled(now))
-            return QStringLiteral("STALLED (owner silent)");
+        if (stalled(now)) return QStringLiteral("STALLED (owner silent)");
         if (status.state == ExportState::Cancelled && !status.cancelledBy.isEmpty())
-            return QStringLiteral("CANCELLED by %1").arg(status.cancelledBy);
-        return status.stateText();
+            return QStringLiteral("CANCELLED by %1").arg(escapeUntrusted(status.cancelledBy));
+        return escapeUntrusted(status.stateText());
     }
     QString progress() const
     {
         if (status.bytesTotal > 0)
-            return QStringLiteral("%1% %2").arg(int(double(status.bytesWritten) * 100.0 / double(status.bytesTotal)))
+            return QStringLiteral("%1% %2")
+                .arg(int(double(status.bytesWritten) * 100.0 / double(status.bytesTotal)))
                 .arg(formatBytes(status.bytesWritten));
         return formatBytes(status.bytesWritten);
     }
@@ -188,16 +139,19 @@ struct Tracked
 
 QByteArray plainLine(const ExportStatus &s)
 {
-    QString line = QStringLiteral("%1 %2 %3 owner=%4 bytes=%5/%6 source=%7")
-                       .arg(isoTime(s.updatedAt.isValid() ? s.updatedAt : QDateTime::currentDateTimeUtc()), s.id,
-                            s.stateText(), s.owner)
-                       .arg(s.bytesWritten)
-                       .arg(s.bytesTotal)
-                       .arg(printableForMessage(s.source));
+    // Every field from the status is someone else's text: escaped, so one change
+    // stays one line and nothing reaches the terminal raw.
+    QString line =
+        QStringLiteral("%1 %2 %3 owner=%4 host=%5 bytes=%6/%7 source=%8")
+            .arg(isoTime(s.updatedAt.isValid() ? s.updatedAt : QDateTime::currentDateTimeUtc()),
+                 escapeUntrusted(s.id), escapeUntrusted(s.stateText()), escapeUntrusted(s.owner),
+                 escapeUntrusted(s.host))
+            .arg(s.bytesWritten)
+            .arg(s.bytesTotal)
+            .arg(escapeUntrusted(s.source));
     if (!s.cancelledBy.isEmpty())
-        line += QStringLiteral(" cancelledBy=%1").arg(s.cancelledBy);
-    if (!s.error.isEmpty())
-        line += QStringLiteral(" error=\"%1\"").arg(printableForMessage(s.error));
+        line += QStringLiteral(" cancelledBy=%1").arg(escapeUntrusted(s.cancelledBy));
+    if (!s.error.isEmpty()) line += QStringLiteral(" error=\"%1\"").arg(escapeUntrusted(s.error));
     return line.toUtf8() + '\n';
 }
 
@@ -207,21 +161,25 @@ public:
     Watch(const RedisEndpoint &endpoint, const KeyLayout &keys, bool table, int refreshMs)
         : m_monitor(endpoint, keys), m_table(table), m_server(endpoint.displayName())
     {
-        QObject::connect(&m_monitor, &ExportMonitor::exportUpdated, &m_monitor, [this](const ExportStatus &s) {
-            m_exports[s.id].update(s);
-            if (!m_table)
-                writeOut(plainLine(s));
-        });
-        QObject::connect(&m_monitor, &ExportMonitor::exportRemoved, &m_monitor, [this](const QString &id) {
-            m_exports.remove(id);
-            if (!m_table)
-                writeOut(QStringLiteral("%1 %2 REMOVED\n").arg(isoTime(QDateTime::currentDateTimeUtc()), id).toUtf8());
-        });
+        QObject::connect(&m_monitor, &ExportMonitor::exportUpdated, &m_monitor,
+                         [this](const ExportStatus &s) {
+                             m_exports[s.id].update(s);
+                             if (!m_table) writeOut(plainLine(s));
+                         });
+        QObject::connect(
+            &m_monitor, &ExportMonitor::exportRemoved, &m_monitor, [this](const QString &id) {
+                m_exports.remove(id);
+                if (!m_table)
+                    writeOut(QStringLiteral("%1 %2 REMOVED\n")
+                                 .arg(isoTime(QDateTime::currentDateTimeUtc()), escapeUntrusted(id))
+                                 .toUtf8());
+            });
         QObject::connect(&m_monitor, &ExportMonitor::connectionChanged, &m_monitor,
                          [this](bool connected, const QString &message) {
                              if (!m_table && (!connected || m_wasDown))
                                  std::fprintf(stderr, "watch: %s\n",
-                                              connected ? "reconnected" : qPrintable(message));
+                                              connected ? "reconnected"
+                                                        : qPrintable(escapeUntrusted(message)));
                              m_wasDown = !connected;
                              m_connection = connected ? QString() : message;
                          });
@@ -248,8 +206,7 @@ public:
         // Running ones first, then newest first.
         std::sort(rows.begin(), rows.end(), [](const Tracked *a, const Tracked *b) {
             const bool ra = !isTerminal(a->status.state), rb = !isTerminal(b->status.state);
-            if (ra != rb)
-                return ra;
+            if (ra != rb) return ra;
             return a->status.createdAt > b->status.createdAt;
         });
         QStringList lines;
@@ -261,22 +218,32 @@ public:
                      .arg(rows.size())
                      .arg(running)
                      .arg(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss")));
-        lines << (m_connection.isEmpty() ? QString() : QStringLiteral("NOT CONNECTED: %1 (retrying)").arg(m_connection));
-        lines << cell(QStringLiteral("ID"), 9) + cell(QStringLiteral("OWNER"), 11) + cell(QStringLiteral("STATUS"), 23) +
+        lines << (m_connection.isEmpty() ? QString()
+                                         : QStringLiteral("NOT CONNECTED: %1 (retrying)")
+                                               .arg(escapeUntrusted(m_connection)));
+        lines << cell(QStringLiteral("ID"), 9) + cell(QStringLiteral("OWNER"), 11) +
+                     cell(QStringLiteral("HOST"), 13) + cell(QStringLiteral("STATUS"), 23) +
                      cell(QStringLiteral("PROGRESS"), 17) + cell(QStringLiteral("SPEED"), 13) +
-                     cell(QStringLiteral("AGE"), 8) + cell(QStringLiteral("UPDATED"), 9) + QStringLiteral("SOURCE");
+                     cell(QStringLiteral("AGE"), 8) + cell(QStringLiteral("UPDATED"), 9) +
+                     QStringLiteral("SOURCE");
         for (const Tracked *t : rows) {
-            if (lines.size() >= height - 1)
-                break;
+            if (lines.size() >= height - 1) break;
             const ExportStatus &s = t->status;
             const double speed = t->speed(now);
-            lines << cell(s.id.left(8), 9) + cell(s.owner, 11) + cell(t->stateText(now), 23) + cell(t->progress(), 17) +
-                         cell(speed > 0 ? formatBytes(qint64(speed)) + QStringLiteral("/s") : QString(), 13) +
-                         cell(s.createdAt.isValid() ? duration(s.createdAt.msecsTo(now)) : QString(), 8) +
-                         cell(s.updatedAt.isValid() ? s.updatedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss"))
+            lines << cell(escapeUntrusted(s.id.left(8)), 9) + cell(escapeUntrusted(s.owner), 11) +
+                         cell(escapeUntrusted(s.host), 13) + cell(t->stateText(now), 23) +
+                         cell(t->progress(), 17) +
+                         cell(speed > 0 ? formatBytes(qint64(speed)) + QStringLiteral("/s")
+                                        : QString(),
+                              13) +
+                         cell(s.createdAt.isValid() ? duration(s.createdAt.msecsTo(now))
                                                     : QString(),
+                              8) +
+                         cell(s.updatedAt.isValid()
+                                  ? s.updatedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss"))
+                                  : QString(),
                               9) +
-                         printableForMessage(s.source);
+                         escapeUntrusted(s.source);
         }
         QByteArray frame = "\x1b[H";
         for (const QString &line : std::as_const(lines))
@@ -303,8 +270,7 @@ int runWatch(const hb::RedisEndpoint &endpoint, const hb::KeyLayout &keys, int r
     static int argc = 1;
     static char name[] = "hbexporter-cli";
     static char *argv[] = {name, nullptr};
-    if (!QCoreApplication::instance())
-        ownApp = std::make_unique<QCoreApplication>(argc, argv);
+    if (!QCoreApplication::instance()) ownApp = std::make_unique<QCoreApplication>(argc, argv);
     qRegisterMetaType<hb::ExportStatus>();
 
     {
@@ -314,7 +280,8 @@ int runWatch(const hb::RedisEndpoint &endpoint, const hb::KeyLayout &keys, int r
         const bool warnings = category.isWarningEnabled();
         category.setEnabled(QtWarningMsg, false);
         RedisConnection probe(endpoint, RedisTimeouts{5000, 10000});
-        RedisReply pong = probe.ensureConnected() ? probe.command({"PING"}) : RedisReply::fromError(probe.lastError());
+        RedisReply pong = probe.ensureConnected() ? probe.command({"PING"})
+                                                  : RedisReply::fromError(probe.lastError());
         category.setEnabled(QtWarningMsg, warnings);
         if (pong.isError()) {
             std::fprintf(stderr, "%s\n", qPrintable(pong.error.message));
@@ -323,33 +290,24 @@ int runWatch(const hb::RedisEndpoint &endpoint, const hb::KeyLayout &keys, int r
     }
 
     const bool table = ::isatty(STDOUT_FILENO);
-    SignalGuard signalGuard;
     std::unique_ptr<RawTerminal> terminal;
-    if (table)
-        terminal = std::make_unique<RawTerminal>();
+    if (table) terminal = std::make_unique<RawTerminal>();
     QEventLoop loop;
-    std::unique_ptr<QSocketNotifier> signalNotifier;
-    if (signalGuard.fd() >= 0) {
-        signalNotifier = std::make_unique<QSocketNotifier>(signalGuard.fd(), QSocketNotifier::Read);
-        QObject::connect(signalNotifier.get(), &QSocketNotifier::activated, &loop, &QEventLoop::quit);
-    }
+    SignalPipe signalPipe({SIGINT, SIGTERM, SIGHUP}, [&loop](int) { loop.quit(); });
     std::unique_ptr<QSocketNotifier> keyNotifier;
     if (terminal && terminal->keysAvailable()) {
         keyNotifier = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
         QObject::connect(keyNotifier.get(), &QSocketNotifier::activated, &loop, [&loop] {
             char buf[64];
             const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-            if (n == 0)
-                loop.quit(); // the terminal went away
+            if (n == 0) loop.quit(); // the terminal went away
             for (ssize_t i = 0; i < n; ++i) {
-                if (buf[i] == 'q' || buf[i] == 'Q' || buf[i] == 3 || buf[i] == 4)
-                    loop.quit();
+                if (buf[i] == 'q' || buf[i] == 'Q' || buf[i] == 3 || buf[i] == 4) loop.quit();
             }
         });
     }
     Watch watch(endpoint, keys, table, refreshMs > 0 ? refreshMs : 500);
-    if (table)
-        watch.draw();
+    if (table) watch.draw();
     loop.exec();
     return 0;
 }
