@@ -8,6 +8,7 @@
 #include "exportstore.h"
 #include "logging.h"
 #include "permissions.h"
+#include "speedmeter.h"
 #include "textescape.h"
 
 #include <QCommandLineParser>
@@ -275,8 +276,7 @@ QString summary(const ExportStatus &s, std::optional<qint64> ttl = std::nullopt)
     out += QStringLiteral("created  %1\n").arg(formatTime(s.createdAt));
     out += QStringLiteral("updated  %1\n").arg(formatTime(s.updatedAt));
     if (s.segments > 1)
-        out +=
-            QStringLiteral("segments %1 of %2\n").arg(s.segments).arg(formatBytes(s.segmentBytes));
+        out += QStringLiteral("segments %1 of %2 bytes\n").arg(s.segments).arg(s.segmentBytes);
     if (!s.sha256.isEmpty()) out += QStringLiteral("sha256   %1\n").arg(e(s.sha256));
     if (!s.error.isEmpty()) out += QStringLiteral("error    %1\n").arg(e(s.error));
     if (!s.cancelledBy.isEmpty()) out += QStringLiteral("cancelled by %1\n").arg(e(s.cancelledBy));
@@ -425,6 +425,8 @@ private:
         }
     }
 
+    // Speed, ETA and "stalled" from SpeedMeter (averaged over its window). A
+    // stream's total is unknown: no bar and no ETA, only what was written.
     void drawBar()
     {
         qint64 written = 0, total = 0;
@@ -437,25 +439,31 @@ private:
             else
                 total += e.total;
         }
-        const double secs = double(std::max<qint64>(1, m_clock.elapsed())) / 1000.0;
-        const double speed = double(written) / secs;
-        const int width = 30;
-        const double frac = known && total > 0 ? double(written) / double(total) : 0.0;
-        const int filled = int(frac * width);
-        const QString bar =
-            known ? QString(filled, QLatin1Char('#')) + QString(width - filled, QLatin1Char('.'))
-                  : QString(width, QLatin1Char('~'));
+        const qint64 now = m_clock.elapsed();
+        m_meter.addSample(written, now);
+        const qint64 speed = m_meter.bytesPerSecond();
         QString eta = QStringLiteral("—");
-        if (known && speed > 0 && total > written)
-            eta = QStringLiteral("%1 s").arg(qint64(double(total - written) / speed));
-        const QString pct =
-            known ? QStringLiteral("%1%").arg(int(frac * 100)) : QStringLiteral("?");
-        const QString line = QStringLiteral("\r[%1] %2  %3 of %4  %5/s  ETA %6  %7/%8 done\x1b[K")
-                                 .arg(bar, pct, formatBytes(written),
-                                      known ? formatBytes(total) : QStringLiteral("?"),
-                                      formatBytes(qint64(speed)), eta)
-                                 .arg(m_done)
-                                 .arg(m_order.size());
+        if (m_meter.isStalled(now))
+            eta = QStringLiteral("stalled");
+        else if (known && m_meter.secondsLeft(total) >= 0)
+            eta = QStringLiteral("ETA %1 s").arg(m_meter.secondsLeft(total));
+        QString line;
+        if (known) {
+            constexpr int width = 30;
+            const double frac = total > 0 ? double(written) / double(total) : 0.0;
+            const int filled = int(frac * width);
+            line = QStringLiteral("[%1%2] %3%  %4 of %5")
+                       .arg(QString(filled, QLatin1Char('#')),
+                            QString(width - filled, QLatin1Char('.')))
+                       .arg(int(frac * 100))
+                       .arg(formatBytes(written), formatBytes(total));
+        } else {
+            line = QStringLiteral("%1 written").arg(formatBytes(written));
+        }
+        line = QStringLiteral("\r%1  %2/s  %3  %4/%5 done\x1b[K")
+                   .arg(line, formatBytes(speed), eta)
+                   .arg(m_done)
+                   .arg(m_order.size());
         writeAll(stderr, line.toUtf8());
         m_barShown = true;
     }
@@ -470,6 +478,7 @@ private:
     QStringList m_order;
     QHash<QString, Entry> m_entries;
     QElapsedTimer m_clock;
+    SpeedMeter m_meter;
 };
 
 int runExport(Options &opt)

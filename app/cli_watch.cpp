@@ -7,6 +7,7 @@
 #include "exportstore.h"
 #include "logging.h"
 #include "redisconnection.h"
+#include "speedmeter.h"
 #include "textescape.h"
 
 #include <QCoreApplication>
@@ -29,9 +30,6 @@
 using namespace hb;
 
 namespace {
-
-constexpr qint64 stalledAfterMs = 10000;
-constexpr qint64 speedWindowMs = 10000;
 
 void writeOut(const QByteArray &bytes)
 {
@@ -91,34 +89,33 @@ QString cell(QString text, int width)
     return text.leftJustified(width);
 }
 
+// Speed and "stalled" come from SpeedMeter (the one home of that rule), fed with
+// the bytes written as this process sees them, on its own clock: another
+// machine's clock is never compared with ours.
 struct Tracked
 {
     ExportStatus status;
-    QList<QPair<qint64, qint64>> samples; // (updatedAt ms, bytesWritten)
+    SpeedMeter meter;
 
     void update(const ExportStatus &s)
     {
+        if (s.bytesWritten < status.bytesWritten) meter.reset();
         status = s;
-        if (!s.updatedAt.isValid()) return;
-        const qint64 t = s.updatedAt.toMSecsSinceEpoch();
-        if (!samples.isEmpty() &&
-            (t < samples.last().first || s.bytesWritten < samples.last().second))
-            samples.clear();
-        samples.append({t, s.bytesWritten});
-        while (samples.size() > 2 && t - samples.first().first > speedWindowMs)
-            samples.removeFirst();
+        meter.addSample(s.bytesWritten, QDateTime::currentMSecsSinceEpoch());
+    }
+    // Called at each redraw, so that a silent export's speed falls to 0.
+    void tick(qint64 nowMs)
+    {
+        if (status.state == ExportState::Pending) meter.addSample(status.bytesWritten, nowMs);
     }
     bool stalled(const QDateTime &now) const
     {
-        return status.state == ExportState::Pending && status.updatedAt.isValid() &&
-               status.updatedAt.msecsTo(now) > stalledAfterMs;
+        return status.state == ExportState::Pending && meter.isStalled(now.toMSecsSinceEpoch());
     }
     double speed(const QDateTime &now) const
     {
-        if (status.state != ExportState::Pending || stalled(now) || samples.size() < 2) return 0;
-        const qint64 ms = samples.last().first - samples.first().first;
-        return ms > 0 ? double(samples.last().second - samples.first().second) * 1000.0 / double(ms)
-                      : 0;
+        if (status.state != ExportState::Pending || stalled(now)) return 0;
+        return double(meter.bytesPerSecond());
     }
     QString stateText(const QDateTime &now) const
     {
@@ -191,7 +188,7 @@ public:
         m_monitor.start();
     }
 
-    void draw() const
+    void draw()
     {
         winsize ws = {};
         int width = 120, height = 40;
@@ -201,8 +198,10 @@ public:
         }
         const QDateTime now = QDateTime::currentDateTimeUtc();
         QList<const Tracked *> rows;
-        for (const Tracked &t : m_exports)
+        for (Tracked &t : m_exports) {
+            t.tick(now.toMSecsSinceEpoch());
             rows.append(&t);
+        }
         // Running ones first, then newest first.
         std::sort(rows.begin(), rows.end(), [](const Tracked *a, const Tracked *b) {
             const bool ra = !isTerminal(a->status.state), rb = !isTerminal(b->status.state);
