@@ -817,7 +817,7 @@ int main(int argc, char **argv)
                 QStringLiteral("expiry of every key of the export (default 3600)"), exportOnly);
     const auto chunkOpt = cli.add(
         QStringLiteral("chunk-size"), QStringLiteral("BYTES"),
-        QStringLiteral("bytes per write, K/M suffixes (default 1M, at most the segment size)"),
+        QStringLiteral("bytes per write, K/M suffixes (default and most: the segment size)"),
         exportOnly);
     const auto segmentOpt = cli.add(
         QStringLiteral("segment-size"), QStringLiteral("BYTES"),
