@@ -167,6 +167,7 @@ void Exporter::cancel(const QString &id)
             Qt::QueuedConnection);
     });
     connect(helper, &QThread::finished, helper, &QObject::deleteLater);
+    m_helpers.removeAll(QPointer<QThread>()); // the ones already finished and deleted
     m_helpers.append(helper);
     helper->start();
 }

@@ -374,9 +374,10 @@ bool ExportRun::reconnect(const RedisError &cause)
                 conflict.problem = QStringLiteral("the status key was overwritten with something "
                                                   "unreadable (%1)")
                                        .arg(unreadable);
-            else if (conflict.current->id != m_current.id)
-                conflict.current.reset(), conflict.problem = QStringLiteral("the status key was "
-                                                                            "overwritten with another export's");
+            else if (conflict.current->id != m_current.id) {
+                conflict.current.reset();
+                conflict.problem = QStringLiteral("the status key was overwritten with another export's");
+            }
             onForeignStatus(conflict);
         }
         qint64 missing = 0;
@@ -572,9 +573,7 @@ void ExportRun::writeTerminal(ExportStatus next, ErrorCode code, QString message
             continue;
         }
         if (r.error.isTransport()) {
-            m_conn.disconnect();
-            if (next.state == ExportState::Completed)
-                continue; // the same verified COMPLETED, once reconnected
+            m_conn.disconnect(); // the same status again, once reconnected
             continue;
         }
         if (attempt >= 2)

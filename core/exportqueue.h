@@ -70,7 +70,7 @@ private:
     RedisConnection &connectionFor(const RedisEndpoint &endpoint);
     void post(std::function<void()> call);
 
-    QPointer<QObject> m_receiver;
+    QObject *const m_receiver; // outlives this object: it owns it
     Handlers m_handlers;
     std::unique_ptr<QThread> m_thread;
 
