@@ -18,8 +18,7 @@ namespace hb {
 // The one home of the "QFutureWatcher + run on a thread + ExportStore" pattern the
 // window needs for every blocking Redis call (lookup, fetch, server info, checks).
 // Qt Core only: the core does not link Qt Concurrent.
-template <typename Work, typename Done>
-void runInBackground(QObject *context, Work work, Done done)
+template <typename Work, typename Done> void runInBackground(QObject *context, Work work, Done done)
 {
     using Result = std::invoke_result_t<Work &>;
     auto promise = std::make_shared<QPromise<Result>>();
@@ -27,8 +26,7 @@ void runInBackground(QObject *context, Work work, Done done)
     QObject::connect(watcher, &QFutureWatcher<Result>::finished, context,
                      [watcher, done = std::move(done)]() mutable {
                          watcher->deleteLater();
-                         if (watcher->future().resultCount() > 0)
-                             done(watcher->result());
+                         if (watcher->future().resultCount() > 0) done(watcher->result());
                      });
     watcher->setFuture(promise->future());
     promise->start();

@@ -40,8 +40,7 @@ Session::Session(Inputs inputs, Options options, QObject *parent)
     // that a dead embedded server is started again before the next export.
     connect(m_exporter.get(), &Exporter::exportFinished, this,
             [this](const QString &, const ExportStatus &, ErrorCode code, const QString &) {
-                if (code == ErrorCode::Redis)
-                    pollServerNow();
+                if (code == ErrorCode::Redis) pollServerNow();
             });
     m_poll.setInterval(m_options.serverPollMs);
     connect(&m_poll, &QTimer::timeout, this, &Session::pollServerNow);
@@ -58,8 +57,7 @@ Session::~Session()
 {
     m_poll.stop();
     ++m_generation;
-    if (m_monitor)
-        m_monitor->stop();
+    if (m_monitor) m_monitor->stop();
     m_monitor.reset();
     m_exporter.reset(); // runs the stop sequence of running exports
 }
@@ -85,8 +83,7 @@ void Session::resolve()
     if (!m_permissions) {
         // A permissions file that cannot be read grants nothing rather than everything.
         qCWarning(lcCore).noquote() << error << "- no one may export until it is fixed";
-        if (m_configProblem.isEmpty())
-            m_configProblem = error;
+        if (m_configProblem.isEmpty()) m_configProblem = error;
         QString ignored;
         m_permissions = FilePermissions::fromJson("{}", error, &ignored);
     }
@@ -123,8 +120,7 @@ QStringList Session::startExports(const QStringList &sources)
 {
     QStringList ids;
     for (const QString &source : sources) {
-        if (source.isEmpty())
-            continue;
+        if (source.isEmpty()) continue;
         // While the embedded server starts (or starts again) exports wait for it.
         if (m_state == ServerState::Starting || m_starting)
             m_waiting.append(source);
@@ -136,16 +132,14 @@ QStringList Session::startExports(const QStringList &sources)
 
 void Session::setState(ServerState state)
 {
-    if (m_state == state)
-        return;
+    if (m_state == state) return;
     m_state = state;
     Q_EMIT serverStateChanged(state);
 }
 
 void Session::startEmbeddedServer(bool restart)
 {
-    if (m_starting)
-        return;
+    if (m_starting) return;
     m_starting = true;
     if (!restart) {
         setState(ServerState::Starting);
@@ -166,8 +160,7 @@ void Session::startEmbeddedServer(bool restart)
         },
         [this, generation, restart](const QString &error) {
             m_starting = false;
-            if (generation != m_generation)
-                return;
+            if (generation != m_generation) return;
             if (!error.isEmpty()) {
                 m_serverError = error;
                 qCWarning(lcCore).noquote() << "embedded Redis:" << error;
@@ -180,16 +173,14 @@ void Session::startEmbeddedServer(bool restart)
                         : tr("The embedded Redis server had stopped and could not be started "
                              "again: %1")
                               .arg(error);
-                if (error.isEmpty())
-                    qCWarning(lcCore).noquote() << message;
+                if (error.isEmpty()) qCWarning(lcCore).noquote() << message;
                 Q_EMIT embeddedServerRestarted(error.isEmpty(), message);
             } else {
                 setState(ServerState::Connecting);
             }
             const QStringList waiting = std::exchange(m_waiting, {});
             startExports(waiting);
-            if (!m_monitor)
-                rebuildMonitor();
+            if (!m_monitor) rebuildMonitor();
             pollServerNow();
         });
 }
@@ -197,8 +188,7 @@ void Session::startEmbeddedServer(bool restart)
 void Session::pollServerNow()
 {
     // Never ask a server that is not there yet: the embedded one while it starts.
-    if (m_polling || m_state == ServerState::Starting)
-        return;
+    if (m_polling || m_state == ServerState::Starting) return;
     m_polling = true;
     const int generation = m_generation;
     const RedisEndpoint endpoint = m_config.endpoint;
@@ -209,21 +199,19 @@ void Session::pollServerNow()
             Failure failure;
             Poll p;
             p.info = store.serverInfo(&failure);
-            if (!p.info)
-                p.error = failure.message;
+            if (!p.info) p.error = failure.message;
             return p;
         },
         [this, generation](const Poll &p) {
-            onServerPolled(generation, p.info.has_value(), p.info.value_or(ExportStore::ServerInfo{}),
-                           p.error);
+            onServerPolled(generation, p.info.has_value(),
+                           p.info.value_or(ExportStore::ServerInfo{}), p.error);
         });
 }
 
 void Session::onServerPolled(int generation, bool reachable, const ExportStore::ServerInfo &info,
                              const QString &error)
 {
-    if (generation != m_generation)
-        return;
+    if (generation != m_generation) return;
     m_polling = false;
     if (reachable) {
         m_info = info;
@@ -236,8 +224,7 @@ void Session::onServerPolled(int generation, bool reachable, const ExportStore::
     Q_EMIT serverStateChanged(m_state);
     // The embedded server is ours to keep running (CONTRACT §7): when it stops
     // answering, start it again rather than failing every new export.
-    if (!reachable && isEmbedded() && m_resolved.urlError.isEmpty())
-        startEmbeddedServer(true);
+    if (!reachable && isEmbedded() && m_resolved.urlError.isEmpty()) startEmbeddedServer(true);
 }
 
 void Session::rebuildMonitor()
@@ -297,8 +284,7 @@ void Session::fetchData(const QString &id, const QString &path)
 
 void Session::checkKeys(const QStringList &ids)
 {
-    if (ids.isEmpty() || m_state == ServerState::Starting)
-        return;
+    if (ids.isEmpty() || m_state == ServerState::Starting) return;
     const ExporterConfig cfg = m_config;
     runInBackground(
         this,
@@ -309,21 +295,18 @@ void Session::checkKeys(const QStringList &ids)
             RedisConnection conn(cfg.endpoint, RedisTimeouts{1500, 2500});
             QStringList sent;
             for (const QString &id : ids) {
-                if (!conn.append({"EXISTS", cfg.keys.statusKey(id)}))
-                    break;
+                if (!conn.append({"EXISTS", cfg.keys.statusKey(id)})) break;
                 sent.append(id);
             }
             for (const QString &id : std::as_const(sent)) {
                 const RedisReply r = conn.readReply();
-                if (r.type != RedisReply::Type::Integer)
-                    break;
+                if (r.type != RedisReply::Type::Integer) break;
                 exists.insert(id, r.integer > 0);
             }
             return exists;
         },
         [this](const QHash<QString, bool> &exists) {
-            if (!exists.isEmpty())
-                Q_EMIT keysChecked(exists);
+            if (!exists.isEmpty()) Q_EMIT keysChecked(exists);
         });
 }
 

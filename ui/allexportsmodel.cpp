@@ -1,21 +1,19 @@
 #include "allexportsmodel.h"
 
-#include "exportstore.h"
+#include "exportlistdelegate.h"
+#include "statusformat.h"
 
-#include <algorithm>
 #include <QLocale>
+#include <algorithm>
 
 namespace hb {
 
 QString formatDuration(qint64 ms)
 {
     const qint64 s = std::max<qint64>(0, ms / 1000);
-    if (s < 60)
-        return QStringLiteral("%1 s").arg(s);
-    if (s < 3600)
-        return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
-    if (s < 86400)
-        return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+    if (s < 60) return QStringLiteral("%1 s").arg(s);
+    if (s < 3600) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
+    if (s < 86400) return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
     return QStringLiteral("%1 d %2 h").arg(s / 86400).arg((s % 86400) / 3600);
 }
 
@@ -50,14 +48,13 @@ bool AllExportsModel::isStalled(int row) const
 
 double AllExportsModel::speedAt(int row) const
 {
-    if (row < 0 || row >= m_rows.size() || m_rows[row].status.state != ExportState::Pending || isStalled(row))
+    if (row < 0 || row >= m_rows.size() || m_rows[row].status.state != ExportState::Pending ||
+        isStalled(row))
         return 0;
     const auto &samples = m_rows[row].samples;
-    if (samples.size() < 2)
-        return 0;
+    if (samples.size() < 2) return 0;
     const qint64 ms = samples.last().first - samples.first().first;
-    if (ms <= 0)
-        return 0;
+    if (ms <= 0) return 0;
     return double(samples.last().second - samples.first().second) * 1000.0 / double(ms);
 }
 
@@ -71,7 +68,8 @@ QString AllExportsModel::statusText(const Row &row) const
             return tr("Stalled (owner silent)");
         return stateName(s.state);
     case ExportState::Cancelled:
-        return s.cancelledBy.isEmpty() ? stateName(s.state) : tr("CANCELLED by %1").arg(s.cancelledBy);
+        return s.cancelledBy.isEmpty() ? stateName(s.state)
+                                       : tr("CANCELLED by %1").arg(s.cancelledBy);
     case ExportState::Failed:
         return s.error.isEmpty() ? stateName(s.state) : tr("FAILED: %1").arg(s.error);
     case ExportState::Unknown:
@@ -83,8 +81,7 @@ QString AllExportsModel::statusText(const Row &row) const
 
 QVariant AllExportsModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rows.size())
-        return {};
+    if (!index.isValid() || index.row() >= m_rows.size()) return {};
     const Row &row = m_rows[index.row()];
     const ExportStatus &s = row.status;
     switch (role) {
@@ -96,31 +93,60 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
         return isStalled(index.row());
     case OwnerRole:
         return s.owner;
+    case ExportListDelegate::FractionRole:
+        if (s.state == ExportState::Completed) return 1.0;
+        return s.bytesTotal > 0 ? qBound(0.0, double(s.bytesWritten) / double(s.bytesTotal), 1.0)
+                                : -1.0;
+    case ExportListDelegate::BarStateRole: {
+        using B = ExportListDelegate::BarState;
+        switch (s.state) {
+        case ExportState::Queued:
+        case ExportState::Created:
+            return int(B::Waiting);
+        case ExportState::Pending:
+            return int(B::Running);
+        case ExportState::Completed:
+            return int(B::Completed);
+        case ExportState::Cancelled:
+            return int(B::Cancelled);
+        case ExportState::Failed:
+        case ExportState::Unknown:
+            return int(B::Failed);
+        }
+        return int(B::Running);
+    }
     case Qt::ToolTipRole: {
         QStringList lines{tr("Export %1").arg(s.id)};
         if (s.updatedAt.isValid())
-            lines << tr("Last update %1").arg(QLocale().toString(s.updatedAt.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+            lines << tr("Last update %1")
+                         .arg(QLocale().toString(s.updatedAt.toLocalTime(),
+                                                 QStringLiteral("yyyy-MM-dd HH:mm:ss")));
         if (!s.host.isEmpty())
             lines << tr("Owner %1 on %2 (pid %3)").arg(s.owner, s.host).arg(s.pid);
-        if (!s.error.isEmpty())
-            lines << tr("Error: %1").arg(s.error);
-        if (!s.cancelledBy.isEmpty())
-            lines << tr("Cancelled by %1").arg(s.cancelledBy);
+        if (!s.error.isEmpty()) lines << tr("Error: %1").arg(s.error);
+        if (!s.cancelledBy.isEmpty()) lines << tr("Cancelled by %1").arg(s.cancelledBy);
         if (isStalled(index.row()))
-            lines << tr("No update from its owner for %1").arg(formatDuration(s.updatedAt.msecsTo(now())));
+            lines << tr("No update from its owner for %1")
+                         .arg(formatDuration(s.updatedAt.msecsTo(now())));
         return lines.join(QLatin1Char('\n'));
     }
     case Qt::TextAlignmentRole:
-        if (index.column() == Progress || index.column() == Speed || index.column() == Age)
+        if (index.column() == Speed || index.column() == Age || index.column() == Pid)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     default:
         break;
     }
     const bool display = role == Qt::DisplayRole;
-    if (!display && role != UnderlyingDataRole)
-        return {};
+    if (!display && role != UnderlyingDataRole) return {};
     switch (index.column()) {
+    case Id:
+        return display ? QVariant(s.id.left(8)) : QVariant(s.id);
+    case Host:
+        return s.host;
+    case Pid:
+        return display ? (s.pid > 0 ? QVariant(QString::number(s.pid)) : QVariant(QString()))
+                       : QVariant(s.pid);
     case Owner:
         return s.owner;
     case Source:
@@ -134,28 +160,27 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
         if (!display)
             return s.bytesTotal > 0 ? QVariant(fraction) : QVariant(double(s.bytesWritten));
         if (s.bytesTotal > 0)
-            return QStringLiteral("%1 % of %2").arg(int(fraction * 100)).arg(formatBytes(s.bytesTotal));
-        return formatBytes(s.bytesWritten);
+            return QStringLiteral("%1 % of %2")
+                .arg(int(fraction * 100))
+                .arg(sizeText(s.bytesTotal));
+        return sizeText(s.bytesWritten);
     }
     case Speed: {
         const double speed = speedAt(index.row());
-        if (!display)
-            return speed;
-        if (s.state != ExportState::Pending)
-            return QString();
-        return speed > 0 ? tr("%1/s").arg(formatBytes(qint64(speed))) : QStringLiteral("—");
+        if (!display) return speed;
+        if (s.state != ExportState::Pending) return QString();
+        return speed > 0 ? tr("%1/s").arg(sizeText(qint64(speed))) : QStringLiteral("—");
     }
     case Age: {
         const qint64 ms = s.createdAt.isValid() ? s.createdAt.msecsTo(now()) : -1;
-        if (!display)
-            return ms;
+        if (!display) return ms;
         return ms >= 0 ? formatDuration(ms) : QString();
     }
     case LastUpdate:
-        if (!display)
-            return s.updatedAt;
+        if (!display) return s.updatedAt;
         // How long ago, which is what tells a silent owner; the time is in the tooltip.
-        return s.updatedAt.isValid() ? tr("%1 ago").arg(formatDuration(std::max<qint64>(0, s.updatedAt.msecsTo(now()))))
+        return s.updatedAt.isValid() ? tr("%1 ago").arg(formatDuration(
+                                           std::max<qint64>(0, s.updatedAt.msecsTo(now()))))
                                      : QString();
     default:
         return {};
@@ -164,17 +189,30 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
 
 QVariant AllExportsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-    case Owner: return tr("Owner");
-    case Source: return tr("Source");
-    case Status: return tr("Status");
-    case Progress: return tr("Progress");
-    case Speed: return tr("Speed");
-    case Age: return tr("Age");
-    case LastUpdate: return tr("Last update");
-    default: return {};
+    case Id:
+        return tr("ID");
+    case Host:
+        return tr("Host");
+    case Pid:
+        return tr("PID");
+    case Owner:
+        return tr("Owner");
+    case Source:
+        return tr("Source");
+    case Status:
+        return tr("Status");
+    case Progress:
+        return tr("Progress");
+    case Speed:
+        return tr("Speed");
+    case Age:
+        return tr("Age");
+    case LastUpdate:
+        return tr("Last update");
+    default:
+        return {};
     }
 }
 
@@ -197,7 +235,8 @@ void AllExportsModel::updateExport(const ExportStatus &status)
     row.status = status;
     if (status.updatedAt.isValid()) {
         const qint64 t = status.updatedAt.toMSecsSinceEpoch();
-        if (!row.samples.isEmpty() && (t < row.samples.last().first || status.bytesWritten < row.samples.last().second))
+        if (!row.samples.isEmpty() &&
+            (t < row.samples.last().first || status.bytesWritten < row.samples.last().second))
             row.samples.clear(); // a restart or a clock step: start the average afresh
         row.samples.append({t, status.bytesWritten});
         while (row.samples.size() > 2 && t - row.samples.first().first > SpeedWindowMs)
@@ -209,14 +248,12 @@ void AllExportsModel::updateExport(const ExportStatus &status)
 void AllExportsModel::removeExport(const QString &id)
 {
     const int r = rowOf(id);
-    if (r < 0)
-        return;
+    if (r < 0) return;
     beginRemoveRows({}, r, r);
     m_rows.removeAt(r);
     m_rowOf.remove(id);
     for (auto it = m_rowOf.begin(); it != m_rowOf.end(); ++it) {
-        if (it.value() > r)
-            --it.value();
+        if (it.value() > r) --it.value();
     }
     endRemoveRows();
 }
@@ -231,8 +268,7 @@ void AllExportsModel::clear()
 
 void AllExportsModel::flush()
 {
-    if (m_rows.isEmpty())
-        return;
+    if (m_rows.isEmpty()) return;
     QList<int> dirty;
     for (int r = 0; r < m_rows.size(); ++r) {
         if (m_rows[r].dirty) {

@@ -21,7 +21,21 @@ class AllExportsModel final : public QAbstractTableModel
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AllExportsModel)
 public:
-    enum Column { Owner, Source, Status, Progress, Speed, Age, LastUpdate, NB_COLUMNS };
+    // Id shows the first 8 hex digits (the whole in the tooltip and Copy ID), as
+    // `watch` does; Host and Pid tell apart exports of the same file and owner.
+    enum Column {
+        Id,
+        Owner,
+        Source,
+        Status,
+        Progress,
+        Speed,
+        Age,
+        LastUpdate,
+        Host,
+        Pid,
+        NB_COLUMNS
+    };
     enum Role {
         UnderlyingDataRole = Qt::UserRole, // raw value for sorting and painting
         IdRole,
@@ -40,7 +54,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
 
     void updateExport(const ExportStatus &status);
     void removeExport(const QString &id);

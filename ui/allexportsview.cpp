@@ -1,14 +1,20 @@
 #include "allexportsview.h"
 
 #include "allexportsmodel.h"
+#include "exportdetailsdialog.h"
 #include "exporter.h"
 #include "exporterror.h"
+#include "exportlistdelegate.h"
 #include "exportmonitor.h"
 
+#include <QAbstractButton>
 #include <QAction>
+#include <QApplication>
+#include <QClipboard>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
+#include <QMessageBox>
 #include <QSortFilterProxyModel>
 #include <QToolBar>
 #include <QTreeView>
@@ -18,9 +24,11 @@ namespace hb {
 
 AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidget *parent)
     : QWidget(parent), m_monitor(monitor), m_exporter(exporter), m_model(new AllExportsModel(this)),
-      m_proxy(new QSortFilterProxyModel(this)), m_view(new QTreeView(this)), m_banner(new QLabel(this)),
-      m_statusLine(new QLabel(this)), m_cancel(new QAction(tr("Cancel export"), this)),
-      m_refresh(new QAction(tr("Refresh"), this))
+      m_proxy(new QSortFilterProxyModel(this)), m_view(new QTreeView(this)),
+      m_banner(new QLabel(this)), m_statusLine(new QLabel(this)),
+      m_cancel(new QAction(tr("Cancel export"), this)), m_refresh(new QAction(tr("Refresh"), this)),
+      m_copyId(new QAction(QIcon(QStringLiteral(":/icons/copy.svg")), tr("Copy export &ID"), this)),
+      m_details(new QAction(QIcon(QStringLiteral(":/icons/details.svg")), tr("&Details…"), this))
 {
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(AllExportsModel::UnderlyingDataRole);
@@ -33,16 +41,26 @@ AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidg
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    auto *delegate = new ExportListDelegate(AllExportsModel::Progress, this);
+    delegate->setMiddleElidedColumns({AllExportsModel::Source, AllExportsModel::Host});
+    delegate->setBarTextFromModel(true);
+    m_view->setItemDelegate(delegate);
     m_view->header()->setStretchLastSection(false);
+    m_view->header()->setMinimumSectionSize(36);
     m_view->header()->setSectionResizeMode(AllExportsModel::Source, QHeaderView::Stretch);
-    // Room for what each column says (no ResizeToContents: it walks every row).
-    const QList<QPair<int, int>> widths{{AllExportsModel::Owner, 110},   {AllExportsModel::Status, 230},
-                                        {AllExportsModel::Progress, 150}, {AllExportsModel::Speed, 100},
-                                        {AllExportsModel::Age, 80},       {AllExportsModel::LastUpdate, 110}};
+    // What tells exports apart (id, owner, source, state, progress) comes first and
+    // fits 800 px; host and pid follow, a scroll away on a narrow window.
+    const QList<QPair<int, int>> widths{
+        {AllExportsModel::Id, 78},         {AllExportsModel::Owner, 70},
+        {AllExportsModel::Status, 150},    {AllExportsModel::Progress, 140},
+        {AllExportsModel::Speed, 80},      {AllExportsModel::Age, 62},
+        {AllExportsModel::LastUpdate, 80}, {AllExportsModel::Host, 110},
+        {AllExportsModel::Pid, 60}};
     for (const auto &[column, width] : widths)
         m_view->header()->resizeSection(column, width);
 
-    m_cancel->setIcon(QIcon::fromTheme(QStringLiteral("process-stop"), QIcon(QStringLiteral(":/icons/cancel.svg"))));
+    m_cancel->setIcon(QIcon::fromTheme(QStringLiteral("process-stop"),
+                                       QIcon(QStringLiteral(":/icons/cancel.svg"))));
     m_cancel->setShortcut(QKeySequence::Delete);
     m_cancel->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_cancel->setToolTip(tr("Stop the selected export, on whichever machine it runs"));
@@ -58,7 +76,8 @@ AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidg
     toolbar->addAction(m_refresh);
 
     m_banner->setWordWrap(true);
-    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fff3cd; color: #664d03; padding: 4px; }"));
+    m_banner->setStyleSheet(
+        QStringLiteral("QLabel { background: #fff3cd; color: #664d03; padding: 4px; }"));
     m_banner->setVisible(false);
 
     auto *layout = new QVBoxLayout(this);
@@ -68,18 +87,19 @@ AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidg
     layout->addWidget(m_view, 1);
     layout->addWidget(m_statusLine);
 
-    if (m_monitor) {
-        connect(m_monitor, &ExportMonitor::exportUpdated, m_model, &AllExportsModel::updateExport);
-        connect(m_monitor, &ExportMonitor::exportRemoved, m_model, &AllExportsModel::removeExport);
-        connect(m_monitor, &ExportMonitor::connectionChanged, this, &AllExportsView::onConnectionChanged);
-        connect(m_refresh, &QAction::triggered, m_monitor, &ExportMonitor::rescanNow);
-        m_statusLine->setText(m_monitor->isConnected() ? tr("Connected to %1").arg(m_monitor->endpoint().displayName())
-                                                       : tr("Connecting to %1…").arg(m_monitor->endpoint().displayName()));
-    }
+    setMonitor(monitor);
     if (m_exporter)
-        connect(m_exporter, &Exporter::remoteCancelFinished, this, &AllExportsView::onRemoteCancelFinished);
+        connect(m_exporter, &Exporter::remoteCancelFinished, this,
+                &AllExportsView::onRemoteCancelFinished);
     connect(m_cancel, &QAction::triggered, this, &AllExportsView::cancelSelected);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &AllExportsView::updateActions);
+    connect(m_copyId, &QAction::triggered, this, [this] {
+        const QString id = selectedId();
+        if (!id.isEmpty()) QApplication::clipboard()->setText(id);
+    });
+    connect(m_details, &QAction::triggered, this, &AllExportsView::showDetails);
+    connect(m_view, &QAbstractItemView::doubleClicked, this, &AllExportsView::showDetails);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &AllExportsView::updateActions);
     // Rows change state under the selection (a cancel elsewhere, a completion).
     connect(m_model, &QAbstractItemModel::dataChanged, this, &AllExportsView::updateActions);
     connect(m_view, &QWidget::customContextMenuRequested, this, &AllExportsView::showContextMenu);
@@ -87,6 +107,32 @@ AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidg
 }
 
 AllExportsView::~AllExportsView() = default;
+
+void AllExportsView::setMonitor(ExportMonitor *monitor)
+{
+    if (m_monitor) {
+        disconnect(m_monitor, nullptr, this, nullptr);
+        disconnect(m_monitor, nullptr, m_model, nullptr);
+    }
+    disconnect(m_refresh, &QAction::triggered, nullptr, nullptr);
+    if (monitor != m_monitor || !monitor) m_model->clear();
+    m_monitor = monitor;
+    m_banner->setVisible(false);
+    if (!m_monitor) {
+        m_statusLine->setText(tr("Waiting for the Redis server…"));
+        updateActions();
+        return;
+    }
+    connect(m_monitor, &ExportMonitor::exportUpdated, m_model, &AllExportsModel::updateExport);
+    connect(m_monitor, &ExportMonitor::exportRemoved, m_model, &AllExportsModel::removeExport);
+    connect(m_monitor, &ExportMonitor::connectionChanged, this,
+            &AllExportsView::onConnectionChanged);
+    connect(m_refresh, &QAction::triggered, m_monitor, &ExportMonitor::rescanNow);
+    const QString server = m_monitor->endpoint().displayName();
+    m_statusLine->setText(m_monitor->isConnected() ? tr("Connected to %1").arg(server)
+                                                   : tr("Connecting to %1…").arg(server));
+    updateActions();
+}
 
 QString AllExportsView::statusLine() const
 {
@@ -102,10 +148,10 @@ QString AllExportsView::selectedId() const
 bool AllExportsView::selectExport(const QString &id)
 {
     const int row = m_model->rowOf(id);
-    if (row < 0)
-        return false;
+    if (row < 0) return false;
     const QModelIndex at = m_proxy->mapFromSource(m_model->index(row, 0));
-    m_view->selectionModel()->select(at, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->selectionModel()->select(at, QItemSelectionModel::ClearAndSelect |
+                                             QItemSelectionModel::Rows);
     m_view->setCurrentIndex(at);
     return true;
 }
@@ -129,6 +175,8 @@ void AllExportsView::updateActions()
         why = tr("Cancel %1's export of %2").arg(s->owner, s->source);
     }
     m_cancel->setEnabled(may);
+    m_copyId->setEnabled(s != nullptr);
+    m_details->setEnabled(s != nullptr);
     m_cancel->setStatusTip(why);
     m_cancel->setToolTip(why);
 }
@@ -136,10 +184,43 @@ void AllExportsView::updateActions()
 void AllExportsView::cancelSelected()
 {
     const QString id = selectedId();
-    if (id.isEmpty() || !m_exporter || !m_cancel->isEnabled())
+    if (id.isEmpty() || !m_exporter || !m_cancel->isEnabled() || m_confirm) return;
+    const ExportStatus *s = m_model->statusAt(m_model->rowOf(id));
+    if (!s) return;
+    auto cancel = [this, id] {
+        m_statusLine->setText(tr("Cancelling %1…").arg(id));
+        m_exporter->cancel(id);
+    };
+    if (s->owner == m_exporter->config().user) {
+        cancel();
         return;
-    m_statusLine->setText(tr("Cancelling %1…").arg(id));
-    m_exporter->cancel(id);
+    }
+    // Someone else's work: ask first, naming whose and what.
+    m_confirm = new QMessageBox(QMessageBox::Warning, tr("Cancel another user's export?"),
+                                tr("Cancel %1's export of %2 (%3 on %4)?\n\nIt stops on their "
+                                   "machine within a second and cannot be resumed.")
+                                    .arg(s->owner, s->source, id.left(8),
+                                         s->host.isEmpty() ? tr("an unknown host") : s->host),
+                                QMessageBox::NoButton, this);
+    m_confirm->setObjectName(QStringLiteral("confirmRemoteCancel"));
+    m_confirm->addButton(tr("Cancel export"), QMessageBox::AcceptRole);
+    m_confirm->setDefaultButton(
+        m_confirm->addButton(tr("Keep it running"), QMessageBox::RejectRole));
+    m_confirm->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_confirm, &QMessageBox::buttonClicked, this, [this, cancel](QAbstractButton *button) {
+        if (m_confirm && m_confirm->buttonRole(button) == QMessageBox::AcceptRole) cancel();
+    });
+    m_confirm->open();
+}
+
+void AllExportsView::showDetails()
+{
+    const ExportStatus *s = m_model->statusAt(m_model->rowOf(selectedId()));
+    if (!s) return;
+    auto *dialog = new ExportDetailsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setStatus(*s);
+    dialog->show();
 }
 
 void AllExportsView::onRemoteCancelFinished(const QString &id, const ExportStatus &status,
@@ -158,17 +239,22 @@ void AllExportsView::onRemoteCancelFinished(const QString &id, const ExportStatu
 void AllExportsView::onConnectionChanged(bool connected, const QString &message)
 {
     m_banner->setVisible(!connected);
-    m_banner->setText(connected ? QString() : tr("Not connected: %1. Retrying; the list may be out of date.").arg(message));
+    m_banner->setText(
+        connected ? QString()
+                  : tr("Not connected: %1. Retrying; the list may be out of date.").arg(message));
     if (connected && m_monitor)
         m_statusLine->setText(tr("Connected to %1").arg(m_monitor->endpoint().displayName()));
 }
 
 void AllExportsView::showContextMenu(const QPoint &pos)
 {
-    if (!m_view->indexAt(pos).isValid())
-        return;
+    if (!m_view->indexAt(pos).isValid()) return;
     QMenu menu(this);
     menu.addAction(m_cancel);
+    menu.addSeparator();
+    menu.addAction(m_copyId);
+    menu.addAction(m_details);
+    menu.addSeparator();
     menu.addAction(m_refresh);
     menu.exec(m_view->viewport()->mapToGlobal(pos));
 }

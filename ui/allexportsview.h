@@ -2,11 +2,13 @@
 
 #include "exporterror.h"
 
+#include <QMessageBox>
 #include <QPointer>
 #include <QWidget>
 
 class QAction;
 class QLabel;
+
 class QSortFilterProxyModel;
 class QTreeView;
 
@@ -34,6 +36,13 @@ public:
     QTreeView *treeView() const { return m_view; }
     QAction *cancelAction() const { return m_cancel; }
     QAction *refreshAction() const { return m_refresh; }
+    QAction *copyIdAction() const { return m_copyId; }
+    QAction *detailsAction() const { return m_details; }
+    // The question asked before cancelling another user's export (nullptr when none is open).
+    QMessageBox *pendingConfirmation() const { return m_confirm; }
+    // The monitor to show (nullptr: none, e.g. while the server starts); the rows of
+    // the previous one are dropped.
+    void setMonitor(ExportMonitor *monitor);
     // The one line under the table: connection state or the last cancel's outcome.
     QString statusLine() const;
 
@@ -48,6 +57,7 @@ private:
     void onRemoteCancelFinished(const QString &id, const ExportStatus &status, ErrorCode code,
                                 const QString &message);
     void showContextMenu(const QPoint &pos);
+    void showDetails();
 
     QPointer<ExportMonitor> m_monitor;
     QPointer<Exporter> m_exporter;
@@ -58,6 +68,9 @@ private:
     QLabel *m_statusLine;
     QAction *m_cancel;
     QAction *m_refresh;
+    QAction *m_copyId;
+    QAction *m_details;
+    QPointer<QMessageBox> m_confirm;
 };
 
 } // namespace hb

@@ -18,6 +18,8 @@ public:
     explicit ExportDetailsDialog(QWidget *parent = nullptr);
 
     void setRow(const ExportListModel::Row &row);
+    // An export of anyone's, as the All exports view knows it.
+    void setStatus(const ExportStatus &status);
     QString text() const;
 
 private:

@@ -1,19 +1,80 @@
 #include "exportlistdelegate.h"
 
-#include "exportlistmodel.h"
-
 #include <QApplication>
 #include <QPainter>
-#include <QStyleOptionProgressBar>
+#include <QtMath>
 
 namespace hb {
 
-ExportListDelegate::ExportListDelegate(QObject *parent) : QStyledItemDelegate(parent) {}
+namespace {
+
+double channel(double c)
+{
+    return c <= 0.03928 ? c / 12.92 : qPow((c + 0.055) / 1.055, 2.4);
+}
+
+double luminance(const QColor &c)
+{
+    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+}
+
+} // namespace
+
+double ExportListDelegate::contrastRatio(const QColor &a, const QColor &b)
+{
+    const double la = luminance(a);
+    const double lb = luminance(b);
+    return (qMax(la, lb) + 0.05) / (qMin(la, lb) + 0.05);
+}
+
+ExportListDelegate::BarColors ExportListDelegate::colorsFor(BarState state)
+{
+    // Fixed colours rather than the style's: Fusion paints a disabled bar's text pale
+    // grey on white (1.9:1). Every fill holds white text at 5:1 or more, the track
+    // dark text at 13:1; the status colours match the Status column's.
+    BarColors c;
+    c.track = QColor(0xec, 0xef, 0xf3);
+    c.textOnTrack = QColor(0x1f, 0x23, 0x28);
+    c.textOnFill = Qt::white;
+    c.frame = QColor(0x8c, 0x95, 0x9f);
+    switch (state) {
+    case BarState::Waiting:
+    case BarState::Running:
+        c.fill = QColor(0x1c, 0x5f, 0xb8);
+        break;
+    case BarState::Completed:
+        c.fill = QColor(0x1e, 0x7d, 0x32);
+        break;
+    case BarState::Cancelling:
+        c.fill = QColor(0xa6, 0x55, 0x00);
+        break;
+    case BarState::Cancelled:
+        c.fill = QColor(0x5f, 0x63, 0x68);
+        break;
+    case BarState::Failed:
+        c.fill = QColor(0xb3, 0x26, 0x1e);
+        break;
+    }
+    return c;
+}
+
+ExportListDelegate::ExportListDelegate(int progressColumn, QObject *parent)
+    : QStyledItemDelegate(parent), m_progressColumn(progressColumn)
+{
+}
+
+void ExportListDelegate::initStyleOption(QStyleOptionViewItem *option,
+                                         const QModelIndex &index) const
+{
+    QStyledItemDelegate::initStyleOption(option, index);
+    option->textElideMode =
+        m_middleElided.contains(index.column()) ? Qt::ElideMiddle : Qt::ElideRight;
+}
 
 void ExportListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                                const QModelIndex &index) const
 {
-    if (index.column() != ExportListModel::Progress) {
+    if (index.column() != m_progressColumn) {
         QStyledItemDelegate::paint(painter, option, index);
         return;
     }
@@ -25,37 +86,51 @@ void ExportListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &op
     QStyle *style = widget ? widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &bg, painter, widget);
 
-    const double fraction = index.data(ExportListModel::UnderlyingDataRole).toDouble();
-    const auto state = ExportState(index.data(ExportListModel::StateRole).toInt());
-    const bool dead = state == ExportState::Cancelled || state == ExportState::Failed ||
-                      index.data(ExportListModel::CancellingRole).toBool();
+    const double fraction = index.data(FractionRole).toDouble();
+    const auto state = BarState(index.data(BarStateRole).toInt());
+    const BarColors colors = colorsFor(state);
+    const QRect bar = option.rect.adjusted(3, 3, -3, -3);
+    if (bar.width() < 4 || bar.height() < 4) return;
+    const double shown = qBound(0.0, fraction, 1.0);
+    QRect done = bar;
+    done.setWidth(int(bar.width() * shown + 0.5));
+    QRect rest = bar;
+    rest.setLeft(done.right() + 1);
 
-    QStyleOptionProgressBar bar;
-    bar.initFrom(widget ? widget : qApp->activeWindow());
-    bar.rect = option.rect.adjusted(3, 3, -3, -3);
-    bar.minimum = 0;
-    bar.maximum = 1000;
-    bar.progress = int(fraction * 1000.0 + 0.5);
-    bar.text = QStringLiteral("%1%").arg(fraction * 100.0, 0, 'f', fraction > 0 && fraction < 1 ? 1 : 0);
-    bar.textVisible = true;
-    bar.textAlignment = Qt::AlignCenter;
-    bar.state = QStyle::State_Horizontal;
-    if (!dead)
-        bar.state |= QStyle::State_Enabled;
-    if (dead)
-        bar.palette.setCurrentColorGroup(QPalette::Disabled);
-    else if (state == ExportState::Completed)
-        bar.palette.setColor(QPalette::Highlight, QColor(0x2e, 0x9d, 0x48));
     painter->save();
-    style->drawControl(QStyle::CE_ProgressBar, &bar, painter, widget);
+    painter->setPen(Qt::NoPen);
+    painter->fillRect(bar, colors.track);
+    if (done.width() > 0) painter->fillRect(done, colors.fill);
+    painter->setPen(colors.frame);
+    painter->setBrush(Qt::NoBrush);
+    painter->drawRect(bar.adjusted(0, 0, -1, -1));
+    if (m_barText) {
+        const QString text =
+            fraction < 0 || m_textFromModel
+                ? index.data(Qt::DisplayRole).toString() // the size so far
+                : QStringLiteral("%1%").arg(shown * 100.0, 0, 'f', shown > 0 && shown < 1 ? 1 : 0);
+        painter->setFont(option.font);
+        // The text in two colours, each clipped to the part it lies on.
+        // (An empty clip rectangle would clip nothing: each part only when it exists.)
+        if (done.width() > 0) {
+            painter->setClipRect(done);
+            painter->setPen(colors.textOnFill);
+            painter->drawText(bar, Qt::AlignCenter, text);
+        }
+        if (rest.width() > 0) {
+            painter->setClipRect(rest);
+            painter->setPen(colors.textOnTrack);
+            painter->drawText(bar, Qt::AlignCenter, text);
+        }
+    }
     painter->restore();
 }
 
-QSize ExportListDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+QSize ExportListDelegate::sizeHint(const QStyleOptionViewItem &option,
+                                   const QModelIndex &index) const
 {
     QSize size = QStyledItemDelegate::sizeHint(option, index);
-    if (index.column() == ExportListModel::Progress)
-        size.setWidth(std::max(size.width(), 140));
+    if (index.column() == m_progressColumn) size.setWidth(std::max(size.width(), 110));
     return size;
 }
 

@@ -1,20 +1,60 @@
 #pragma once
 
+#include <QColor>
 #include <QStyledItemDelegate>
 
 namespace hb {
 
-// Paints the Progress column as a bar with its percentage; the bar is greyed when
-// the export was cancelled or failed. Every other column is painted as usual.
+// Paints a progress column as a bar with its percentage, in colours that keep the
+// text readable in every state (WCAG AA: at least 4.5:1 against what is under it),
+// and elides each column where it hurts least: a file name in the middle (both
+// ends say something), a reason at its end. Used by My exports and All exports;
+// the models answer the two roles below for their progress column.
 class ExportListDelegate final : public QStyledItemDelegate
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ExportListDelegate)
 public:
-    explicit ExportListDelegate(QObject *parent = nullptr);
+    enum Role {
+        FractionRole = Qt::UserRole + 50, // double 0..1, or < 0 when the size is unknown
+        BarStateRole,                     // int(BarState)
+    };
+    enum class BarState { Waiting, Running, Completed, Cancelling, Cancelled, Failed };
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    struct BarColors
+    {
+        QColor fill;        // the done part
+        QColor track;       // the rest
+        QColor textOnFill;  // the percentage where it lies over the done part
+        QColor textOnTrack; // and over the rest
+        QColor frame;
+    };
+    static BarColors colorsFor(BarState state);
+    // WCAG 2 contrast ratio of two colours (1 to 21).
+    static double contrastRatio(const QColor &a, const QColor &b);
+
+    ExportListDelegate(int progressColumn, QObject *parent = nullptr);
+
+    // Columns whose text is elided in the middle (file names); others at the end.
+    void setMiddleElidedColumns(const QList<int> &columns) { m_middleElided = columns; }
+    // The bar says what the model's display text says (e.g. "40 % of 1.2 GiB")
+    // instead of a percentage of its own.
+    void setBarTextFromModel(bool fromModel) { m_textFromModel = fromModel; }
+    // Tests render the bar without its text to find the text's pixels.
+    void setBarTextVisible(bool visible) { m_barText = visible; }
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override;
+
+private:
+    int m_progressColumn;
+    QList<int> m_middleElided;
+    bool m_barText = true;
+    bool m_textFromModel = false;
 };
 
 } // namespace hb

@@ -1,6 +1,8 @@
 #include "exportlistmodel.h"
 
+#include "exportlistdelegate.h"
 #include "exportsource.h"
+#include "statusformat.h"
 
 #include "exporterror.h"
 #include "exportstore.h"
@@ -19,67 +21,75 @@ namespace {
 
 QString nameOf(const QString &path)
 {
-    if (isUrlSource(path))
-        return sourceDisplayName(path); // never the credentials
+    if (isUrlSource(path)) return sourceDisplayName(path);            // never the credentials
     const QString name = QFileInfo(QDir::cleanPath(path)).fileName(); // "photos/" -> "photos"
     return name.isEmpty() ? path : name;
 }
 
 QString statusIconName(const ExportListModel::Row &row)
 {
-    if (row.cancelling && !row.finished)
-        return QStringLiteral(":/icons/status-cancelling.svg");
+    if (row.cancelling && !row.finished) return QStringLiteral(":/icons/status-cancelling.svg");
     switch (row.state) {
-    case ExportState::Queued: return QStringLiteral(":/icons/status-queued.svg");
+    case ExportState::Queued:
+        return QStringLiteral(":/icons/status-queued.svg");
     case ExportState::Created:
-    case ExportState::Pending: return QStringLiteral(":/icons/status-running.svg");
-    case ExportState::Completed: return QStringLiteral(":/icons/status-completed.svg");
-    case ExportState::Cancelled: return QStringLiteral(":/icons/status-cancelled.svg");
+    case ExportState::Pending:
+        return QStringLiteral(":/icons/status-running.svg");
+    case ExportState::Completed:
+        return QStringLiteral(":/icons/status-completed.svg");
+    case ExportState::Cancelled:
+        return QStringLiteral(":/icons/status-cancelled.svg");
     case ExportState::Failed:
-    case ExportState::Unknown: return QStringLiteral(":/icons/status-failed.svg");
+    case ExportState::Unknown:
+        return QStringLiteral(":/icons/status-failed.svg");
     }
     return {};
 }
 
 QColor statusColor(const ExportListModel::Row &row)
 {
-    if (row.cancelling && !row.finished)
-        return QColor(0xb3, 0x5c, 0x00);
+    if (row.cancelling && !row.finished) return QColor(0xa6, 0x55, 0x00);
     switch (row.state) {
     case ExportState::Queued:
-    case ExportState::Created: return QColor(0x55, 0x5b, 0x66);
-    case ExportState::Pending: return QColor(0x1c, 0x5f, 0xb8);
-    case ExportState::Completed: return QColor(0x1e, 0x7d, 0x32);
-    case ExportState::Cancelled: return QColor(0x80, 0x80, 0x80);
+    case ExportState::Created:
+        return QColor(0x55, 0x5b, 0x66);
+    case ExportState::Pending:
+        return QColor(0x1c, 0x5f, 0xb8);
+    case ExportState::Completed:
+        return QColor(0x1e, 0x7d, 0x32);
+    case ExportState::Cancelled:
+        return QColor(0x5f, 0x63, 0x68); // 4.5:1 or more on the rows
     case ExportState::Failed:
-    case ExportState::Unknown: return QColor(0xc6, 0x28, 0x28);
+    case ExportState::Unknown:
+        return QColor(0xb3, 0x26, 0x1e);
     }
     return {};
 }
 
 QString durationText(qint64 seconds)
 {
-    if (seconds < 60)
-        return QStringLiteral("%1 s").arg(seconds);
+    if (seconds < 60) return QStringLiteral("%1 s").arg(seconds);
     if (seconds < 3600)
-        return QStringLiteral("%1 min %2 s").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'));
+        return QStringLiteral("%1 min %2 s")
+            .arg(seconds / 60)
+            .arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1 h %2 min")
+        .arg(seconds / 3600)
+        .arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'));
 }
 
 } // namespace
 
 bool ExportListModel::Row::isStalled(qint64 nowMs) const
 {
-    return !finished && !cancelling && state == ExportState::Pending && nowMs - lastBytesMs > StallMs &&
-           (total < 0 || written < total);
+    return !finished && !cancelling && state == ExportState::Pending &&
+           nowMs - lastBytesMs > StallMs && (total < 0 || written < total);
 }
 
 double ExportListModel::Row::fraction() const
 {
-    if (state == ExportState::Completed)
-        return 1.0;
-    if (total <= 0)
-        return 0.0;
+    if (state == ExportState::Completed) return 1.0;
+    if (total <= 0) return 0.0;
     return std::clamp(double(written) / double(total), 0.0, 1.0);
 }
 
@@ -102,134 +112,224 @@ int ExportListModel::columnCount(const QModelIndex &parent) const
 
 QVariant ExportListModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal)
-        return {};
+    if (orientation != Qt::Horizontal) return {};
     if (role == Qt::TextAlignmentRole) {
         switch (section) {
         case Size:
         case Speed:
-        case Eta: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-        default: return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+        case Eta:
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
         }
     }
-    if (role != Qt::DisplayRole)
-        return {};
+    if (role != Qt::DisplayRole) return {};
     switch (section) {
-    case Name: return tr("File");
-    case Size: return tr("Size");
-    case Status: return tr("Status");
-    case Progress: return tr("Progress");
-    case Speed: return tr("Speed");
-    case Eta: return tr("ETA");
-    case Id: return tr("Export ID");
-    case Started: return tr("Started");
-    default: return {};
+    case Name:
+        return tr("File");
+    case Size:
+        return tr("Size");
+    case Status:
+        return tr("Status");
+    case Progress:
+        return tr("Progress");
+    case Speed:
+        return tr("Speed");
+    case Eta:
+        return tr("ETA");
+    case Id:
+        return tr("Export ID");
+    case Started:
+        return tr("Started");
+    default:
+        return {};
     }
+}
+
+QString ExportListModel::shortReason(const Row &row)
+{
+    QString reason = row.error;
+    if (!row.sourcePath.isEmpty() && !isUrlSource(row.sourcePath))
+        reason.replace(row.sourcePath, row.name);
+    return reason;
+}
+
+QString ExportListModel::shortId(const Row &row)
+{
+    return row.created ? row.id.left(8) : QString();
 }
 
 QString ExportListModel::statusText(const Row &row)
 {
-    if (row.cancelling && !row.finished)
-        return tr("Cancelling…");
+    if (row.cancelling && !row.finished) return tr("Cancelling…");
+    QString text;
     switch (row.state) {
     case ExportState::Failed:
-        return row.error.isEmpty() ? QStringLiteral("FAILED") : QStringLiteral("FAILED: %1").arg(row.error);
-    case ExportState::Unknown: return row.status.rawState.isEmpty() ? tr("unknown") : row.status.rawState;
-    default: return stateName(row.state);
+        text = row.error.isEmpty() ? QStringLiteral("FAILED")
+                                   : QStringLiteral("FAILED: %1").arg(shortReason(row));
+        break;
+    case ExportState::Unknown:
+        text = row.status.rawState.isEmpty() ? tr("unknown") : row.status.rawState;
+        break;
+    default:
+        text = stateName(row.state);
     }
+    switch (row.vanished) {
+    case Vanished::No:
+        break;
+    case Vanished::Expired:
+        return tr("%1 — expired").arg(text);
+    case Vanished::Gone:
+        return tr("%1 — gone").arg(text);
+    }
+    return text;
 }
 
 QString ExportListModel::speedText(double bytesPerSecond)
 {
-    if (bytesPerSecond < 1)
-        return QString();
-    return formatBytes(qint64(bytesPerSecond)) + QStringLiteral("/s");
+    if (bytesPerSecond < 1) return QString();
+    return sizeText(qint64(bytesPerSecond)) + QStringLiteral("/s");
 }
 
 QString ExportListModel::etaText(const Row &row, qint64 nowMs)
 {
-    if (row.finished)
-        return QString();
-    if (row.isStalled(nowMs))
-        return tr("Stalled");
-    if (row.total < 0 || row.speed < 1)
-        return QStringLiteral("—");
-    return durationText(qint64(double(std::max<qint64>(0, row.total - row.written)) / row.speed + 0.5));
+    if (row.finished) return QString();
+    if (row.isStalled(nowMs)) return tr("Stalled");
+    if (row.total < 0 || row.speed < 1) return QStringLiteral("—");
+    return durationText(
+        qint64(double(std::max<qint64>(0, row.total - row.written)) / row.speed + 0.5));
 }
 
 QVariant ExportListModel::displayData(const Row &row, int column) const
 {
     switch (column) {
-    case Name: return row.name;
-    case Size: return row.total < 0 ? QStringLiteral("—") : formatBytes(row.total);
-    case Status: return statusText(row);
-    case Progress: return QStringLiteral("%1%").arg(int(row.fraction() * 100.0));
-    case Speed: return row.finished ? QString() : speedText(row.speed);
-    case Eta: return etaText(row, nowMs());
-    case Id: return row.id;
+    case Name:
+        return row.name;
+    case Size:
+        return row.total < 0 ? QStringLiteral("—") : sizeText(row.total);
+    case Status:
+        return statusText(row);
+    case Progress:
+        if (row.total < 0 && row.state != ExportState::Completed)
+            return sizeText(row.written); // a stream: how much so far
+        return QStringLiteral("%1%").arg(int(row.fraction() * 100.0));
+    case Speed:
+        return row.finished ? QString() : speedText(row.speed);
+    case Eta:
+        return etaText(row, nowMs());
+    case Id:
+        return shortId(row);
     case Started:
         // Today's rows need only the time; older ones (a long session) the date too.
         return row.started.date() == QDate::currentDate()
                    ? row.started.toString(QStringLiteral("HH:mm:ss"))
                    : QLocale().toString(row.started, QLocale::ShortFormat);
-    default: return {};
+    default:
+        return {};
     }
 }
 
 QVariant ExportListModel::underlyingData(const Row &row, int column) const
 {
     switch (column) {
-    case Name: return row.name;
-    case Size: return row.total;
-    case Status: return int(row.cancelling && !row.finished ? -1 : int(row.state));
-    case Progress: return row.fraction();
-    case Speed: return row.finished ? 0.0 : row.speed;
+    case Name:
+        return row.name;
+    case Size:
+        return row.total;
+    case Status:
+        return int(row.cancelling && !row.finished ? -1 : int(row.state));
+    case Progress:
+        return row.fraction();
+    case Speed:
+        return row.finished ? 0.0 : row.speed;
     case Eta: {
         if (row.finished || row.speed < 1 || row.total < 0)
             return std::numeric_limits<qint64>::max();
         return qint64(double(row.total - row.written) / row.speed);
     }
-    case Id: return row.id;
-    case Started: return row.started;
-    default: return {};
+    case Id:
+        return row.id;
+    case Started:
+        return row.started;
+    default:
+        return {};
     }
 }
 
 QVariant ExportListModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rows.size())
-        return {};
+    if (!index.isValid() || index.row() >= m_rows.size()) return {};
     const Row &row = m_rows.at(index.row());
     switch (role) {
-    case Qt::DisplayRole: return displayData(row, index.column());
-    case UnderlyingDataRole: return underlyingData(row, index.column());
-    case IdRole: return row.id;
-    case StateRole: return int(row.state);
-    case CancellingRole: return row.cancelling && !row.finished;
-    case SourcePathRole: return row.sourcePath;
+    case Qt::DisplayRole:
+        return displayData(row, index.column());
+    case UnderlyingDataRole:
+        return underlyingData(row, index.column());
+    case IdRole:
+        return row.id;
+    case StateRole:
+        return int(row.state);
+    case CancellingRole:
+        return row.cancelling && !row.finished;
+    case SourcePathRole:
+        return row.sourcePath;
+    case CreatedRole:
+        return row.created;
+    case ExportListDelegate::FractionRole:
+        return row.total < 0 && row.state != ExportState::Completed ? -1.0 : row.fraction();
+    case ExportListDelegate::BarStateRole: {
+        using B = ExportListDelegate::BarState;
+        if (row.cancelling && !row.finished) return int(B::Cancelling);
+        switch (row.state) {
+        case ExportState::Queued:
+        case ExportState::Created:
+            return int(B::Waiting);
+        case ExportState::Pending:
+            return int(B::Running);
+        case ExportState::Completed:
+            return int(B::Completed);
+        case ExportState::Cancelled:
+            return int(B::Cancelled);
+        case ExportState::Failed:
+        case ExportState::Unknown:
+            return int(B::Failed);
+        }
+        return int(B::Running);
+    }
+    case VanishedRole:
+        return int(row.vanished);
     case Qt::DecorationRole:
-        if (index.column() == Status)
-            return QIcon(statusIconName(row));
+        if (index.column() == Status) return QIcon(statusIconName(row));
         return {};
     case Qt::ForegroundRole:
-        if (index.column() == Status)
-            return statusColor(row);
+        if (index.column() == Status) return statusColor(row);
         return {};
     case Qt::TextAlignmentRole:
         if (index.column() == Size || index.column() == Speed || index.column() == Eta)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::ToolTipRole: {
-        QString tip = QStringLiteral("<b>%1</b><br>%2<br>%3")
-                          .arg(row.name.toHtmlEscaped(), sourceForMessages(row.sourcePath).toHtmlEscaped(),
-                               statusText(row).toHtmlEscaped());
-        if (!row.error.isEmpty() && row.state != ExportState::Failed)
-            tip += QStringLiteral("<br>") + row.error.toHtmlEscaped();
+        // Everything the cells may have elided, in full.
+        QString tip =
+            QStringLiteral("<b>%1</b><br>%2<br>%3")
+                .arg(row.name.toHtmlEscaped(), sourceForMessages(row.sourcePath).toHtmlEscaped(),
+                     statusText(row).toHtmlEscaped());
+        if (!row.error.isEmpty()) tip += QStringLiteral("<br>") + row.error.toHtmlEscaped();
+        if (row.vanished == Vanished::Expired)
+            tip += QStringLiteral("<br>") + tr("Its keys expired from Redis: the data cannot be "
+                                               "fetched back any more.");
+        else if (row.vanished == Vanished::Gone)
+            tip += QStringLiteral("<br>") + tr("Its keys are gone from Redis (deleted, evicted or "
+                                               "the server restarted): the data cannot be "
+                                               "fetched back.");
+        tip += QStringLiteral("<br>") + (row.created ? tr("Export ID %1").arg(row.id)
+                                                     : tr("Never reached Redis: no export ID"));
         if (!row.status.sha256.isEmpty())
             tip += QStringLiteral("<br>sha256 %1").arg(row.status.sha256);
         return tip;
     }
-    default: return {};
+    default:
+        return {};
     }
 }
 
@@ -253,8 +353,7 @@ int ExportListModel::rowOf(const QString &id) const
 void ExportListModel::touch(Row &row)
 {
     row.dirty = true;
-    if (!m_timer.isActive())
-        m_timer.start();
+    if (!m_timer.isActive()) m_timer.start();
 }
 
 void ExportListModel::recordTransition(Row &row, const QDateTime &time)
@@ -266,8 +365,7 @@ void ExportListModel::recordTransition(Row &row, const QDateTime &time)
 
 void ExportListModel::addExport(const QString &id, const QString &sourcePath)
 {
-    if (m_index.contains(id))
-        return;
+    if (m_index.contains(id)) return;
     Row row;
     row.id = id;
     row.sourcePath = sourcePath;
@@ -280,33 +378,34 @@ void ExportListModel::addExport(const QString &id, const QString &sourcePath)
     m_rows.append(row);
     m_index.insert(id, at);
     endInsertRows();
-    if (!m_timer.isActive())
-        m_timer.start();
+    if (!m_timer.isActive()) m_timer.start();
+}
+
+void ExportListModel::createExport(const QString &id, const ExportStatus &status)
+{
+    if (Row *row = findMutable(id)) row->created = true;
+    updateStatus(id, status);
 }
 
 void ExportListModel::adoptStatus(Row &row, const ExportStatus &status)
 {
     row.status = status;
     row.state = status.state;
-    if (!status.source.isEmpty())
-        row.name = status.source;
-    if (status.bytesTotal >= 0)
-        row.total = status.bytesTotal;
+    if (!status.source.isEmpty()) row.name = status.source;
+    if (status.bytesTotal >= 0) row.total = status.bytesTotal;
 }
 
 void ExportListModel::updateStatus(const QString &id, const ExportStatus &status)
 {
     Row *row = findMutable(id);
-    if (!row || row->finished)
-        return;
+    if (!row || row->finished) return;
     const bool stateChanged = row->state != status.state;
     adoptStatus(*row, status);
     if (status.bytesWritten > row->written) {
         row->written = status.bytesWritten;
         row->lastBytesMs = nowMs();
     }
-    if (!status.error.isEmpty())
-        row->error = status.error;
+    if (!status.error.isEmpty()) row->error = status.error;
     if (stateChanged) {
         if (status.state == ExportState::Pending)
             row->lastBytesMs = nowMs(); // the stall clock starts when bytes may flow
@@ -318,22 +417,19 @@ void ExportListModel::updateStatus(const QString &id, const ExportStatus &status
 void ExportListModel::updateProgress(const QString &id, qint64 written, qint64 total)
 {
     Row *row = findMutable(id);
-    if (!row || row->finished)
-        return;
+    if (!row || row->finished) return;
     if (written != row->written) {
         row->written = written;
         row->lastBytesMs = nowMs();
     }
-    if (total >= 0)
-        row->total = total;
+    if (total >= 0) row->total = total;
     touch(*row);
 }
 
 void ExportListModel::markCancelling(const QString &id)
 {
     Row *row = findMutable(id);
-    if (!row || row->finished || row->cancelling)
-        return;
+    if (!row || row->finished || row->cancelling) return;
     row->cancelling = true;
     recordTransition(*row, QDateTime::currentDateTimeUtc());
     touch(*row);
@@ -343,10 +439,12 @@ void ExportListModel::finishExport(const QString &id, const ExportStatus &status
                                    const QString &message)
 {
     Row *row = findMutable(id);
-    if (!row || row->finished)
-        return;
+    if (!row || row->finished) return;
     adoptStatus(*row, status);
-    row->written = status.bytesWritten;
+    // A FAILED export keeps the progress it had made (the status of a failure the
+    // core could not write to Redis may not carry it); other ends are exact.
+    if (status.state != ExportState::Failed || status.bytesWritten > row->written)
+        row->written = status.bytesWritten;
     row->error = status.error;
     if (row->error.isEmpty() && code != ErrorCode::None && code != ErrorCode::Cancelled)
         row->error = message;
@@ -365,11 +463,9 @@ void ExportListModel::removeExports(const QStringList &ids)
     QList<int> rows;
     for (const QString &id : ids) {
         const int r = rowOf(id);
-        if (r >= 0)
-            rows.append(r);
+        if (r >= 0) rows.append(r);
     }
-    if (rows.isEmpty())
-        return;
+    if (rows.isEmpty()) return;
     std::sort(rows.begin(), rows.end(), std::greater<int>());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
     for (int r : std::as_const(rows)) {
@@ -381,6 +477,32 @@ void ExportListModel::removeExports(const QStringList &ids)
     for (int i = 0; i < m_rows.size(); ++i)
         m_index.insert(m_rows.at(i).id, i);
     Q_EMIT refreshed();
+}
+
+QStringList ExportListModel::idsToCheck() const
+{
+    QStringList ids;
+    for (const Row &row : m_rows) {
+        if (row.finished && row.created && row.vanished == Vanished::No) ids.append(row.id);
+    }
+    return ids;
+}
+
+void ExportListModel::updateKeysExist(const QHash<QString, bool> &exists, const QDateTime &now)
+{
+    for (auto it = exists.cbegin(); it != exists.cend(); ++it) {
+        Row *row = findMutable(it.key());
+        if (!row || !row->finished || it.value() || row->vanished != Vanished::No) continue;
+        // Expired when its expiry has passed since the last write; anything else
+        // (DEL, eviction, a restarted server) is "gone".
+        const QDateTime last = row->status.updatedAt;
+        const int ttl = row->status.ttl;
+        const bool expired =
+            ttl > 0 && last.isValid() && last.addMSecs(qint64(ttl) * 1000 - 1000) <= now;
+        row->vanished = expired ? Vanished::Expired : Vanished::Gone;
+        recordTransition(*row, now);
+        touch(*row);
+    }
 }
 
 void ExportListModel::refresh()
@@ -397,7 +519,8 @@ void ExportListModel::refresh()
                 row.samples.removeFirst();
             const auto &first = row.samples.constFirst();
             const qint64 dt = now - first.first;
-            const double speed = dt >= 200 ? double(row.written - first.second) * 1000.0 / double(dt) : 0.0;
+            const double speed =
+                dt >= 200 ? double(row.written - first.second) * 1000.0 / double(dt) : 0.0;
             if (speed != row.speed || row.state == ExportState::Pending) {
                 row.speed = std::max(0.0, speed);
                 row.dirty = true; // speed and ETA move even when no bytes arrive
@@ -417,22 +540,21 @@ void ExportListModel::refresh()
                 Q_EMIT dataChanged(index(r, 0), index(r, last));
         }
     }
-    if (!anyActive && changed.isEmpty())
-        m_timer.stop();
+    if (!anyActive && changed.isEmpty()) m_timer.stop();
     Q_EMIT refreshed();
 }
 
 int ExportListModel::activeCount() const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Row &r) { return r.isActive(); }));
+    return int(
+        std::count_if(m_rows.cbegin(), m_rows.cend(), [](const Row &r) { return r.isActive(); }));
 }
 
 double ExportListModel::totalSpeed() const
 {
     double sum = 0;
     for (const Row &r : m_rows) {
-        if (r.isActive())
-            sum += r.speed;
+        if (r.isActive()) sum += r.speed;
     }
     return sum;
 }

@@ -28,7 +28,12 @@ public:
         StateRole,      // int(hb::ExportState)
         CancellingRole, // the stop sequence runs
         SourcePathRole,
+        CreatedRole,  // the export's status key was written: its id is real
+        VanishedRole, // int(Vanished)
     };
+
+    // A finished export whose keys are no longer in Redis.
+    enum class Vanished { No, Expired, Gone };
 
     struct Transition
     {
@@ -46,6 +51,10 @@ public:
         ExportState state = ExportState::Queued;
         bool cancelling = false;
         bool finished = false; // exportFinished seen: the row no longer changes
+        // exportCreated seen: the status key exists, the id can be looked up. A
+        // source refused before anything was written never gets there.
+        bool created = false;
+        Vanished vanished = Vanished::No;
         QString error;
         ExportStatus status; // the last status the core reported
         QDateTime started;
@@ -70,15 +79,22 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
 
     // From the Exporter.
     void addExport(const QString &id, const QString &sourcePath);
+    void createExport(const QString &id, const ExportStatus &status);
     void updateStatus(const QString &id, const ExportStatus &status);
     void updateProgress(const QString &id, qint64 written, qint64 total);
     void markCancelling(const QString &id);
-    void finishExport(const QString &id, const ExportStatus &status, ErrorCode code, const QString &message);
+    void finishExport(const QString &id, const ExportStatus &status, ErrorCode code,
+                      const QString &message);
     void removeExports(const QStringList &ids);
+    // From key checks: which finished exports' status keys still exist.
+    void updateKeysExist(const QHash<QString, bool> &exists, const QDateTime &now);
+    // Finished rows whose keys are worth checking (created, not known gone).
+    QStringList idsToCheck() const;
 
     int rowOf(const QString &id) const;
     const Row *find(const QString &id) const;
@@ -93,6 +109,12 @@ public:
     void refresh();
 
     static QString statusText(const Row &row);
+    // The reason of a failure as the row shows it: the source's full path (already
+    // in the File column) shortened to its name, so the reason itself has the room.
+    static QString shortReason(const Row &row);
+    // The id as the row shows it: the first 8 hex digits (what `watch` shows and
+    // every command accepts), empty until the id is real.
+    static QString shortId(const Row &row);
     static QString etaText(const Row &row, qint64 nowMs);
     static QString speedText(double bytesPerSecond);
 

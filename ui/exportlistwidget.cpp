@@ -36,7 +36,9 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
 {
     m_sort->setSourceModel(model);
     setModel(m_sort);
-    setItemDelegate(new ExportListDelegate(this));
+    auto *delegate = new ExportListDelegate(ExportListModel::Progress, this);
+    delegate->setMiddleElidedColumns({ExportListModel::Name});
+    setItemDelegate(delegate);
     setRootIsDecorated(false);
     setUniformRowHeights(true); // 1,000 rows stay cheap to lay out
     setAllColumnsShowFocus(true);
@@ -48,18 +50,21 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
     setAcceptDrops(false); // drops go to the window
     setObjectName(QStringLiteral("exportList"));
 
+    // The Status column takes the room the window has: a failure's reason is what
+    // people read. The id shows its first 8 hex digits (the whole in the tooltip and
+    // in Copy export ID), as `watch` shows it and every command accepts it.
     QHeaderView *h = header();
-    h->setStretchLastSection(true);
+    h->setStretchLastSection(false);
     h->setSectionsMovable(true);
-    h->resizeSection(ExportListModel::Name, 190);
-    h->resizeSection(ExportListModel::Size, 75);
-    h->resizeSection(ExportListModel::Status, 250);
-    h->resizeSection(ExportListModel::Progress, 150);
-    h->resizeSection(ExportListModel::Speed, 85);
-    h->resizeSection(ExportListModel::Eta, 60);
-    h->resizeSection(ExportListModel::Id, 270); // a whole UUID, never elided
-    h->resizeSection(ExportListModel::Started, 70);
-    setTextElideMode(Qt::ElideMiddle); // long names and errors keep both ends
+    h->setMinimumSectionSize(40);
+    h->resizeSection(ExportListModel::Name, 150);
+    h->resizeSection(ExportListModel::Size, 70);
+    h->resizeSection(ExportListModel::Progress, 110);
+    h->resizeSection(ExportListModel::Speed, 75);
+    h->resizeSection(ExportListModel::Eta, 55);
+    h->resizeSection(ExportListModel::Id, 72);
+    h->resizeSection(ExportListModel::Started, 65);
+    h->setSectionResizeMode(ExportListModel::Status, QHeaderView::Stretch);
 
     m_cancel = makeAction(this, QStringLiteral(":/icons/cancel.svg"), tr("&Cancel"));
     m_cancel->setShortcut(QKeySequence::Delete);
@@ -67,7 +72,8 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
     m_cancelAll = makeAction(this, QStringLiteral(":/icons/cancel-all.svg"), tr("Cancel &all"));
     m_cancelAll->setToolTip(tr("Cancel every running and queued export"));
     m_copyId = makeAction(this, QStringLiteral(":/icons/copy.svg"), tr("Copy export &ID"));
-    m_copyCommand = makeAction(this, QStringLiteral(":/icons/terminal.svg"), tr("Copy &redis-cli command"));
+    m_copyCommand =
+        makeAction(this, QStringLiteral(":/icons/terminal.svg"), tr("Copy &redis-cli command"));
     m_details = makeAction(this, QStringLiteral(":/icons/details.svg"), tr("&Details…"));
     m_saveData = makeAction(this, QStringLiteral(":/icons/save.svg"), tr("&Save data as…"));
     m_retry = makeAction(this, QStringLiteral(":/icons/retry.svg"), tr("&Retry"));
@@ -75,37 +81,34 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
 
     connect(m_cancel, &QAction::triggered, this, [this] {
         const QStringList ids = cancellableSelection();
-        if (!ids.isEmpty())
-            Q_EMIT cancelRequested(ids);
+        if (!ids.isEmpty()) Q_EMIT cancelRequested(ids);
     });
     connect(m_cancelAll, &QAction::triggered, this, &ExportListWidget::cancelAllRequested);
-    connect(m_copyId, &QAction::triggered, this, [this] { copyToClipboard(selectedIds().join(QLatin1Char('\n'))); });
+    connect(m_copyId, &QAction::triggered, this,
+            [this] { copyToClipboard(createdSelection().join(QLatin1Char('\n'))); });
     connect(m_copyCommand, &QAction::triggered, this, [this] {
         const QString id = currentId();
-        if (!id.isEmpty())
-            copyToClipboard(redisCliCommand(id));
+        if (!id.isEmpty()) copyToClipboard(redisCliCommand(id));
     });
     connect(m_details, &QAction::triggered, this, [this] {
         const QString id = currentId();
-        if (!id.isEmpty())
-            Q_EMIT detailsRequested(id);
+        if (!id.isEmpty()) Q_EMIT detailsRequested(id);
     });
     connect(m_saveData, &QAction::triggered, this, [this] {
         const QString id = currentId();
-        if (!id.isEmpty())
-            Q_EMIT saveDataRequested(id);
+        if (!id.isEmpty()) Q_EMIT saveDataRequested(id);
     });
     connect(m_retry, &QAction::triggered, this, [this] {
         const QStringList ids = finishedSelection();
-        if (!ids.isEmpty())
-            Q_EMIT retryRequested(ids);
+        if (!ids.isEmpty()) Q_EMIT retryRequested(ids);
     });
     connect(m_remove, &QAction::triggered, this, &ExportListWidget::removeFinishedSelection);
     connect(this, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
         if (index.isValid())
             Q_EMIT detailsRequested(index.data(ExportListModel::IdRole).toString());
     });
-    connect(selectionModel(), &QItemSelectionModel::selectionChanged, this, &ExportListWidget::updateActions);
+    connect(selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &ExportListWidget::updateActions);
     connect(model, &ExportListModel::refreshed, this, &ExportListWidget::updateActions);
     connect(model, &QAbstractItemModel::rowsInserted, this, &ExportListWidget::updateActions);
     updateActions();
@@ -114,7 +117,8 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
 QStringList ExportListWidget::selectedIds() const
 {
     QModelIndexList rows = selectionModel()->selectedRows(ExportListModel::Id);
-    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    std::sort(rows.begin(), rows.end(),
+              [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
     QStringList ids;
     for (const QModelIndex &i : std::as_const(rows))
         ids.append(i.data(ExportListModel::IdRole).toString());
@@ -126,15 +130,16 @@ void ExportListWidget::selectIds(const QStringList &ids)
     QItemSelection selection;
     for (const QString &id : ids) {
         const int r = m_model->rowOf(id);
-        if (r < 0)
-            continue;
+        if (r < 0) continue;
         const QModelIndex proxy = m_sort->mapFromSource(m_model->index(r, 0));
         if (proxy.isValid())
             selection.select(proxy, proxy.siblingAtColumn(ExportListModel::NB_COLUMNS - 1));
     }
-    selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    selectionModel()->select(selection,
+                             QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     if (!selection.isEmpty())
-        selectionModel()->setCurrentIndex(selection.first().topLeft(), QItemSelectionModel::NoUpdate);
+        selectionModel()->setCurrentIndex(selection.first().topLeft(),
+                                          QItemSelectionModel::NoUpdate);
 }
 
 QString ExportListWidget::currentId() const
@@ -148,8 +153,7 @@ QStringList ExportListWidget::cancellableSelection() const
     QStringList ids;
     for (const QString &id : selectedIds()) {
         const ExportListModel::Row *row = m_model->find(id);
-        if (row && !row->finished && !row->cancelling)
-            ids.append(id);
+        if (row && !row->finished && !row->cancelling) ids.append(id);
     }
     return ids;
 }
@@ -159,8 +163,17 @@ QStringList ExportListWidget::finishedSelection() const
     QStringList ids;
     for (const QString &id : selectedIds()) {
         const ExportListModel::Row *row = m_model->find(id);
-        if (row && row->finished)
-            ids.append(id);
+        if (row && row->finished) ids.append(id);
+    }
+    return ids;
+}
+
+QStringList ExportListWidget::createdSelection() const
+{
+    QStringList ids;
+    for (const QString &id : selectedIds()) {
+        const ExportListModel::Row *row = m_model->find(id);
+        if (row && row->created) ids.append(id);
     }
     return ids;
 }
@@ -176,10 +189,14 @@ void ExportListWidget::updateActions()
     const ExportListModel::Row *single = ids.size() == 1 ? m_model->find(ids.first()) : nullptr;
     m_cancel->setEnabled(!cancellableSelection().isEmpty());
     m_cancelAll->setEnabled(m_model->activeCount() > 0);
-    m_copyId->setEnabled(!ids.isEmpty());
-    m_copyCommand->setEnabled(single != nullptr);
+    // Only an id that reached Redis is one (a refused source never got there).
+    m_copyId->setEnabled(!createdSelection().isEmpty());
+    m_copyCommand->setEnabled(single && single->created &&
+                              single->vanished == ExportListModel::Vanished::No);
     m_details->setEnabled(single != nullptr);
-    m_saveData->setEnabled(single && single->finished && single->state != ExportState::Failed &&
+    m_saveData->setEnabled(single && single->finished && single->created &&
+                           single->vanished == ExportListModel::Vanished::No &&
+                           single->state != ExportState::Failed &&
                            (single->state == ExportState::Completed || single->written > 0));
     const bool anyFinished = !finishedSelection().isEmpty();
     m_retry->setEnabled(anyFinished);
@@ -200,8 +217,7 @@ QString ExportListWidget::redisCliCommand(const QString &id) const
     else
         parts << QStringLiteral("-h") << shellQuote(m_endpoint.host) << QStringLiteral("-p")
               << QString::number(m_endpoint.port);
-    if (m_endpoint.db != 0)
-        parts << QStringLiteral("-n") << QString::number(m_endpoint.db);
+    if (m_endpoint.db != 0) parts << QStringLiteral("-n") << QString::number(m_endpoint.db);
     if (!m_endpoint.user.isEmpty())
         parts << QStringLiteral("--user") << shellQuote(m_endpoint.user);
     if (!m_endpoint.password.isEmpty())
@@ -212,8 +228,7 @@ QString ExportListWidget::redisCliCommand(const QString &id) const
 
 void ExportListWidget::copyToClipboard(const QString &text)
 {
-    if (QClipboard *cb = QApplication::clipboard())
-        cb->setText(text);
+    if (QClipboard *cb = QApplication::clipboard()) cb->setText(text);
 }
 
 void ExportListWidget::contextMenuEvent(QContextMenuEvent *event)
@@ -230,10 +245,9 @@ void ExportListWidget::contextMenuEvent(QContextMenuEvent *event)
     menu.addSeparator();
     menu.addAction(m_retry);
     menu.addAction(m_remove);
-    // Cancelling a finished row is not offered at all.
-    m_cancel->setVisible(!cancellableSelection().isEmpty());
+    // Actions that do not apply are disabled, never hidden: hiding one would hide it
+    // in the toolbar too, and shift every button after it.
     menu.exec(event->globalPos());
-    m_cancel->setVisible(true);
 }
 
 } // namespace hb

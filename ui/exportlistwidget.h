@@ -45,6 +45,8 @@ public:
     // Selected rows the actions apply to; public so the window's tests and menus agree.
     QStringList cancellableSelection() const;
     QStringList finishedSelection() const;
+    // Selected rows whose export reached Redis (their id is real).
+    QStringList createdSelection() const;
     void removeFinishedSelection();
 
 Q_SIGNALS:

@@ -15,16 +15,14 @@ ExportSortModel::ExportSortModel(QObject *parent) : QSortFilterProxyModel(parent
 
 void ExportSortModel::setStatusFilter(StatusFilter filter)
 {
-    if (filter == m_status)
-        return;
+    if (filter == m_status) return;
     m_status = filter;
     invalidateFilter();
 }
 
 void ExportSortModel::setNameFilter(const QString &text)
 {
-    if (text == m_name)
-        return;
+    if (text == m_name) return;
     m_name = text;
     invalidateFilter();
 }
@@ -33,15 +31,21 @@ bool ExportSortModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceP
 {
     const QAbstractItemModel *src = sourceModel();
     const QModelIndex idx = src->index(sourceRow, ExportListModel::Name, sourceParent);
-    if (!m_name.isEmpty() && !idx.data(Qt::DisplayRole).toString().contains(m_name, Qt::CaseInsensitive))
+    if (!m_name.isEmpty() &&
+        !idx.data(Qt::DisplayRole).toString().contains(m_name, Qt::CaseInsensitive))
         return false;
     const auto state = ExportState(idx.data(ExportListModel::StateRole).toInt());
     switch (m_status) {
-    case StatusFilter::All: return true;
-    case StatusFilter::Active: return !isTerminal(state);
-    case StatusFilter::Completed: return state == ExportState::Completed;
-    case StatusFilter::Cancelled: return state == ExportState::Cancelled;
-    case StatusFilter::Failed: return state == ExportState::Failed || state == ExportState::Unknown;
+    case StatusFilter::All:
+        return true;
+    case StatusFilter::Active:
+        return !isTerminal(state);
+    case StatusFilter::Completed:
+        return state == ExportState::Completed;
+    case StatusFilter::Cancelled:
+        return state == ExportState::Cancelled;
+    case StatusFilter::Failed:
+        return state == ExportState::Failed || state == ExportState::Unknown;
     }
     return true;
 }
@@ -52,10 +56,8 @@ bool ExportSortModel::lessThan(const QModelIndex &left, const QModelIndex &right
     const QVariant r = right.data(ExportListModel::UnderlyingDataRole);
     if (l.typeId() == QMetaType::QString)
         return QString::localeAwareCompare(l.toString().toLower(), r.toString().toLower()) < 0;
-    if (l.typeId() == QMetaType::QDateTime)
-        return l.toDateTime() < r.toDateTime();
-    if (l.typeId() == QMetaType::Double)
-        return l.toDouble() < r.toDouble();
+    if (l.typeId() == QMetaType::QDateTime) return l.toDateTime() < r.toDateTime();
+    if (l.typeId() == QMetaType::Double) return l.toDouble() < r.toDouble();
     return l.toLongLong() < r.toLongLong();
 }
 

@@ -12,6 +12,7 @@ const QString kRedisUser = QStringLiteral("redis/user");
 const QString kRedisPassword = QStringLiteral("redis/password");
 const QString kTtl = QStringLiteral("export/ttlSeconds");
 const QString kChunk = QStringLiteral("export/chunkSize");
+const QString kSegment = QStringLiteral("export/segmentBytes");
 const QString kConcurrent = QStringLiteral("export/maxConcurrent");
 const QString kBandwidth = QStringLiteral("export/bandwidthLimit");
 const QString kUser = QStringLiteral("export/user");
@@ -27,6 +28,9 @@ GuiSettings GuiSettings::load(const QSettings &s)
     g.ttlSeconds = qMax(1, s.value(kTtl, g.ttlSeconds).toInt());
     g.chunkSize = qBound(ExporterConfig::minChunkSize, s.value(kChunk, g.chunkSize).toLongLong(),
                          ExporterConfig::maxChunkSize);
+    g.segmentBytes =
+        qBound(ExporterConfig::minSegmentBytes, s.value(kSegment, g.segmentBytes).toLongLong(),
+               ExporterConfig::maxSegmentBytes);
     g.maxConcurrent = qBound(1, s.value(kConcurrent, g.maxConcurrent).toInt(), 64);
     g.bandwidthLimit = qMax<qint64>(0, s.value(kBandwidth, g.bandwidthLimit).toLongLong());
     g.user = s.value(kUser).toString();
@@ -41,6 +45,7 @@ void GuiSettings::save(QSettings &s) const
     s.setValue(kRedisPassword, redisPassword);
     s.setValue(kTtl, ttlSeconds);
     s.setValue(kChunk, chunkSize);
+    s.setValue(kSegment, segmentBytes);
     s.setValue(kConcurrent, maxConcurrent);
     s.setValue(kBandwidth, bandwidthLimit);
     s.setValue(kUser, user);
@@ -58,6 +63,7 @@ void GuiSettings::applyTo(ExporterConfig &config) const
     config.user = effectiveUser();
     config.ttlSeconds = ttlSeconds;
     config.chunkSize = chunkSize;
+    config.segmentBytes = segmentBytes;
     config.maxConcurrent = maxConcurrent;
     config.bandwidthLimit = bandwidthLimit;
 }
@@ -65,8 +71,10 @@ void GuiSettings::applyTo(ExporterConfig &config) const
 bool GuiSettings::operator==(const GuiSettings &o) const
 {
     return redisUrl == o.redisUrl && redisUser == o.redisUser && redisPassword == o.redisPassword &&
-           ttlSeconds == o.ttlSeconds && chunkSize == o.chunkSize && maxConcurrent == o.maxConcurrent &&
-           bandwidthLimit == o.bandwidthLimit && user == o.user && permissionsFile == o.permissionsFile;
+           ttlSeconds == o.ttlSeconds && chunkSize == o.chunkSize &&
+           segmentBytes == o.segmentBytes && maxConcurrent == o.maxConcurrent &&
+           bandwidthLimit == o.bandwidthLimit && user == o.user &&
+           permissionsFile == o.permissionsFile;
 }
 
 } // namespace hb

@@ -18,8 +18,9 @@ struct GuiSettings
     QString redisPassword;
     int ttlSeconds = 3600;
     qint64 chunkSize = 1024 * 1024;
+    qint64 segmentBytes = ExporterConfig::defaultSegmentBytes; // bytes per data key
     int maxConcurrent = 4;
-    qint64 bandwidthLimit = 0; // bytes per second; 0 = none
+    qint64 bandwidthLimit = 0; // bytes per second, all exports together; 0 = none
     QString user;              // empty = the login name
     QString permissionsFile;   // empty = default permissions
 

@@ -1,25 +1,25 @@
 #include "lookupdialog.h"
 
+#include "backgroundcall.h"
 #include "exportstore.h"
 #include "statusformat.h"
 
 #include <QDialogButtonBox>
 #include <QFontDatabase>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace hb {
 
-LookupDialog::LookupDialog(ExporterConfig config, std::shared_ptr<const PermissionsService> permissions,
-                           QWidget *parent)
-    : QDialog(parent), m_config(std::move(config)), m_permissions(std::move(permissions)), m_id(new QLineEdit(this)),
-      m_go(new QPushButton(tr("&Look up"), this)), m_message(new QLabel(this)), m_result(new QPlainTextEdit(this))
+LookupDialog::LookupDialog(ExporterConfig config,
+                           std::shared_ptr<const PermissionsService> permissions, QWidget *parent)
+    : QDialog(parent), m_config(std::move(config)), m_permissions(std::move(permissions)),
+      m_id(new QLineEdit(this)), m_go(new QPushButton(tr("&Look up"), this)),
+      m_message(new QLabel(this)), m_result(new QPlainTextEdit(this))
 {
     setWindowTitle(tr("Look up export"));
     setObjectName(QStringLiteral("lookupDialog"));
@@ -47,18 +47,23 @@ LookupDialog::LookupDialog(ExporterConfig config, std::shared_ptr<const Permissi
     connect(m_id, &QLineEdit::returnPressed, this, [this] { lookup(m_id->text()); });
 }
 
-QString LookupDialog::resultText() const { return m_result->toPlainText(); }
-QString LookupDialog::messageText() const { return m_message->text(); }
+QString LookupDialog::resultText() const
+{
+    return m_result->toPlainText();
+}
+QString LookupDialog::messageText() const
+{
+    return m_message->text();
+}
 
 void LookupDialog::lookup(const QString &rawId)
 {
     const QString id = rawId.trimmed().toLower();
-    if (m_id->text() != rawId)
-        m_id->setText(rawId);
-    if (m_busy)
-        return;
+    if (m_id->text() != rawId) m_id->setText(rawId);
+    if (m_busy) return;
     if (m_permissions && !m_permissions->mayRead(m_config.user)) {
-        const QString message = tr("permission denied: user %1 lacks \"export:read\"").arg(m_config.user);
+        const QString message =
+            tr("permission denied: user %1 lacks \"export:read\"").arg(m_config.user);
         m_message->setText(message);
         m_result->clear();
         Q_EMIT lookupFinished(false, message);
@@ -70,29 +75,28 @@ void LookupDialog::lookup(const QString &rawId)
     m_result->clear();
 
     const ExporterConfig cfg = m_config;
-    auto *watcher = new QFutureWatcher<ExportStore::Lookup>(this);
-    connect(watcher, &QFutureWatcher<ExportStore::Lookup>::finished, this, [this, watcher] {
-        const ExportStore::Lookup r = watcher->result();
-        watcher->deleteLater();
-        m_busy = false;
-        m_go->setEnabled(true);
-        const bool found = r.status.has_value();
-        QString message;
-        if (found) {
-            message = r.failure ? r.failure.message : tr("Found.");
-            m_result->setPlainText(statusSummary(*r.status) + QStringLiteral("\n\n") + prettyStatusJson(r.json));
-        } else {
-            message = r.failure.message;
-            if (!r.json.isEmpty())
-                m_result->setPlainText(QString::fromUtf8(r.json));
-        }
-        m_message->setText(message);
-        Q_EMIT lookupFinished(found, message);
-    });
-    watcher->setFuture(QtConcurrent::run([cfg, id] {
-        ExportStore store(cfg.endpoint, cfg.keys, cfg.timeouts);
-        return store.fetchStatus(id);
-    }));
+    runInBackground(
+        this,
+        [cfg, id] {
+            ExportStore store(cfg.endpoint, cfg.keys, cfg.timeouts);
+            return store.fetchStatus(id);
+        },
+        [this](const ExportStore::Lookup &r) {
+            m_busy = false;
+            m_go->setEnabled(true);
+            const bool found = r.status.has_value();
+            QString message;
+            if (found) {
+                message = r.failure ? r.failure.message : tr("Found.");
+                m_result->setPlainText(statusSummary(*r.status) + QStringLiteral("\n\n") +
+                                       prettyStatusJson(r.json));
+            } else {
+                message = r.failure.message;
+                if (!r.json.isEmpty()) m_result->setPlainText(QString::fromUtf8(r.json));
+            }
+            m_message->setText(message);
+            Q_EMIT lookupFinished(found, message);
+        });
 }
 
 } // namespace hb

@@ -1,22 +1,22 @@
 #include "mainwindow.h"
 
 #include "allexportsview.h"
-#include "exportmonitor.h"
-
-#include "embeddedserver.h"
+#include "elidedlabel.h"
 #include "exportdetailsdialog.h"
 #include "exporter.h"
 #include "exportlistmodel.h"
 #include "exportlistwidget.h"
-#include "exportsource.h"
+#include "exportmonitor.h"
 #include "exportsortmodel.h"
+#include "exportsource.h"
 #include "exportstore.h"
 #include "logging.h"
 #include "logpanel.h"
 #include "lookupdialog.h"
-#include "serverstatuswatcher.h"
 #include "settingsdialog.h"
+#include "statusformat.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -25,24 +25,24 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
-#include <QInputDialog>
-#include <QUrl>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QToolBar>
+#include <QUrl>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 Q_LOGGING_CATEGORY(lcUi, "hbexporter.ui", QtInfoMsg)
 
@@ -54,13 +54,15 @@ const QString kGeometry = QStringLiteral("window/geometry");
 const QString kState = QStringLiteral("window/state");
 const QString kHeader = QStringLiteral("window/exportListHeader");
 const QString kLastDir = QStringLiteral("window/lastDirectory");
+const QString kSaveDir = QStringLiteral("window/saveDirectory");
 
-struct SaveResult
+bool samePath(const QString &a, const QString &b)
 {
-    bool ok = false;
-    qint64 bytes = 0;
-    QString message;
-};
+    const QFileInfo fa(a);
+    const QFileInfo fb(b);
+    if (fa.exists() && fb.exists()) return fa.canonicalFilePath() == fb.canonicalFilePath();
+    return QDir::cleanPath(fa.absoluteFilePath()) == QDir::cleanPath(fb.absoluteFilePath());
+}
 
 } // namespace
 
@@ -72,21 +74,25 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
                   : std::make_unique<QSettings>(m_options.settingsFile, QSettings::IniFormat);
     m_settings = GuiSettings::load(*m_store);
     m_lastDir = m_store->value(kLastDir, QDir::homePath()).toString();
-    resolveConfig();
+    m_saveDir = m_store->value(kSaveDir).toString();
 
     setWindowTitle(tr("HB Exporter"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/hbexporter.svg")));
     setAcceptDrops(true);
     setObjectName(QStringLiteral("mainWindow"));
 
-    m_exporter = std::make_unique<Exporter>(m_config, m_permissions);
+    Session::Options sessionOptions;
+    sessionOptions.serverPollMs = m_options.serverPollMs;
+    m_session = new Session(sessionInputs(), sessionOptions, this);
+    Exporter *exporter = m_session->exporter();
     m_model->setRefreshInterval(m_options.refreshIntervalMs);
-    connect(m_exporter.get(), &Exporter::exportQueued, m_model, &ExportListModel::addExport);
-    connect(m_exporter.get(), &Exporter::exportCreated, m_model, &ExportListModel::updateStatus);
-    connect(m_exporter.get(), &Exporter::statusChanged, m_model, &ExportListModel::updateStatus);
-    connect(m_exporter.get(), &Exporter::progress, m_model, &ExportListModel::updateProgress);
-    connect(m_exporter.get(), &Exporter::cancelRequested, m_model, &ExportListModel::markCancelling);
-    connect(m_exporter.get(), &Exporter::exportFinished, this, &MainWindow::onExportFinished);
+    connect(exporter, &Exporter::exportQueued, m_model, &ExportListModel::addExport);
+    // Only from here on is the id real (a refused source never gets there).
+    connect(exporter, &Exporter::exportCreated, m_model, &ExportListModel::createExport);
+    connect(exporter, &Exporter::statusChanged, m_model, &ExportListModel::updateStatus);
+    connect(exporter, &Exporter::progress, m_model, &ExportListModel::updateProgress);
+    connect(exporter, &Exporter::cancelRequested, m_model, &ExportListModel::markCancelling);
+    connect(exporter, &Exporter::exportFinished, this, &MainWindow::onExportFinished);
     connect(m_model, &ExportListModel::refreshed, this, &MainWindow::updateSummary);
 
     // The "My exports" tab: filters above the list.
@@ -94,7 +100,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     m_tabs->setDocumentMode(true);
     auto *page = new QWidget(m_tabs);
     m_list = new ExportListWidget(m_model, page);
-    m_list->setRedisTarget(m_config.endpoint, m_config.keys);
+    m_list->setRedisTarget(config().endpoint, config().keys);
     m_statusFilter = new QComboBox(page);
     m_statusFilter->addItem(tr("All"), int(ExportSortModel::StatusFilter::All));
     m_statusFilter->addItem(QIcon(QStringLiteral(":/icons/status-running.svg")), tr("Active"),
@@ -127,9 +133,11 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     setCentralWidget(m_tabs);
 
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, [this] {
-        m_list->sortModel()->setStatusFilter(ExportSortModel::StatusFilter(m_statusFilter->currentData().toInt()));
+        m_list->sortModel()->setStatusFilter(
+            ExportSortModel::StatusFilter(m_statusFilter->currentData().toInt()));
     });
-    connect(m_nameFilter, &QLineEdit::textChanged, m_list->sortModel(), &ExportSortModel::setNameFilter);
+    connect(m_nameFilter, &QLineEdit::textChanged, m_list->sortModel(),
+            &ExportSortModel::setNameFilter);
     connect(m_list, &ExportListWidget::cancelRequested, this, &MainWindow::cancelExports);
     connect(m_list, &ExportListWidget::cancelAllRequested, this, &MainWindow::cancelAll);
     connect(m_list, &ExportListWidget::retryRequested, this, &MainWindow::retryExports);
@@ -159,16 +167,18 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     restoreState(m_store->value(kState).toByteArray());
     m_list->header()->restoreState(m_store->value(kHeader).toByteArray());
 
-    m_watcher = new ServerStatusWatcher(this);
-    m_watcher->setInterval(m_options.serverPollMs);
-    connect(m_watcher, &ServerStatusWatcher::updated, this, &MainWindow::updateServerLabel);
-    if (m_embedded) {
-        startEmbeddedServer();
-    } else {
-        m_watcher->setEndpoint(m_config.endpoint);
-        rebuildAllExportsTab();
-    }
-    m_watcher->start();
+    connect(m_session, &Session::serverStateChanged, this, &MainWindow::onServerStateChanged);
+    connect(m_session, &Session::embeddedServerRestarted, this,
+            [this](bool, const QString &message) { statusBar()->showMessage(message, 15000); });
+    connect(m_session, &Session::monitorChanged, this, [this](ExportMonitor *monitor) {
+        if (m_allView) m_allView->setMonitor(monitor);
+    });
+    connect(m_session, &Session::dataFetched, this, &MainWindow::onDataFetched);
+    connect(m_session, &Session::keysChecked, this, [this](const QHash<QString, bool> &exists) {
+        m_model->updateKeysExist(exists, QDateTime::currentDateTimeUtc());
+        m_list->updateActions();
+    });
+    rebuildAllExportsTab();
     updateServerLabel();
     updateSummary();
 }
@@ -176,126 +186,82 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
 MainWindow::~MainWindow()
 {
     saveWindowState();
-    if (m_monitor)
-        m_monitor->stop();
-    // Runs the stop sequence of running exports before the model they report to goes.
-    m_exporter.reset();
+    // The view goes before the monitor it reads; then the session runs the stop
+    // sequence of running exports while the model they report to still exists.
+    delete m_allPage;
+    m_allPage = nullptr;
+    m_allView = nullptr;
+    delete m_session;
+    m_session = nullptr;
 }
 
-void MainWindow::resolveConfig()
+Exporter *MainWindow::exporter() const
 {
-    ExporterConfig cfg = m_config;
-    m_settings.applyTo(cfg);
-
-    bool embedded = false;
-    QString error;
-    std::optional<RedisEndpoint> endpoint = resolveEndpoint(m_options.redisUrl, m_settings.redisUrl, &embedded, &error);
-    const bool fromSaved = m_options.redisUrl.isEmpty() && qEnvironmentVariableIsEmpty("HBEXPORTER_REDIS_URL") &&
-                           !m_settings.redisUrl.isEmpty();
-    if (!endpoint) {
-        qCWarning(lcUi).noquote() << "invalid Redis URL:" << error << "- using the embedded server";
-        m_serverProblem = tr("invalid Redis URL: %1").arg(error);
-        embedded = true;
-        endpoint = EmbeddedServer::endpoint();
-    }
-    if (fromSaved && !m_settings.redisUser.isEmpty())
-        endpoint->user = m_settings.redisUser;
-    if (fromSaved && !m_settings.redisPassword.isEmpty())
-        endpoint->password = m_settings.redisPassword;
-    cfg.endpoint = *endpoint;
-    m_embedded = embedded;
-    m_config = cfg;
-
-    QString path = m_options.permissionsFile;
-    if (path.isEmpty() && qEnvironmentVariableIsEmpty("HBEXPORTER_PERMISSIONS"))
-        path = m_settings.permissionsFile;
-    QString permError;
-    m_permissions = loadPermissions(path, &permError);
-    if (!m_permissions) {
-        // A permissions file that cannot be read grants nothing rather than everything.
-        qCWarning(lcUi).noquote() << permError << "- no one may export until it is fixed";
-        m_permissions = FilePermissions::fromJson("{}", permError, nullptr);
-    }
+    return m_session->exporter();
+}
+const ExporterConfig &MainWindow::config() const
+{
+    return m_session->config();
+}
+std::shared_ptr<const PermissionsService> MainWindow::permissions() const
+{
+    return m_session->permissions();
+}
+bool MainWindow::isServerReady() const
+{
+    return m_session->isServerReady();
 }
 
-void MainWindow::startEmbeddedServer()
+Session::Inputs MainWindow::sessionInputs() const
 {
-    m_serverReady = false;
-    updateServerLabel();
-    auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {
-        const QString error = watcher->result();
-        watcher->deleteLater();
-        onServerReady(error.isEmpty(), error);
-    });
-    watcher->setFuture(QtConcurrent::run([] {
-        QString error;
-        if (!EmbeddedServer::ensureRunning(&error))
-            return error.isEmpty() ? QStringLiteral("the embedded server did not start") : error;
-        return QString();
-    }));
-}
-
-void MainWindow::onServerReady(bool ok, const QString &error)
-{
-    m_serverReady = true;
-    if (!ok) {
-        m_serverProblem = error;
-        qCWarning(lcUi).noquote() << "embedded Redis:" << error;
-    } else {
-        m_serverProblem.clear();
-    }
-    m_watcher->setEndpoint(m_config.endpoint);
-    rebuildAllExportsTab();
-    const QStringList waiting = std::exchange(m_waiting, {});
-    addFiles(waiting);
+    Session::Inputs in;
+    in.config.flagUrl = m_options.redisUrl;
+    in.config.flagPermissions = m_options.permissionsFile;
+    in.config.settingsUrl = m_settings.redisUrl;
+    in.config.settingsUser = m_settings.redisUser;
+    in.config.settingsPassword = m_settings.redisPassword;
+    in.config.settingsPermissions = m_settings.permissionsFile;
+    m_settings.applyTo(in.exportConfig);
+    return in;
 }
 
 void MainWindow::rebuildAllExportsTab()
 {
+    const bool mayRead = permissions()->mayRead(config().user);
+    if (m_allPage && mayRead == (m_allView != nullptr))
+        return; // the view follows the session's monitor by itself
     int index = m_allPage ? m_tabs->indexOf(m_allPage) : -1;
     if (m_allPage) {
         m_tabs->removeTab(index);
-        delete m_allPage; // the view goes before the monitor it reads
+        delete m_allPage;
         m_allPage = nullptr;
         m_allView = nullptr;
     }
-    if (m_monitor) {
-        m_monitor->stop();
-        delete m_monitor;
-        m_monitor = nullptr;
-    }
-    if (index < 0)
-        index = 1;
-    if (!m_permissions->mayRead(m_config.user)) {
-        auto *label = new QLabel(tr("User %1 lacks the permission \"export:read\" (%2): the exports of others "
-                                    "are not shown.")
-                                     .arg(m_config.user.toHtmlEscaped(), m_permissions->origin().toHtmlEscaped()));
+    if (index < 0) index = 1;
+    if (!mayRead) {
+        auto *label = new QLabel(
+            tr("User %1 lacks the permission \"export:read\" (%2): the "
+               "exports of others are not shown.")
+                .arg(config().user.toHtmlEscaped(), permissions()->origin().toHtmlEscaped()));
         label->setAlignment(Qt::AlignCenter);
         label->setWordWrap(true);
         m_allPage = label;
     } else {
-        m_monitor = new ExportMonitor(m_config.endpoint, m_config.keys, this);
-        m_allView = new AllExportsView(m_monitor, m_exporter.get());
+        m_allView = new AllExportsView(m_session->monitor(), exporter());
         m_allPage = m_allView;
-        m_monitor->start();
     }
-    m_tabs->insertTab(index, m_allPage, QIcon(QStringLiteral(":/icons/lookup.svg")), tr("All exports"));
+    m_tabs->insertTab(index, m_allPage, QIcon(QStringLiteral(":/icons/lookup.svg")),
+                      tr("All exports"));
 }
 
 QStringList MainWindow::addFiles(const QStringList &paths)
 {
     QStringList ids;
     for (const QString &path : paths) {
-        if (path.isEmpty())
-            continue;
+        if (path.isEmpty()) continue;
         // Relative names (command line) are taken from the working folder.
         const QString absolute = isUrlSource(path) ? path : QFileInfo(path).absoluteFilePath();
-        if (!m_serverReady) {
-            m_waiting.append(absolute);
-            continue;
-        }
-        ids.append(m_exporter->startExport(absolute));
+        ids.append(m_session->startExports({absolute}));
     }
     if (!paths.isEmpty() && !isUrlSource(paths.constLast()))
         m_lastDir = QFileInfo(paths.constLast()).absolutePath();
@@ -326,7 +292,8 @@ void MainWindow::openAddUrlDialog()
         const QString url = text.trimmed();
         const QUrl parsed(url, QUrl::StrictMode);
         if (!isUrlSource(url) || !parsed.isValid() || parsed.host().isEmpty()) {
-            statusBar()->showMessage(tr("Not an http(s) URL: %1").arg(sourceForMessages(url)), 6000);
+            statusBar()->showMessage(tr("Not an http(s) URL: %1").arg(sourceForMessages(url)),
+                                     6000);
             return;
         }
         addFiles({url});
@@ -340,7 +307,8 @@ void MainWindow::openAddFilesDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setFileMode(QFileDialog::ExistingFiles);
     dialog->setObjectName(QStringLiteral("addFilesDialog"));
-    connect(dialog, &QFileDialog::filesSelected, this, [this](const QStringList &files) { addFiles(files); });
+    connect(dialog, &QFileDialog::filesSelected, this,
+            [this](const QStringList &files) { addFiles(files); });
     dialog->open();
 }
 
@@ -349,20 +317,45 @@ void MainWindow::cancelExports(const QStringList &ids)
     for (const QString &id : ids) {
         const ExportListModel::Row *row = m_model->find(id);
         if (row && !row->finished) // a finished export is never "cancelled" again
-            m_exporter->cancel(id);
+            exporter()->cancel(id);
     }
 }
 
-void MainWindow::cancelSelected() { cancelExports(m_list->cancellableSelection()); }
+void MainWindow::cancelSelected()
+{
+    cancelExports(m_list->cancellableSelection());
+}
 
-void MainWindow::cancelAll() { m_exporter->cancelAll(); }
+void MainWindow::cancelAll()
+{
+    const int active = m_model->activeCount();
+    if (active == 0 || m_confirm) return;
+    m_confirm = new QMessageBox(
+        QMessageBox::Question, tr("Cancel all exports?"),
+        active == 1 ? tr("Cancel the export still running or queued?")
+                    : tr("Cancel all %1 exports still running or queued?").arg(active),
+        QMessageBox::NoButton, this);
+    m_confirm->setObjectName(QStringLiteral("confirmCancelAll"));
+    m_confirm->setInformativeText(tr("What they wrote so far stays in Redis until it expires."));
+    m_confirm->addButton(tr("Cancel all"), QMessageBox::AcceptRole);
+    m_confirm->setDefaultButton(m_confirm->addButton(tr("Keep them"), QMessageBox::RejectRole));
+    m_confirm->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_confirm, &QMessageBox::buttonClicked, this, [this](QAbstractButton *button) {
+        if (m_confirm && m_confirm->buttonRole(button) == QMessageBox::AcceptRole) cancelAllNow();
+    });
+    m_confirm->open();
+}
+
+void MainWindow::cancelAllNow()
+{
+    exporter()->cancelAll();
+}
 
 void MainWindow::retryExports(const QStringList &ids)
 {
     QStringList paths;
     for (const QString &id : ids) {
-        if (const ExportListModel::Row *row = m_model->find(id))
-            paths.append(row->sourcePath);
+        if (const ExportListModel::Row *row = m_model->find(id)) paths.append(row->sourcePath);
     }
     addFiles(paths);
 }
@@ -370,7 +363,7 @@ void MainWindow::retryExports(const QStringList &ids)
 LookupDialog *MainWindow::showLookupDialog()
 {
     if (!m_lookup) {
-        m_lookup = new LookupDialog(m_config, m_permissions, this);
+        m_lookup = new LookupDialog(config(), permissions(), this);
         m_lookup->setAttribute(Qt::WA_DeleteOnClose);
     }
     m_lookup->show();
@@ -386,14 +379,18 @@ SettingsDialog *MainWindow::showSettingsDialog()
         m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
         m_settingsDialog->setValues(m_settings);
         QString urlNote;
-        if (!m_options.redisUrl.isEmpty())
-            urlNote = tr("This window was started with the Redis URL %1; it overrides this setting.")
-                          .arg(m_config.endpoint.displayName());
-        else if (!qEnvironmentVariableIsEmpty("HBEXPORTER_REDIS_URL"))
+        const ResolvedConfig &r = m_session->resolved();
+        if (r.urlOrigin == ConfigOrigin::Flag)
+            urlNote = tr("This window was started with the Redis URL %1; it overrides this "
+                         "setting.")
+                          .arg(config().endpoint.displayName());
+        else if (r.urlOrigin == ConfigOrigin::Environment)
             urlNote = tr("HBEXPORTER_REDIS_URL is set and overrides this setting.");
         QString permNote;
-        if (!m_options.permissionsFile.isEmpty() || !qEnvironmentVariableIsEmpty("HBEXPORTER_PERMISSIONS"))
-            permNote = tr("HBEXPORTER_PERMISSIONS (or the command line) overrides this setting.");
+        if (r.permissionsOrigin == ConfigOrigin::Flag ||
+            r.permissionsOrigin == ConfigOrigin::Environment)
+            permNote = tr("%1 overrides this setting.")
+                           .arg(describePermissionsOrigin(r.permissionsOrigin));
         m_settingsDialog->setOverrides(urlNote, permNote);
         connect(m_settingsDialog, &SettingsDialog::applied, this, &MainWindow::applySettings);
     }
@@ -404,34 +401,20 @@ SettingsDialog *MainWindow::showSettingsDialog()
 
 void MainWindow::applySettings(const GuiSettings &values)
 {
-    const RedisEndpoint before = m_config.endpoint;
     m_settings = values;
     m_settings.save(*m_store);
-    resolveConfig();
-    m_exporter->setConfig(m_config);
-    m_exporter->setPermissions(m_permissions);
-    m_list->setRedisTarget(m_config.endpoint, m_config.keys);
-    if (m_lookup)
-        m_lookup->close(); // it holds the old server; the next one gets the new
-    if (!(m_config.endpoint == before)) {
-        qCInfo(lcUi).noquote() << "Redis server now" << m_config.endpoint.displayName();
-        if (m_embedded) {
-            startEmbeddedServer();
-        } else {
-            m_watcher->setEndpoint(m_config.endpoint);
-            rebuildAllExportsTab();
-        }
-    } else if (m_permissions->mayRead(m_config.user) != (m_allView != nullptr)) {
-        rebuildAllExportsTab();
-    }
+    m_session->setInputs(sessionInputs());
+    m_list->setRedisTarget(config().endpoint, config().keys);
+    if (m_lookup) m_lookup->close(); // it holds the old server; the next one gets the new
+    rebuildAllExportsTab();
+    updateServerLabel();
     statusBar()->showMessage(tr("Settings applied to new exports."), 4000);
 }
 
 ExportDetailsDialog *MainWindow::showDetails(const QString &id)
 {
     const ExportListModel::Row *row = m_model->find(id);
-    if (!row)
-        return nullptr;
+    if (!row) return nullptr;
     auto *dialog = new ExportDetailsDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setRow(*row);
@@ -439,59 +422,87 @@ ExportDetailsDialog *MainWindow::showDetails(const QString &id)
     return dialog;
 }
 
+QString MainWindow::defaultSavePath(const QString &id) const
+{
+    const ExportListModel::Row *row = m_model->find(id);
+    if (!row) return {};
+    QString folder = m_saveDir;
+    if (folder.isEmpty() || !QFileInfo(folder).isDir())
+        folder = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    if (folder.isEmpty() || !QFileInfo(folder).isDir()) folder = QDir::homePath();
+    // "scan-0042.tiff" becomes "scan-0042 (3f2a0c1e).tiff": a new name that says
+    // which export it came from, even in the folder the source is in.
+    const QFileInfo name(row->name.isEmpty() ? QStringLiteral("export") : row->name);
+    const QString base =
+        name.completeBaseName().isEmpty() ? name.fileName() : name.completeBaseName();
+    const QString suffix = name.completeBaseName().isEmpty() || name.suffix().isEmpty()
+                               ? QString()
+                               : QStringLiteral(".") + name.suffix();
+    QString path = QDir(folder).filePath(QStringLiteral("%1 (%2)%3").arg(base, id.left(8), suffix));
+    for (int n = 2; samePath(path, row->sourcePath) || QFileInfo::exists(path); ++n)
+        path = QDir(folder).filePath(
+            QStringLiteral("%1 (%2) %3%4").arg(base, id.left(8)).arg(n).arg(suffix));
+    return path;
+}
+
 void MainWindow::openSaveDataDialog(const QString &id)
 {
     const ExportListModel::Row *row = m_model->find(id);
-    if (!row)
-        return;
-    auto *dialog = new QFileDialog(this, tr("Save data of %1").arg(row->name), QDir(m_lastDir).filePath(row->name));
+    if (!row) return;
+    auto *dialog = new QFileDialog(this, tr("Save data of %1").arg(row->name), defaultSavePath(id));
+    dialog->setObjectName(QStringLiteral("saveDataDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setAcceptMode(QFileDialog::AcceptSave);
-    connect(dialog, &QFileDialog::fileSelected, this, [this, id](const QString &path) { saveDataTo(id, path); });
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this, id](const QString &path) { saveDataTo(id, path); });
     dialog->open();
 }
 
 void MainWindow::saveDataTo(const QString &id, const QString &path)
 {
-    if (!m_permissions->mayRead(m_config.user)) {
-        const QString message = tr("permission denied: user %1 lacks \"export:read\"").arg(m_config.user);
-        qCWarning(lcUi).noquote() << message;
-        Q_EMIT dataSaved(id, path, false, message);
+    const ExportListModel::Row *row = m_model->find(id);
+    if (row && !row->sourcePath.isEmpty() && !isUrlSource(row->sourcePath) &&
+        samePath(path, row->sourcePath)) {
+        onDataFetched(id, path, false, 0,
+                      tr("%1 is the file this export was made from: choose another name.")
+                          .arg(QDir::toNativeSeparators(path)));
         return;
     }
     statusBar()->showMessage(tr("Fetching %1 from Redis…").arg(id));
-    const ExporterConfig cfg = m_config;
-    auto *watcher = new QFutureWatcher<SaveResult>(this);
-    connect(watcher, &QFutureWatcher<SaveResult>::finished, this, [this, watcher, id, path] {
-        const SaveResult r = watcher->result();
-        watcher->deleteLater();
-        if (r.ok) {
-            qCInfo(lcUi).noquote() << "saved" << r.bytes << "bytes of" << id << "to" << path;
-            statusBar()->showMessage(tr("Saved %1 to %2").arg(formatBytes(r.bytes), path), 8000);
-        } else {
-            qCWarning(lcUi).noquote() << "saving" << id << "failed:" << r.message;
-            statusBar()->showMessage(r.message, 10000);
-        }
-        Q_EMIT dataSaved(id, path, r.ok, r.ok ? QString() : r.message);
-    });
-    watcher->setFuture(QtConcurrent::run([cfg, id, path] {
-        SaveResult r;
-        QFile out(path);
-        if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            r.message = QStringLiteral("cannot write %1: %2").arg(path, out.errorString());
-            return r;
-        }
-        ExportStore store(cfg.endpoint, cfg.keys, cfg.timeouts);
-        Failure failure;
-        r.bytes = store.fetchData(id, &out, &failure);
-        out.close();
-        r.ok = !failure;
-        if (!r.ok) {
-            r.message = failure.message;
-            out.remove(); // a file failing its checksum is not left looking like the data
-        }
-        return r;
-    }));
+    m_session->fetchData(id, path);
+}
+
+void MainWindow::onDataFetched(const QString &id, const QString &path, bool ok, qint64 bytes,
+                               const QString &message)
+{
+    if (ok) {
+        m_saveDir = QFileInfo(path).absolutePath();
+        statusBar()->showMessage(tr("Saved %1 to %2").arg(sizeText(bytes), path), 8000);
+    } else {
+        statusBar()->clearMessage();
+        const ExportListModel::Row *row = m_model->find(id);
+        showProblem(tr("Could not save the data"),
+                    tr("The data of %1 could not be saved to %2.\n\n%3")
+                        .arg(row ? row->name : id, QDir::toNativeSeparators(path), message));
+        m_session->checkKeys({id}); // gone from Redis? the row will say so
+    }
+    Q_EMIT dataSaved(id, path, ok, ok ? QString() : message);
+}
+
+void MainWindow::showProblem(const QString &title, const QString &text)
+{
+    auto *box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("problemDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::bringToFront()
+{
+    if (isMinimized()) showNormal();
+    show();
+    raise();
+    activateWindow();
 }
 
 void MainWindow::onExportFinished(const QString &id, const ExportStatus &status, ErrorCode code,
@@ -501,35 +512,42 @@ void MainWindow::onExportFinished(const QString &id, const ExportStatus &status,
     const ExportListModel::Row *row = m_model->find(id);
     const QString name = row ? row->name : id;
     if (status.state == ExportState::Completed)
-        notify(tr("Export completed"), tr("%1 is in Redis (%2).").arg(name, formatBytes(status.bytesWritten)), false);
+        notify(tr("Export completed"),
+               tr("%1 is in Redis (%2).").arg(name, sizeText(status.bytesWritten)), false);
     else if (status.state == ExportState::Failed)
-        notify(tr("Export failed"), tr("%1: %2").arg(name, status.error.isEmpty() ? message : status.error), true);
+        notify(tr("Export failed"),
+               tr("%1: %2").arg(name, row ? ExportListModel::shortReason(*row) : message), true);
 }
 
 void MainWindow::notify(const QString &title, const QString &text, bool failure)
 {
-    if (isActiveWindow())
-        return;
+    if (isActiveWindow()) return;
     if (m_tray && QSystemTrayIcon::supportsMessages())
-        m_tray->showMessage(title, text, failure ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 8000);
+        m_tray->showMessage(
+            title, text, failure ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 8000);
     else
         statusBar()->showMessage(title + QStringLiteral(": ") + text, 10000);
 }
 
 void MainWindow::createActions()
 {
-    auto *addFilesAction = new QAction(QIcon(QStringLiteral(":/icons/add-files.svg")), tr("&Add files…"), this);
+    auto *addFilesAction =
+        new QAction(QIcon(QStringLiteral(":/icons/add-files.svg")), tr("&Add files…"), this);
     addFilesAction->setShortcut(QKeySequence::Open);
-    addFilesAction->setToolTip(tr("Export files into Redis (Ctrl+O); you can also drop files on the window"));
+    addFilesAction->setToolTip(
+        tr("Export files into Redis (Ctrl+O); you can also drop files on the window"));
     connect(addFilesAction, &QAction::triggered, this, &MainWindow::openAddFilesDialog);
-    auto *addUrlAction = new QAction(QIcon(QStringLiteral(":/icons/add-files.svg")), tr("Add &URL…"), this);
+    auto *addUrlAction =
+        new QAction(QIcon(QStringLiteral(":/icons/add-files.svg")), tr("Add &URL…"), this);
     addUrlAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     addUrlAction->setToolTip(tr("Export what an http(s) URL serves (Ctrl+Shift+O)"));
     connect(addUrlAction, &QAction::triggered, this, &MainWindow::openAddUrlDialog);
-    auto *lookupAction = new QAction(QIcon(QStringLiteral(":/icons/lookup.svg")), tr("&Look up export…"), this);
+    auto *lookupAction =
+        new QAction(QIcon(QStringLiteral(":/icons/lookup.svg")), tr("&Look up export…"), this);
     lookupAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     connect(lookupAction, &QAction::triggered, this, &MainWindow::showLookupDialog);
-    auto *settingsAction = new QAction(QIcon(QStringLiteral(":/icons/settings.svg")), tr("&Settings…"), this);
+    auto *settingsAction =
+        new QAction(QIcon(QStringLiteral(":/icons/settings.svg")), tr("&Settings…"), this);
     settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
     settingsAction->setMenuRole(QAction::PreferencesRole);
     connect(settingsAction, &QAction::triggered, this, &MainWindow::showSettingsDialog);
@@ -577,20 +595,23 @@ void MainWindow::createActions()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About HB Exporter"), this, [this] {
-        QMessageBox::about(this, tr("About HB Exporter"),
-                           tr("<b>HB Exporter %1</b><p>Streams files into Redis, chunk by chunk.</p>")
-                               .arg(QCoreApplication::applicationVersion()));
+        QMessageBox::about(
+            this, tr("About HB Exporter"),
+            tr("<b>HB Exporter %1</b><p>Streams files into Redis, chunk by chunk.</p>")
+                .arg(QCoreApplication::applicationVersion()));
     });
 }
 
 void MainWindow::createStatusBar()
 {
-    m_serverLabel = new QLabel(this);
-    m_serverLabel->setTextFormat(Qt::RichText);
+    m_serverDot = new QLabel(QStringLiteral("●"), this);
+    m_serverLabel = new ElidedLabel(this);
+    m_serverLabel->setObjectName(QStringLiteral("serverStatus"));
     m_activeLabel = new QLabel(this);
     m_speedLabel = new QLabel(this);
-    m_speedLabel->setMinimumWidth(110);
+    m_speedLabel->setMinimumWidth(90);
     m_speedLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    statusBar()->addPermanentWidget(m_serverDot);
     statusBar()->addPermanentWidget(m_serverLabel, 1);
     statusBar()->addPermanentWidget(m_activeLabel);
     statusBar()->addPermanentWidget(m_speedLabel);
@@ -598,56 +619,92 @@ void MainWindow::createStatusBar()
 
 QString MainWindow::serverStatusText() const
 {
-    const QString name = m_config.endpoint.displayName() + (m_embedded ? tr(" (embedded)") : QString());
-    if (!m_serverReady)
+    const QString name =
+        config().endpoint.displayName() + (m_session->isEmbedded() ? tr(" (embedded)") : QString());
+    QString text;
+    switch (m_session->serverState()) {
+    case Session::ServerState::Starting:
         return tr("Starting the embedded Redis server at %1…").arg(name);
-    if (!m_watcher || !m_watcher->hasAnswer())
+    case Session::ServerState::Connecting:
         return tr("Redis %1: connecting…").arg(name);
-    if (!m_watcher->isReachable()) {
-        const QString why = m_watcher->errorText().isEmpty() ? m_serverProblem : m_watcher->errorText();
-        return tr("Redis %1 unreachable: %2").arg(name, why);
+    case Session::ServerState::Unreachable: {
+        // The reason names the server again ("cannot connect to unix:///…: …"): once is enough.
+        QString why = m_session->serverError().isEmpty() ? m_session->configProblem()
+                                                         : m_session->serverError();
+        const QString url = config().endpoint.displayName();
+        const int at = why.indexOf(url);
+        if (at >= 0) {
+            why.remove(at, url.size());
+            why.replace(QStringLiteral("  "), QStringLiteral(" "));
+            why.replace(QStringLiteral(" :"), QStringLiteral(":"));
+            why = why.trimmed();
+            if (why.endsWith(QLatin1Char(':'))) why.chop(1);
+        }
+        return tr("Redis unreachable: %1 — retrying (%2)").arg(why, name);
     }
-    const ExportStore::ServerInfo &info = m_watcher->info();
-    QString text = tr("Redis %1 — version %2 — %3 used").arg(name, info.version, formatBytes(info.usedMemoryBytes));
-    if (info.maxMemoryBytes > 0)
-        text += tr(" of %1").arg(formatBytes(info.maxMemoryBytes));
+    case Session::ServerState::Reachable:
+        break;
+    }
+    const ExportStore::ServerInfo &info = m_session->serverInfo();
+    text = tr("Redis %1 — version %2 — %3 used")
+               .arg(name, info.version, sizeText(info.usedMemoryBytes));
+    if (info.maxMemoryBytes > 0) text += tr(" of %1").arg(sizeText(info.maxMemoryBytes));
     return text;
+}
+
+void MainWindow::onServerStateChanged()
+{
+    updateServerLabel();
+    // Rows that outlived their keys (expired, deleted, a restarted server) say so.
+    if (m_session->serverState() == Session::ServerState::Reachable)
+        m_session->checkKeys(m_model->idsToCheck());
 }
 
 void MainWindow::updateServerLabel()
 {
-    QString color = QStringLiteral("#888888");
-    if (m_serverReady && m_watcher && m_watcher->hasAnswer())
-        color = m_watcher->isReachable() ? QStringLiteral("#2e9d48") : QStringLiteral("#c62828");
-    const QString text = serverStatusText();
-    m_serverLabel->setText(QStringLiteral("<span style=\"color:%1\">●</span> %2").arg(color, text.toHtmlEscaped()));
-    m_serverLabel->setToolTip(text);
+    QString color = QStringLiteral("#5f6368");
+    switch (m_session->serverState()) {
+    case Session::ServerState::Reachable:
+        color = QStringLiteral("#1e7d32");
+        break;
+    case Session::ServerState::Unreachable:
+        color = QStringLiteral("#b3261e");
+        break;
+    default:
+        break;
+    }
+    m_serverDot->setStyleSheet(QStringLiteral("color: %1").arg(color));
+    m_serverLabel->setFullText(serverStatusText());
 }
 
 void MainWindow::updateSummary()
 {
     const int active = m_model->activeCount();
-    const int queued = m_exporter->queuedCount();
-    m_activeLabel->setText(active == 0 ? tr("No active exports")
-                                       : queued > 0 ? tr("%1 active (%2 queued)").arg(active).arg(queued)
-                                                    : tr("%1 active").arg(active));
+    const int queued = exporter()->queuedCount();
+    m_activeLabel->setText(active == 0  ? tr("No active exports")
+                           : queued > 0 ? tr("%1 active (%2 queued)").arg(active).arg(queued)
+                                        : tr("%1 active").arg(active));
     const double speed = m_model->totalSpeed();
-    m_speedLabel->setText(speed >= 1 ? QStringLiteral("↑ ") + ExportListModel::speedText(speed) : QString());
+    m_speedLabel->setText(speed >= 1 ? QStringLiteral("↑ ") + ExportListModel::speedText(speed)
+                                     : QString());
     const int percent = m_model->overallPercent();
     if (active > 0 && percent >= 0)
-        setWindowTitle((active == 1 ? tr("%1% of 1 export — HB Exporter") : tr("%1% of %2 exports — HB Exporter").arg(QStringLiteral("%1"), QString::number(active))).arg(percent));
+        setWindowTitle((active == 1 ? tr("%1% of 1 export — HB Exporter")
+                                    : tr("%1% of %2 exports — HB Exporter")
+                                          .arg(QStringLiteral("%1"), QString::number(active)))
+                           .arg(percent));
     else
         setWindowTitle(tr("HB Exporter"));
 }
 
 void MainWindow::saveWindowState()
 {
-    if (!m_store)
-        return;
+    if (!m_store) return;
     m_store->setValue(kGeometry, saveGeometry());
     m_store->setValue(kState, saveState());
     m_store->setValue(kHeader, m_list->header()->saveState());
     m_store->setValue(kLastDir, m_lastDir);
+    m_store->setValue(kSaveDir, m_saveDir);
     m_store->sync();
 }
 
@@ -658,7 +715,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
         const auto answer = QMessageBox::question(
             this, tr("Exports running"),
             (active == 1 ? tr("1 export is still running. Quitting cancels it. Quit anyway?")
-                         : tr("%1 exports are still running. Quitting cancels them. Quit anyway?").arg(active)),
+                         : tr("%1 exports are still running. Quitting cancels them. Quit anyway?")
+                               .arg(active)),
             QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
         if (answer != QMessageBox::Yes) {
             event->ignore();
@@ -671,15 +729,13 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
-    if (event->mimeData()->hasUrls())
-        event->acceptProposedAction();
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent *event)
 {
     const QList<QUrl> urls = event->mimeData()->urls();
-    if (urls.isEmpty())
-        return;
+    if (urls.isEmpty()) return;
     event->acceptProposedAction();
     addUrls(urls);
 }

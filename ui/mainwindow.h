@@ -5,8 +5,10 @@
 #include "exportstatus.h"
 #include "guisettings.h"
 #include "permissions.h"
+#include "session.h"
 
 #include <QMainWindow>
+#include <QMessageBox>
 #include <QPointer>
 #include <QStringList>
 #include <QUrl>
@@ -15,14 +17,15 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+
 class QSettings;
 class QSystemTrayIcon;
 class QTabWidget;
 
-
 namespace hb {
 
 class AllExportsView;
+class ElidedLabel;
 class ExportMonitor;
 
 class Exporter;
@@ -31,7 +34,6 @@ class ExportListModel;
 class ExportListWidget;
 class LogPanel;
 class LookupDialog;
-class ServerStatusWatcher;
 class SettingsDialog;
 
 // How a window is set up; the defaults are what `hbexporter` uses. Tests point a
@@ -42,11 +44,12 @@ struct MainWindowOptions
     QString redisUrl;        // beats $HBEXPORTER_REDIS_URL and the saved setting
     QString permissionsFile; // beats $HBEXPORTER_PERMISSIONS and the saved setting
     int refreshIntervalMs = 250;
-    int serverPollMs = 3000;
+    int serverPollMs = 3000; // also how often finished rows' keys are checked
 };
 
-// The desktop window: pick or drop files, watch every export, cancel. Talks to
-// Redis only through the core (Exporter's signals, ExportStore off the GUI thread).
+// The desktop window: pick or drop files, watch every export, cancel. Windowing
+// only: which server, the embedded server's life, the monitor and every Redis call
+// belong to its Session (core), whose signals it shows.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -55,11 +58,11 @@ public:
     explicit MainWindow(MainWindowOptions options = {}, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    Exporter *exporter() const { return m_exporter.get(); }
+    Session *session() const { return m_session; }
+    Exporter *exporter() const;
     ExportListModel *model() const { return m_model; }
     ExportListWidget *listWidget() const { return m_list; }
     LogPanel *logPanel() const { return m_log; }
-    ServerStatusWatcher *serverWatcher() const { return m_watcher; }
     // "My exports" is the first tab; other views (all exports on the server) add theirs.
     QTabWidget *tabs() const { return m_tabs; }
     // The "All exports" tab: every export on the server (nullptr without export:read).
@@ -67,12 +70,18 @@ public:
     QComboBox *statusFilterBox() const { return m_statusFilter; }
     QLineEdit *nameFilterEdit() const { return m_nameFilter; }
 
-    const ExporterConfig &config() const { return m_config; }
+    const ExporterConfig &config() const;
     const GuiSettings &settings() const { return m_settings; }
-    std::shared_ptr<const PermissionsService> permissions() const { return m_permissions; }
+    std::shared_ptr<const PermissionsService> permissions() const;
     // False while the embedded server is still starting; files wait for it.
-    bool isServerReady() const { return m_serverReady; }
+    bool isServerReady() const;
+    // The status bar's server line, in full (the label elides it to fit).
     QString serverStatusText() const;
+    // Where Save data as… proposes to write an export's data: a new name in the
+    // last folder saved to (else Downloads), never the source file itself.
+    QString defaultSavePath(const QString &id) const;
+    // The question asked before Cancel all (nullptr when none is open).
+    QMessageBox *pendingConfirmation() const { return m_confirm; }
 
 public Q_SLOTS:
     // What File ▸ Add files…, a drop and the command line use. Returns the new ids
@@ -83,14 +92,19 @@ public Q_SLOTS:
     void openAddFilesDialog();
     void cancelExports(const QStringList &ids);
     void cancelSelected();
+    // Asks first; cancelAllNow() does it.
     void cancelAll();
+    void cancelAllNow();
     void retryExports(const QStringList &ids);
     LookupDialog *showLookupDialog();
     SettingsDialog *showSettingsDialog();
     ExportDetailsDialog *showDetails(const QString &id);
     void openSaveDataDialog(const QString &id);
-    // Fetches the data back from Redis off the GUI thread; dataSaved follows.
+    // Fetches the data back from Redis off the GUI thread; dataSaved follows, and a
+    // dialog says why when it failed.
     void saveDataTo(const QString &id, const QString &path);
+    // Brings the window to the front (a second `hbexporter` handed it its files).
+    void bringToFront();
     // Persists the values and applies them to new exports at once.
     void applySettings(const hb::GuiSettings &values);
 
@@ -105,12 +119,15 @@ protected:
 private:
     void createActions();
     void createStatusBar();
-    void resolveConfig();
-    void startEmbeddedServer();
+    Session::Inputs sessionInputs() const;
     void rebuildAllExportsTab();
-    void onServerReady(bool ok, const QString &error);
-    void onExportFinished(const QString &id, const ExportStatus &status, ErrorCode code, const QString &message);
+    void onServerStateChanged();
+    void onDataFetched(const QString &id, const QString &path, bool ok, qint64 bytes,
+                       const QString &message);
+    void onExportFinished(const QString &id, const ExportStatus &status, ErrorCode code,
+                          const QString &message);
     void notify(const QString &title, const QString &text, bool failure);
+    void showProblem(const QString &title, const QString &text);
     void updateSummary();
     void updateServerLabel();
     void saveWindowState();
@@ -118,32 +135,27 @@ private:
     MainWindowOptions m_options;
     std::unique_ptr<QSettings> m_store;
     GuiSettings m_settings;
-    ExporterConfig m_config;
-    std::shared_ptr<const PermissionsService> m_permissions;
-    bool m_embedded = false;
-    bool m_serverReady = true;
-    QString m_serverProblem;
-    QStringList m_waiting; // files dropped before the embedded server answered
     QString m_lastDir;
+    QString m_saveDir;
     bool m_stateSaved = false;
 
-    std::unique_ptr<Exporter> m_exporter;
     ExportListModel *m_model;
+    Session *m_session = nullptr;
     ExportListWidget *m_list = nullptr;
     QTabWidget *m_tabs = nullptr;
     QWidget *m_allPage = nullptr;
     AllExportsView *m_allView = nullptr;
-    ExportMonitor *m_monitor = nullptr;
     QComboBox *m_statusFilter = nullptr;
     QLineEdit *m_nameFilter = nullptr;
     LogPanel *m_log = nullptr;
-    ServerStatusWatcher *m_watcher = nullptr;
-    QLabel *m_serverLabel = nullptr;
+    QLabel *m_serverDot = nullptr;
+    ElidedLabel *m_serverLabel = nullptr;
     QLabel *m_activeLabel = nullptr;
     QLabel *m_speedLabel = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QPointer<LookupDialog> m_lookup;
     QPointer<SettingsDialog> m_settingsDialog;
+    QPointer<QMessageBox> m_confirm;
 };
 
 } // namespace hb

@@ -28,6 +28,9 @@ public:
     // Notes shown when the environment overrides a setting (CONTRACT §6, §8).
     void setOverrides(const QString &redisUrlNote, const QString &permissionsNote);
 
+    // The line that says what is wrong with the form (empty when nothing is).
+    QString errorText() const;
+
 public Q_SLOTS:
     // What OK and Apply do; false (and the form says why) when a value is invalid.
     bool apply();
@@ -46,6 +49,7 @@ private:
     QLabel *m_redisNote;
     QSpinBox *m_ttl;
     QLineEdit *m_chunk;
+    QLineEdit *m_segment;
     QSpinBox *m_concurrent;
     QLineEdit *m_bandwidth;
     QLineEdit *m_user;

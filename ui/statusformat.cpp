@@ -1,17 +1,19 @@
 #include "statusformat.h"
 
-#include "exportstore.h"
-
 #include <QJsonDocument>
 #include <QLocale>
 
 namespace hb {
 
+QString sizeText(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes, 1);
+}
+
 QString prettyStatusJson(const QByteArray &json)
 {
     const QJsonDocument doc = QJsonDocument::fromJson(json);
-    if (doc.isNull())
-        return QString::fromUtf8(json);
+    if (doc.isNull()) return QString::fromUtf8(json);
     return QString::fromUtf8(doc.toJson(QJsonDocument::Indented)).trimmed();
 }
 
@@ -20,25 +22,24 @@ QString statusSummary(const ExportStatus &s)
     QStringList lines;
     lines << QStringLiteral("Export %1").arg(s.id);
     lines << QStringLiteral("Status: %1").arg(s.stateText());
-    if (!s.source.isEmpty())
-        lines << QStringLiteral("Source: %1").arg(s.source);
-    if (!s.owner.isEmpty())
-        lines << QStringLiteral("Owner: %1").arg(s.owner);
-    const QString total = s.bytesTotal < 0 ? QStringLiteral("unknown size") : formatBytes(s.bytesTotal);
-    QString progress = QStringLiteral("Written: %1 of %2").arg(formatBytes(s.bytesWritten), total);
+    if (!s.source.isEmpty()) lines << QStringLiteral("Source: %1").arg(s.source);
+    if (!s.owner.isEmpty()) lines << QStringLiteral("Owner: %1").arg(s.owner);
+    if (!s.host.isEmpty()) lines << QStringLiteral("Host: %1 (pid %2)").arg(s.host).arg(s.pid);
+    const QString total =
+        s.bytesTotal < 0 ? QStringLiteral("unknown size") : sizeText(s.bytesTotal);
+    QString progress = QStringLiteral("Written: %1 of %2").arg(sizeText(s.bytesWritten), total);
     if (s.bytesTotal > 0)
         progress += QStringLiteral(" (%1%)").arg(s.bytesWritten * 100 / s.bytesTotal);
     lines << progress;
     if (s.createdAt.isValid())
-        lines << QStringLiteral("Created: %1").arg(QLocale().toString(s.createdAt.toLocalTime(), QLocale::LongFormat));
+        lines << QStringLiteral("Created: %1")
+                     .arg(QLocale().toString(s.createdAt.toLocalTime(), QLocale::LongFormat));
     if (s.updatedAt.isValid())
-        lines << QStringLiteral("Updated: %1").arg(QLocale().toString(s.updatedAt.toLocalTime(), QLocale::LongFormat));
-    if (!s.sha256.isEmpty())
-        lines << QStringLiteral("SHA-256: %1").arg(s.sha256);
-    if (!s.error.isEmpty())
-        lines << QStringLiteral("Error: %1").arg(s.error);
-    if (!s.cancelledBy.isEmpty())
-        lines << QStringLiteral("Cancelled by: %1").arg(s.cancelledBy);
+        lines << QStringLiteral("Updated: %1")
+                     .arg(QLocale().toString(s.updatedAt.toLocalTime(), QLocale::LongFormat));
+    if (!s.sha256.isEmpty()) lines << QStringLiteral("SHA-256: %1").arg(s.sha256);
+    if (!s.error.isEmpty()) lines << QStringLiteral("Error: %1").arg(s.error);
+    if (!s.cancelledBy.isEmpty()) lines << QStringLiteral("Cancelled by: %1").arg(s.cancelledBy);
     return lines.join(QLatin1Char('\n'));
 }
 

@@ -7,6 +7,9 @@
 
 namespace hb {
 
+// A size for people, in the user's locale: "976.6 KiB" (QLocale's IEC units).
+QString sizeText(qint64 bytes);
+
 // A status JSON laid out for people: indented, one field a line.
 QString prettyStatusJson(const QByteArray &json);
 // A few lines that say what an export is doing, for the lookup and details dialogs.
