@@ -4,38 +4,71 @@
 // is a condition with a generous deadline (a loaded 2-core box).
 #include "allexportsmodel.h"
 #include "allexportsview.h"
-#include "exporter.h"
+#include "embeddedserver.h"
 #include "exportdetailsdialog.h"
+#include "exporter.h"
+#include "exportlistdelegate.h"
 #include "exportlistmodel.h"
 #include "exportlistwidget.h"
 #include "exportsortmodel.h"
+#include "httptestserver.h"
 #include "logging.h"
 #include "logpanel.h"
 #include "lookupdialog.h"
 #include "mainwindow.h"
+#include "session.h"
 #include "settingsdialog.h"
-#include "httptestserver.h"
+#include "singleinstance.h"
 #include "testredis.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDir>
 #include <QDropEvent>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
 #include <QMimeData>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QScopeGuard>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <QToolBar>
+#include <QTreeView>
 #include <QUrl>
+
+#include <csignal>
+#include <sys/types.h>
 
 using namespace hb;
 
 namespace {
-constexpr int Deadline = 120000;
+const int Deadline = test::scaledMs(120000);
+
+// Clicks the button of a message box that has this role, as a user would.
+void clickButton(QMessageBox *box, QMessageBox::ButtonRole role)
+{
+    QVERIFY(box);
+    for (QAbstractButton *b : box->buttons()) {
+        if (box->buttonRole(b) == role) {
+            QTest::mouseClick(b, Qt::LeftButton);
+            return;
+        }
+    }
+    QFAIL("no button with that role");
+}
 } // namespace
 
 class TestGui final : public QObject
@@ -59,11 +92,32 @@ private Q_SLOTS:
     void allExportsTab_showsAnotherProcessExportLive_andCancelsIt();
     void addUrl_exportsWhatTheServerServes_withoutCredentials();
 
+    // Issue 13.
+    void secondWindow_handsItsFilesToTheRunningOne_andExits();            // item 1
+    void embeddedServerKilled_windowStartsItAgain_newExportsComplete();   // item 2
+    void vanishedKeys_rowsSayGoneOrExpired_saveFailureShowsDialog();      // item 3
+    void saveData_proposesNewNameInSensibleFolder_neverTheSource();       // item 3
+    void failedRow_keepsItsLastProgress();                                // item 4
+    void failureReason_readableInRow_statusColumnTakesTheRoom();          // item 5
+    void progressBarText_meetsWcagAaContrast_inEveryState();              // item 6
+    void cancelAll_asksFirst();                                           // item 7
+    void logPanel_followsUnlessScrolledUp_andFoldsRepeats();              // item 8
+    void contextMenuOnCompletedRow_disablesCancel_neverHidesIt();         // item 9
+    void settings_labelsSayWhatTheyMean_segmentSize_chunkAtMostSegment(); // item 10
+    void serverStatusLine_namesTheServerOnce_andFitsAt800px();            // item 10
+    void refusedSource_rowShowsNoExportId();                              // issue 9
+    void windowVersion_isTheProjectVersion();                             // item 17
+
 private:
     std::unique_ptr<MainWindow> makeWindow(const QString &permissionsFile = {});
     GuiSettings settingsWith(qint64 bandwidthLimit);
     std::optional<ExportStatus> redisStatus(const QString &id);
+    // The export's data as stored, whichever layout (CONTRACT §1): one key or segments.
+    QByteArray redisData(const QString &id);
     static QString cell(MainWindow &w, const QString &id, int column, int role = Qt::DisplayRole);
+
+    QString w_logText();
+    QString m_logText; // every log line of the suite, as the window's log would show it
 
     std::unique_ptr<test::TestRedisServer> m_redis;
     QTemporaryDir m_dir;
@@ -75,8 +129,13 @@ void TestGui::initTestCase()
 {
     Q_INIT_RESOURCE(resources);
     LogHub::install(false, true);
-    QLoggingCategory::setFilterRules(QStringLiteral("hbexporter.*.debug=false\nhbexporter.*.info=true"));
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("hbexporter.*.debug=false\nhbexporter.*.info=true"));
     QVERIFY(m_dir.isValid());
+    connect(LogHub::instance(), &LogHub::messageLogged, this,
+            [this](const QDateTime &, int, const QString &, const QString &text) {
+                m_logText += text + QLatin1Char('\n');
+            });
     m_redis = std::make_unique<test::TestRedisServer>();
     QString error;
     QVERIFY2(m_redis->start(&error), qPrintable(error));
@@ -113,34 +172,50 @@ GuiSettings TestGui::settingsWith(qint64 bandwidthLimit)
 std::optional<ExportStatus> TestGui::redisStatus(const QString &id)
 {
     const RedisReply r = m_redis->command({"GET", KeyLayout{}.statusKey(id)});
-    if (r.type != RedisReply::Type::String)
-        return std::nullopt;
+    if (r.type != RedisReply::Type::String) return std::nullopt;
     return ExportStatus::fromJson(r.string);
+}
+
+QByteArray TestGui::redisData(const QString &id)
+{
+    const KeyLayout keys;
+    const RedisReply single = m_redis->command({"GET", keys.dataKey(id)});
+    if (single.type == RedisReply::Type::String) return single.string;
+    QByteArray data;
+    for (qint64 k = 0;; ++k) {
+        const RedisReply r = m_redis->command({"GET", keys.segmentKey(id, k)});
+        if (r.type != RedisReply::Type::String) return data;
+        data += r.string;
+    }
 }
 
 QString TestGui::cell(MainWindow &w, const QString &id, int column, int role)
 {
     const int row = w.model()->rowOf(id);
-    if (row < 0)
-        return {};
+    if (row < 0) return {};
     return w.model()->index(row, column).data(role).toString();
 }
 
 void TestGui::exportFromAddFiles_progressReaches100_completedAndRedisAgrees()
 {
     const qint64 size = 24 * 1024 * 1024;
-    const QString file = test::makeRandomFile(m_dir.path(), QStringLiteral("scan-0042.bin"), size, 42);
+    const QString file =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("scan-0042.bin"), size, 42);
     auto w = makeWindow();
     w->applySettings(settingsWith(16 * 1024 * 1024)); // about 1.5 s: the bar is seen moving
 
     // Every value the progress bar is painted from, and every repaint request.
     QList<double> fractions;
     int dataChangedCount = 0;
-    connect(w->model(), &QAbstractItemModel::dataChanged, this, [&](const QModelIndex &tl, const QModelIndex &br) {
-        ++dataChangedCount;
-        for (int r = tl.row(); r <= br.row(); ++r)
-            fractions.append(w->model()->index(r, ExportListModel::Progress).data(ExportListModel::UnderlyingDataRole).toDouble());
-    });
+    connect(w->model(), &QAbstractItemModel::dataChanged, this,
+            [&](const QModelIndex &tl, const QModelIndex &br) {
+                ++dataChangedCount;
+                for (int r = tl.row(); r <= br.row(); ++r)
+                    fractions.append(w->model()
+                                         ->index(r, ExportListModel::Progress)
+                                         .data(ExportListModel::UnderlyingDataRole)
+                                         .toDouble());
+            });
     QSignalSpy progressSpy(w->exporter(), &Exporter::progress);
     QElapsedTimer clock;
     clock.start();
@@ -156,14 +231,21 @@ void TestGui::exportFromAddFiles_progressReaches100_completedAndRedisAgrees()
     const qint64 elapsed = clock.elapsed();
     QCOMPARE(cell(*w, id, ExportListModel::Status), QStringLiteral("COMPLETED"));
     QCOMPARE(cell(*w, id, ExportListModel::Progress), QStringLiteral("100%"));
-    QCOMPARE(w->model()->index(0, ExportListModel::Progress).data(ExportListModel::UnderlyingDataRole).toDouble(), 1.0);
-    QVERIFY2(std::any_of(fractions.cbegin(), fractions.cend(), [](double f) { return f > 0 && f < 1; }),
-             "the bar never showed a value between 0 and 100%");
+    QCOMPARE(w->model()
+                 ->index(0, ExportListModel::Progress)
+                 .data(ExportListModel::UnderlyingDataRole)
+                 .toDouble(),
+             1.0);
+    QVERIFY2(
+        std::any_of(fractions.cbegin(), fractions.cend(), [](double f) { return f > 0 && f < 1; }),
+        "the bar never showed a value between 0 and 100%");
     QVERIFY(std::is_sorted(fractions.cbegin(), fractions.cend()));
     // Batched: about one repaint per refresh tick, never one per progress signal.
-    QVERIFY2(dataChangedCount <= elapsed / 250 + 6,
-             qPrintable(QStringLiteral("%1 dataChanged in %2 ms").arg(dataChangedCount).arg(elapsed)));
-    qInfo() << progressSpy.count() << "progress signals," << dataChangedCount << "dataChanged in" << elapsed << "ms";
+    QVERIFY2(
+        dataChangedCount <= elapsed / 250 + 6,
+        qPrintable(QStringLiteral("%1 dataChanged in %2 ms").arg(dataChangedCount).arg(elapsed)));
+    qInfo() << progressSpy.count() << "progress signals," << dataChangedCount << "dataChanged in"
+            << elapsed << "ms";
 
     // Redis agrees: the status key and the data.
     const std::optional<ExportStatus> s = redisStatus(id);
@@ -171,9 +253,9 @@ void TestGui::exportFromAddFiles_progressReaches100_completedAndRedisAgrees()
     QCOMPARE(s->state, ExportState::Completed);
     QCOMPARE(s->bytesWritten, size);
     QCOMPARE(s->sha256.toLatin1(), test::sha256OfFile(file));
-    const RedisReply data = m_redis->command({"GET", KeyLayout{}.dataKey(id)});
-    QCOMPARE(test::sha256Of(data.string), test::sha256OfFile(file));
-    QVERIFY(!w->listWidget()->cancelAction()->isEnabled() || w->listWidget()->cancellableSelection().isEmpty());
+    QCOMPARE(test::sha256Of(redisData(id)), test::sha256OfFile(file));
+    QVERIFY(!w->listWidget()->cancelAction()->isEnabled() ||
+            w->listWidget()->cancellableSelection().isEmpty());
 
     // Details, redis-cli command, Save data as…, Retry: the context menu's actions.
     ExportDetailsDialog *details = w->showDetails(id);
@@ -182,7 +264,8 @@ void TestGui::exportFromAddFiles_progressReaches100_completedAndRedisAgrees()
     QVERIFY(details->text().contains(s->sha256));
     QVERIFY(details->text().contains(QStringLiteral("PENDING")));
     const QString command = w->listWidget()->redisCliCommand(id);
-    QVERIFY2(command.startsWith(QStringLiteral("redis-cli -s '%1' --raw GET 'export:{%2}-data'").arg(m_redis->socketPath(), id)),
+    QVERIFY2(command.startsWith(QStringLiteral("redis-cli -s '%1' --raw GET 'export:{%2}-data'")
+                                    .arg(m_redis->socketPath(), id)),
              qPrintable(command));
 
     QSignalSpy saved(w.get(), &MainWindow::dataSaved);
@@ -205,7 +288,8 @@ void TestGui::exportFromAddFiles_progressReaches100_completedAndRedisAgrees()
 
 void TestGui::cancelButton_onThrottledExport_endsCancelledAndRedisAgrees()
 {
-    const QString file = test::makeRandomFile(m_dir.path(), QStringLiteral("slow.bin"), 16 * 1024 * 1024, 7);
+    const QString file =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("slow.bin"), 16 * 1024 * 1024, 7);
     auto w = makeWindow();
     w->applySettings(settingsWith(256 * 1024));
     const QString id = w->addFiles({file}).value(0);
@@ -243,16 +327,20 @@ void TestGui::permissionDenied_showsInRow_andWritesNothing()
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.write(R"({ "somebody-else": ["export", "export:read"] })");
     f.close();
-    const QString file = test::makeRandomFile(m_dir.path(), QStringLiteral("secret.bin"), 64 * 1024, 3);
+    const QString file =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("secret.bin"), 64 * 1024, 3);
     auto w = makeWindow(perms);
     const QString id = w->addFiles({file}).value(0);
     QTRY_VERIFY_WITH_TIMEOUT(w->model()->find(id)->finished, Deadline);
     w->model()->refresh();
     const QString status = cell(*w, id, ExportListModel::Status);
-    QVERIFY2(status.startsWith(QStringLiteral("FAILED")) && status.contains(QStringLiteral("permission denied")),
+    QVERIFY2(status.startsWith(QStringLiteral("FAILED")) &&
+                 status.contains(QStringLiteral("permission denied")),
              qPrintable(status));
-    QVERIFY(cell(*w, id, ExportListModel::Name, Qt::ToolTipRole).contains(QStringLiteral("permission denied")));
-    QTRY_VERIFY_WITH_TIMEOUT(w->logPanel()->text().contains(QStringLiteral("permission denied")), Deadline);
+    QVERIFY(cell(*w, id, ExportListModel::Name, Qt::ToolTipRole)
+                .contains(QStringLiteral("permission denied")));
+    QTRY_VERIFY_WITH_TIMEOUT(w->logPanel()->text().contains(QStringLiteral("permission denied")),
+                             Deadline);
     QCOMPARE(m_redis->command({"DBSIZE"}).integer, 0);
 }
 
@@ -277,12 +365,26 @@ void TestGui::droppedDirectoryAndMissingFile_giveClearRowErrors()
     w->model()->refresh();
     const QString dirStatus = w->model()->index(0, ExportListModel::Status).data().toString();
     const QString missingStatus = w->model()->index(1, ExportListModel::Status).data().toString();
-    QVERIFY2(dirStatus.startsWith(QStringLiteral("FAILED")) && dirStatus.contains(QStringLiteral("directory")) &&
-                 dirStatus.contains(folder),
+    // The row names the file (its File column has the path's name; the path in
+    // full is in the tooltip), so the reason itself has the room (issue 13, item 5).
+    QVERIFY2(dirStatus.startsWith(QStringLiteral("FAILED")) &&
+                 dirStatus.contains(QStringLiteral("directory")) &&
+                 dirStatus.contains(QStringLiteral("a-folder")),
              qPrintable(dirStatus));
-    QVERIFY2(missingStatus.startsWith(QStringLiteral("FAILED")) && missingStatus.contains(missing) &&
+    QVERIFY2(missingStatus.startsWith(QStringLiteral("FAILED")) &&
+                 missingStatus.contains(QStringLiteral("no-such-file.bin")) &&
                  missingStatus.contains(QStringLiteral("No such file")),
              qPrintable(missingStatus));
+    QVERIFY(w->model()
+                ->index(0, ExportListModel::Status)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(folder));
+    QVERIFY(w->model()
+                ->index(1, ExportListModel::Status)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(missing));
     QCOMPARE(m_redis->command({"DBSIZE"}).integer, 0);
 }
 
@@ -360,7 +462,8 @@ void TestGui::filters_byStatusAndName()
         s.id = id;
         s.state = state;
         s.error = state == ExportState::Failed ? QStringLiteral("boom") : QString();
-        m->finishExport(id, s, state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed, s.error);
+        m->finishExport(
+            id, s, state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed, s.error);
     };
     m->addExport(QStringLiteral("a"), QStringLiteral("/data/alpha.bin"));
     m->addExport(QStringLiteral("b"), QStringLiteral("/data/beta.bin"));
@@ -477,11 +580,13 @@ void TestGui::unreachableRedis_windowOpensAndSaysSo()
 {
     MainWindowOptions options;
     options.settingsFile = m_settingsFile;
-    options.redisUrl = QStringLiteral("unix://") + m_dir.filePath(QStringLiteral("nobody-here.sock"));
+    options.redisUrl =
+        QStringLiteral("unix://") + m_dir.filePath(QStringLiteral("nobody-here.sock"));
     options.serverPollMs = 300;
     MainWindow w(options);
     w.show();
-    QTRY_VERIFY_WITH_TIMEOUT(w.serverStatusText().contains(QStringLiteral("unreachable")), Deadline);
+    QTRY_VERIFY_WITH_TIMEOUT(w.serverStatusText().contains(QStringLiteral("unreachable")),
+                             Deadline);
     const QString file = test::makeRandomFile(m_dir.path(), QStringLiteral("orphan.bin"), 1000, 5);
     const QString id = w.addFiles({file}).value(0);
     QTRY_VERIFY_WITH_TIMEOUT(w.model()->find(id)->finished, Deadline);
@@ -492,7 +597,8 @@ void TestGui::unreachableRedis_windowOpensAndSaysSo()
 void TestGui::allExportsTab_showsAnotherProcessExportLive_andCancelsIt()
 {
     // Another "machine": an Exporter of its own, user bob, throttled so it is still running.
-    const QString path = test::makeRandomFile(m_dir.path(), QStringLiteral("bobs.bin"), 8 * 1024 * 1024, 9);
+    const QString path =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("bobs.bin"), 8 * 1024 * 1024, 9);
     ExporterConfig other;
     other.endpoint = m_redis->endpoint();
     other.user = QStringLiteral("bob");
@@ -506,7 +612,9 @@ void TestGui::allExportsTab_showsAnotherProcessExportLive_andCancelsIt()
     const QString perms = m_dir.filePath(QStringLiteral("support.json"));
     QFile f(perms);
     QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QStringLiteral(R"({"%1":["export:read","export:cancel-any"]})").arg(defaultUserName()).toUtf8());
+    f.write(QStringLiteral(R"({"%1":["export:read","export:cancel-any"]})")
+                .arg(defaultUserName())
+                .toUtf8());
     f.close();
     auto w = makeWindow(perms);
     QCOMPARE(w->tabs()->count(), 2);
@@ -515,18 +623,27 @@ void TestGui::allExportsTab_showsAnotherProcessExportLive_andCancelsIt()
     QVERIFY(view);
     QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowOf(id) >= 0, Deadline);
     const int row = view->model()->rowOf(id);
-    QCOMPARE(view->model()->index(row, AllExportsModel::Owner).data().toString(), QStringLiteral("bob"));
-    QTRY_VERIFY_WITH_TIMEOUT(view->model()->statusAt(view->model()->rowOf(id))->bytesWritten > 0, Deadline);
+    QCOMPARE(view->model()->index(row, AllExportsModel::Owner).data().toString(),
+             QStringLiteral("bob"));
+    QTRY_VERIFY_WITH_TIMEOUT(view->model()->statusAt(view->model()->rowOf(id))->bytesWritten > 0,
+                             Deadline);
     QVERIFY(view->selectExport(id));
     QVERIFY(view->cancelAction()->isEnabled());
     view->cancelAction()->trigger();
+    // Someone else's export: the view asks first (issue 13, item 7).
+    QTRY_VERIFY_WITH_TIMEOUT(
+        view->pendingConfirmation() && view->pendingConfirmation()->isVisible(), Deadline);
+    QVERIFY(view->pendingConfirmation()->text().contains(QStringLiteral("bob")));
+    clickButton(view->pendingConfirmation(), QMessageBox::AcceptRole);
     QVERIFY(bobFinished.wait(Deadline));
     QCOMPARE(bobFinished.first().at(1).value<ExportStatus>().state, ExportState::Cancelled);
     const auto s = redisStatus(id);
     QVERIFY(s);
     QCOMPARE(s->state, ExportState::Cancelled);
     QCOMPARE(s->cancelledBy, defaultUserName());
-    QTRY_VERIFY_WITH_TIMEOUT(view->model()->statusAt(view->model()->rowOf(id))->state == ExportState::Cancelled, Deadline);
+    QTRY_VERIFY_WITH_TIMEOUT(view->model()->statusAt(view->model()->rowOf(id))->state ==
+                                 ExportState::Cancelled,
+                             Deadline);
 }
 
 void TestGui::addUrl_exportsWhatTheServerServes_withoutCredentials()
@@ -545,9 +662,9 @@ void TestGui::addUrl_exportsWhatTheServerServes_withoutCredentials()
     const QStringList ids = w->addFiles({url.toString()});
     QCOMPARE(ids.size(), 1);
     const QString id = ids.first();
-    QTRY_COMPARE_WITH_TIMEOUT(cell(*w, id, ExportListModel::Status), QStringLiteral("COMPLETED"), Deadline);
-    const RedisReply data = m_redis->command({"GET", KeyLayout{}.dataKey(id)});
-    QCOMPARE(data.string, body);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*w, id, ExportListModel::Status), QStringLiteral("COMPLETED"),
+                              Deadline);
+    QCOMPARE(redisData(id), body);
     const auto s = redisStatus(id);
     QVERIFY(s);
     QVERIFY2(!s->source.contains(QLatin1String("s3cret")), qPrintable(s->source));
@@ -555,6 +672,578 @@ void TestGui::addUrl_exportsWhatTheServerServes_withoutCredentials()
         QVERIFY(!cell(*w, id, column).contains(QLatin1String("s3cret")));
         QVERIFY(!cell(*w, id, column, Qt::ToolTipRole).contains(QLatin1String("s3cret")));
     }
+}
+
+void TestGui::secondWindow_handsItsFilesToTheRunningOne_andExits()
+{
+    const QString socket = m_dir.filePath(QStringLiteral("window-%1.sock").arg(m_case));
+    auto w = makeWindow();
+    SingleInstance instance(socket);
+    QVERIFY(instance.listen());
+    connect(&instance, &SingleInstance::filesReceived, w.get(),
+            [&w](const QStringList &files) { w->addFiles(files); });
+
+    const QString file =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("handed.bin"), 70000, 11);
+    QProcess second;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("HBEXPORTER_INSTANCE_SOCKET"), socket);
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("HBEXPORTER_REDIS_URL"), m_redis->url());
+    second.setProcessEnvironment(env);
+    second.setWorkingDirectory(m_dir.path());
+    // A relative name: the running window must get it made absolute.
+    second.start(test::builtExecutable(QStringLiteral("hbexporter")),
+                 {QStringLiteral("handed.bin")});
+    QVERIFY2(second.waitForStarted(Deadline), qPrintable(second.errorString()));
+    // The event loop keeps running while we wait: this window answers the second one.
+    const bool exited = QTest::qWaitFor([&] { return second.state() == QProcess::NotRunning; },
+                                        test::scaledMs(20000));
+    if (!exited) {
+        second.kill();
+        second.waitForFinished(Deadline);
+    }
+    QVERIFY2(exited,
+             "the second hbexporter opened a window of its own instead of handing its file over");
+    QCOMPARE(second.exitCode(), 0);
+    QCOMPARE(w->model()->rowCount(), 1);
+    const QString id = w->model()->rowAt(0).id;
+    QCOMPARE(w->model()->rowAt(0).sourcePath, file);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*w, id, ExportListModel::Status), QStringLiteral("COMPLETED"),
+                              Deadline);
+
+    // A socket left behind by a window that crashed is taken over, not obeyed.
+    SingleInstance stale(m_dir.filePath(QStringLiteral("nobody-%1.sock").arg(m_case)));
+    QFile leftover(stale.name());
+    QVERIFY(leftover.open(QIODevice::WriteOnly));
+    leftover.close();
+    QVERIFY(!SingleInstance::handOff(stale.name(), {file}, 1000));
+    QVERIFY(stale.listen());
+}
+
+void TestGui::embeddedServerKilled_windowStartsItAgain_newExportsComplete()
+{
+    QTemporaryDir runtime(QDir::tempPath() + QStringLiteral("/hbrt-XXXXXX"));
+    QVERIFY(runtime.isValid());
+    QFile::setPermissions(runtime.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    const QByteArray oldRuntime = qgetenv("XDG_RUNTIME_DIR");
+    qputenv("XDG_RUNTIME_DIR", runtime.path().toLocal8Bit());
+    const QByteArray oldUrl = qgetenv("HBEXPORTER_REDIS_URL");
+    qunsetenv("HBEXPORTER_REDIS_URL");
+    auto restore = qScopeGuard([&] {
+        QString ignored;
+        EmbeddedServer::stop(&ignored);
+        qputenv("XDG_RUNTIME_DIR", oldRuntime);
+        qputenv("HBEXPORTER_REDIS_URL", oldUrl);
+    });
+    const int logStart = int(w_logText().size());
+
+    MainWindowOptions options;
+    options.settingsFile = m_settingsFile;
+    options.serverPollMs = 300;
+    MainWindow w(options);
+    w.show();
+    QVERIFY(w.session()->isEmbedded());
+    QTRY_VERIFY_WITH_TIMEOUT(w.session()->serverState() == Session::ServerState::Reachable,
+                             Deadline);
+    const QString first =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("before.bin"), 50000, 21);
+    const QString id1 = w.addFiles({first}).value(0);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(w, id1, ExportListModel::Status), QStringLiteral("COMPLETED"),
+                              Deadline);
+
+    // Kill it as a crash or an OOM killer would.
+    QFile pidFile(EmbeddedServer::directory() + QStringLiteral("/redis.pid"));
+    QVERIFY(pidFile.open(QIODevice::ReadOnly));
+    const qint64 pid = pidFile.readAll().trimmed().toLongLong();
+    QVERIFY(pid > 0);
+    QSignalSpy restarted(w.session(), &Session::embeddedServerRestarted);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    QVERIFY(restarted.wait(Deadline));
+    QCOMPARE(restarted.first().at(0).toBool(), true);
+    QTRY_VERIFY_WITH_TIMEOUT(w.session()->serverState() == Session::ServerState::Reachable,
+                             Deadline);
+    QTRY_VERIFY_WITH_TIMEOUT(w.logPanel()->text().contains(QStringLiteral("started again")),
+                             Deadline);
+
+    const QString second =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("after.bin"), 50000, 22);
+    const QString id2 = w.addFiles({second}).value(0);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(w, id2, ExportListModel::Status), QStringLiteral("COMPLETED"),
+                              Deadline);
+    // The row of the export the dead server held says its keys are gone.
+    QTRY_VERIFY_WITH_TIMEOUT(cell(w, id1, ExportListModel::Status).contains(QStringLiteral("gone")),
+                             Deadline);
+    // Never a word about a server nobody configured (the old watcher asked 127.0.0.1:6379).
+    const QString log = w_logText().mid(logStart);
+    QVERIFY2(!log.contains(QStringLiteral("6379")), qPrintable(log));
+}
+
+void TestGui::vanishedKeys_rowsSayGoneOrExpired_saveFailureShowsDialog()
+{
+    const QString file =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("short-lived.bin"), 40000, 5);
+    const QString other =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("deleted.bin"), 40000, 6);
+    MainWindowOptions options;
+    options.settingsFile = m_settingsFile;
+    options.redisUrl = m_redis->url();
+    options.serverPollMs = 300;
+    MainWindow w(options);
+    w.show();
+    GuiSettings s = settingsWith(0);
+    s.ttlSeconds = 1;
+    w.applySettings(s);
+    const QString expiring = w.addFiles({file}).value(0);
+    s.ttlSeconds = 600;
+    w.applySettings(s);
+    const QString deleted = w.addFiles({other}).value(0);
+    QTRY_COMPARE_WITH_TIMEOUT(w.model()->activeCount(), 0, Deadline);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        cell(w, expiring, ExportListModel::Status).endsWith(QStringLiteral("expired")), Deadline);
+    QVERIFY(cell(w, deleted, ExportListModel::Status) == QStringLiteral("COMPLETED"));
+
+    // Saving a row whose keys were deleted a moment ago: a dialog, not just a log line.
+    m_redis->command({"DEL", KeyLayout{}.statusKey(deleted), KeyLayout{}.dataKey(deleted)});
+    QSignalSpy saved(&w, &MainWindow::dataSaved);
+    const QString target = m_dir.filePath(QStringLiteral("never-written.bin"));
+    w.saveDataTo(deleted, target);
+    QVERIFY(saved.wait(Deadline));
+    QCOMPARE(saved.first().at(2).toBool(), false);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        w.findChild<QMessageBox *>(QStringLiteral("problemDialog")) &&
+            w.findChild<QMessageBox *>(QStringLiteral("problemDialog"))->isVisible(),
+        Deadline);
+    QMessageBox *box = w.findChild<QMessageBox *>(QStringLiteral("problemDialog"));
+    QVERIFY2(box->text().contains(QStringLiteral("no export found")), qPrintable(box->text()));
+    QVERIFY(!QFile::exists(target));
+    box->close();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        cell(w, deleted, ExportListModel::Status).endsWith(QStringLiteral("gone")), Deadline);
+    w.listWidget()->selectIds({deleted});
+    QVERIFY(!w.listWidget()->saveDataAction()->isEnabled());
+    QVERIFY(cell(w, deleted, ExportListModel::Status, Qt::ToolTipRole)
+                .contains(QStringLiteral("gone from Redis")));
+}
+
+void TestGui::saveData_proposesNewNameInSensibleFolder_neverTheSource()
+{
+    const QString file =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("scan-0042.tiff"), 30000, 8);
+    auto w = makeWindow();
+    const QString id = w->addFiles({file}).value(0);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*w, id, ExportListModel::Status), QStringLiteral("COMPLETED"),
+                              Deadline);
+    const QString proposed = w->defaultSavePath(id);
+    QVERIFY2(QFileInfo(proposed).fileName() ==
+                 QStringLiteral("scan-0042 (%1).tiff").arg(id.left(8)),
+             qPrintable(proposed));
+    QVERIFY(QFileInfo(proposed).absoluteFilePath() != QFileInfo(file).absoluteFilePath());
+    QVERIFY(QFileInfo(QFileInfo(proposed).absolutePath()).isDir());
+
+    // Saved once into the source's own folder: the next proposal is that folder,
+    // with a name that is still not the source's.
+    QSignalSpy saved(w.get(), &MainWindow::dataSaved);
+    w->saveDataTo(id, proposed);
+    QVERIFY(saved.wait(Deadline));
+    QVERIFY(saved.last().at(2).toBool());
+    w->saveDataTo(id, m_dir.filePath(QStringLiteral("copy-of-scan.tiff")));
+    QVERIFY(saved.wait(Deadline));
+    const QString next = w->defaultSavePath(id);
+    QCOMPARE(QFileInfo(next).absolutePath(), QFileInfo(file).absolutePath());
+    QVERIFY(next != file);
+    QVERIFY(!QFileInfo::exists(next));
+
+    // Choosing the source itself is refused, and the source is untouched.
+    const QByteArray before = test::sha256OfFile(file);
+    const int answers = int(saved.count());
+    w->saveDataTo(id, file);
+    QTRY_COMPARE_WITH_TIMEOUT(int(saved.count()), answers + 1, Deadline);
+    QCOMPARE(saved.last().at(2).toBool(), false);
+    QTRY_VERIFY_WITH_TIMEOUT(w->findChild<QMessageBox *>(QStringLiteral("problemDialog")),
+                             Deadline);
+    QCOMPARE(test::sha256OfFile(file), before);
+}
+
+void TestGui::failedRow_keepsItsLastProgress()
+{
+    ExportListModel m;
+    m.addExport(QStringLiteral("x"), QStringLiteral("/data/big.bin"));
+    ExportStatus created;
+    created.id = QStringLiteral("x");
+    created.state = ExportState::Pending;
+    created.bytesTotal = 1000;
+    m.createExport(QStringLiteral("x"), created);
+    m.updateProgress(QStringLiteral("x"), 420, 1000);
+    ExportStatus failed; // what a failure the core could not write to Redis carries
+    failed.id = QStringLiteral("x");
+    failed.state = ExportState::Failed;
+    failed.bytesTotal = 1000;
+    failed.error = QStringLiteral("connection lost");
+    m.finishExport(QStringLiteral("x"), failed, ErrorCode::Redis, failed.error);
+    m.refresh();
+    QCOMPARE(m.index(0, ExportListModel::Progress).data().toString(), QStringLiteral("42%"));
+    QCOMPARE(
+        m.index(0, ExportListModel::Progress).data(ExportListDelegate::FractionRole).toDouble(),
+        0.42);
+    QCOMPARE(m.index(0, ExportListModel::Progress).data(ExportListDelegate::BarStateRole).toInt(),
+             int(ExportListDelegate::BarState::Failed));
+}
+
+void TestGui::failureReason_readableInRow_statusColumnTakesTheRoom()
+{
+    auto w = makeWindow();
+    w->resize(800, 500);
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    const QString fifo = m_dir.filePath(QStringLiteral("a-rather-long-named-pipe-for-testing"));
+    ExportListModel *m = w->model();
+    m->addExport(QStringLiteral("f"), fifo);
+    ExportStatus s;
+    s.id = QStringLiteral("f");
+    s.state = ExportState::Failed;
+    s.error = QStringLiteral("cannot export %1: FIFO (named pipe)").arg(fifo);
+    m->finishExport(QStringLiteral("f"), s, ErrorCode::Source, s.error);
+    m->refresh();
+    const QString status = m->index(0, ExportListModel::Status).data().toString();
+    QCOMPARE(status,
+             QStringLiteral(
+                 "FAILED: cannot export a-rather-long-named-pipe-for-testing: FIFO (named pipe)"));
+    QVERIFY(m->index(0, ExportListModel::Status).data(Qt::ToolTipRole).toString().contains(fifo));
+
+    // The Status column has the room the window has, not "Started".
+    QHeaderView *h = w->listWidget()->header();
+    QCoreApplication::processEvents();
+    const int narrow = h->sectionSize(ExportListModel::Status);
+    const int startedNarrow = h->sectionSize(ExportListModel::Started);
+    w->resize(1280, 800);
+    QTRY_VERIFY_WITH_TIMEOUT(h->sectionSize(ExportListModel::Status) > narrow + 300, Deadline);
+    QCOMPARE(h->sectionSize(ExportListModel::Started), startedNarrow);
+    const QFontMetrics fm(w->listWidget()->font());
+    QVERIFY2(fm.horizontalAdvance(status) + 40 <= h->sectionSize(ExportListModel::Status),
+             qPrintable(QStringLiteral("%1 px for %2 px of text")
+                            .arg(h->sectionSize(ExportListModel::Status))
+                            .arg(fm.horizontalAdvance(status))));
+    // At 800 px the reason is cut at its end, never in its middle.
+    QVERIFY2(narrow >= 180, qPrintable(QString::number(narrow)));
+}
+
+void TestGui::progressBarText_meetsWcagAaContrast_inEveryState()
+{
+    using B = ExportListDelegate::BarState;
+    ExportListModel m;
+    QTreeView view;
+    view.setModel(&m);
+    ExportListDelegate delegate(ExportListModel::Progress);
+    struct Case
+    {
+        const char *name;
+        ExportState state;
+        bool cancelling;
+        qint64 written;
+    };
+    const QList<Case> cases{{"queued", ExportState::Queued, false, 0},
+                            {"running", ExportState::Pending, false, 500},
+                            {"cancelling", ExportState::Pending, true, 500},
+                            {"completed", ExportState::Completed, false, 1000},
+                            {"cancelled", ExportState::Cancelled, false, 500},
+                            {"failed", ExportState::Failed, false, 500},
+                            {"cancelled at 3%", ExportState::Cancelled, false, 30},
+                            {"failed at 97%", ExportState::Failed, false, 970}};
+    for (const Case &c : cases) {
+        const QString id = QString::fromLatin1(c.name);
+        m.addExport(id, QStringLiteral("/f"));
+        ExportStatus s;
+        s.id = id;
+        s.state = c.state == ExportState::Queued ? ExportState::Created : ExportState::Pending;
+        s.bytesTotal = 1000;
+        m.createExport(id, s);
+        m.updateProgress(id, c.written, 1000);
+        if (c.cancelling) m.markCancelling(id);
+        if (isTerminal(c.state)) {
+            s.state = c.state;
+            s.bytesWritten = c.written;
+            m.finishExport(
+                id, s, c.state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed, {});
+        }
+    }
+    m.refresh();
+    for (int r = 0; r < m.rowCount(); ++r) {
+        const QModelIndex index = m.index(r, ExportListModel::Progress);
+        QStyleOptionViewItem option;
+        option.rect = QRect(0, 0, 160, 26);
+        option.font = view.font();
+        option.widget = &view;
+        option.palette = view.palette();
+        // The cell with its text and without: the pixels that differ are the text's.
+        QImage with(option.rect.size(), QImage::Format_RGB32);
+        QImage without(option.rect.size(), QImage::Format_RGB32);
+        for (auto [image, text] : {std::pair{&with, true}, std::pair{&without, false}}) {
+            image->fill(Qt::white);
+            QPainter p(image);
+            delegate.setBarTextVisible(text);
+            delegate.paint(&p, option, index);
+        }
+        // The bar's done part ends here; the text over each part is measured apart:
+        // its strongest pixels (glyph cores, not their anti-aliased edges) against
+        // the background under them.
+        const double fraction = index.data(ExportListDelegate::FractionRole).toDouble();
+        const int split = 3 + int((option.rect.width() - 6) * fraction + 0.5);
+        double best[2] = {0, 0};
+        int pixels[2] = {0, 0};
+        int textPixels = 0;
+        for (int x = 0; x < with.width(); ++x) {
+            for (int y = 0; y < with.height(); ++y) {
+                const QColor a = with.pixelColor(x, y);
+                const QColor b = without.pixelColor(x, y);
+                if (a == b) continue;
+                const int side = x < split ? 0 : 1;
+                ++pixels[side];
+                ++textPixels;
+                best[side] = std::max(best[side], ExportListDelegate::contrastRatio(a, b));
+            }
+        }
+        double worst = 21;
+        for (int side = 0; side < 2; ++side) {
+            if (pixels[side] >= 12) // enough of a glyph to have a core
+                worst = std::min(worst, best[side]);
+        }
+        const QString what = m.rowAt(r).id;
+        QVERIFY2(textPixels > 20, qPrintable(what + QStringLiteral(": no text drawn")));
+        QVERIFY2(worst >= 4.5,
+                 qPrintable(QStringLiteral("%1: contrast %2:1").arg(what).arg(worst, 0, 'f', 2)));
+    }
+    for (B b : {B::Waiting, B::Running, B::Completed, B::Cancelling, B::Cancelled, B::Failed}) {
+        const auto c = ExportListDelegate::colorsFor(b);
+        QVERIFY(ExportListDelegate::contrastRatio(c.textOnFill, c.fill) >= 4.5);
+        QVERIFY(ExportListDelegate::contrastRatio(c.textOnTrack, c.track) >= 4.5);
+    }
+}
+
+void TestGui::cancelAll_asksFirst()
+{
+    const QString file =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("slow-all.bin"), 8 * 1024 * 1024, 12);
+    auto w = makeWindow();
+    w->applySettings(settingsWith(256 * 1024));
+    const QString id = w->addFiles({file}).value(0);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->find(id)->written > 0, Deadline);
+    QVERIFY(w->listWidget()->cancelAllAction()->isEnabled());
+    w->listWidget()->cancelAllAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(w->pendingConfirmation() && w->pendingConfirmation()->isVisible(),
+                             Deadline);
+    QVERIFY(!w->model()->find(id)->cancelling && !w->model()->find(id)->finished);
+    clickButton(w->pendingConfirmation(), QMessageBox::RejectRole); // "Keep them"
+    QTRY_VERIFY_WITH_TIMEOUT(!w->pendingConfirmation(), Deadline);
+    QVERIFY(!w->model()->find(id)->cancelling && !w->model()->find(id)->finished);
+    w->listWidget()->cancelAllAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(w->pendingConfirmation() && w->pendingConfirmation()->isVisible(),
+                             Deadline);
+    clickButton(w->pendingConfirmation(), QMessageBox::AcceptRole);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->find(id)->finished, Deadline);
+    QCOMPARE(w->model()->find(id)->state, ExportState::Cancelled);
+}
+
+void TestGui::logPanel_followsUnlessScrolledUp_andFoldsRepeats()
+{
+    LogPanel panel;
+    panel.resize(500, 160);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    const QDateTime t = QDateTime::currentDateTime();
+    for (int i = 0; i < 60; ++i)
+        panel.appendLine(t, QtInfoMsg, QStringLiteral("hbexporter.core"),
+                         QStringLiteral("line %1").arg(i));
+    QScrollBar *bar = panel.view()->verticalScrollBar();
+    QVERIFY(bar->maximum() > 0);
+    QCOMPARE(bar->value(), bar->maximum());
+    // A line long enough to bring the horizontal scroll bar: still following.
+    panel.appendLine(t, QtInfoMsg, QStringLiteral("hbexporter.core"),
+                     QString(400, QLatin1Char('x')));
+    panel.appendLine(t, QtInfoMsg, QStringLiteral("hbexporter.core"),
+                     QStringLiteral("after the long line"));
+    QCoreApplication::processEvents();
+    QCOMPARE(bar->value(), bar->maximum());
+    QVERIFY(panel.isFollowing());
+
+    // Repeats fold into one line with a count.
+    for (int i = 0; i < 12; ++i)
+        panel.appendLine(t, QtWarningMsg, QStringLiteral("hbexporter.core"),
+                         QStringLiteral("cannot connect"));
+    const QStringList lines = panel.text().split(QLatin1Char('\n'));
+    QCOMPARE(lines.filter(QStringLiteral("cannot connect")).size(), 1);
+    QVERIFY2(lines.last().endsWith(QStringLiteral("cannot connect … ×12")),
+             qPrintable(lines.last()));
+    QCOMPARE(bar->value(), bar->maximum());
+
+    // The user scrolls up to read: new lines do not pull them away.
+    bar->setValue(bar->maximum() / 2);
+    const int reading = bar->value();
+    QVERIFY(!panel.isFollowing());
+    for (int i = 0; i < 20; ++i)
+        panel.appendLine(t, QtInfoMsg, QStringLiteral("hbexporter.core"),
+                         QStringLiteral("more %1").arg(i));
+    QCoreApplication::processEvents();
+    QCOMPARE(bar->value(), reading);
+    // Back at the end: following again.
+    bar->setValue(bar->maximum());
+    panel.appendLine(t, QtInfoMsg, QStringLiteral("hbexporter.core"), QStringLiteral("last"));
+    QCoreApplication::processEvents();
+    QCOMPARE(bar->value(), bar->maximum());
+}
+
+void TestGui::contextMenuOnCompletedRow_disablesCancel_neverHidesIt()
+{
+    auto w = makeWindow();
+    ExportListModel *m = w->model();
+    m->addExport(QStringLiteral("done"), QStringLiteral("/data/done.bin"));
+    ExportStatus s;
+    s.id = QStringLiteral("done");
+    s.state = ExportState::Completed;
+    m->createExport(s.id, s);
+    m->finishExport(s.id, s, ErrorCode::None, {});
+    m->refresh();
+    w->listWidget()->selectIds({QStringLiteral("done")});
+    QToolBar *toolbar = w->findChild<QToolBar *>(QStringLiteral("mainToolbar"));
+    QVERIFY(toolbar);
+    QWidget *cancelButton = toolbar->widgetForAction(w->listWidget()->cancelAction());
+    QVERIFY(cancelButton);
+    const QPoint buttonAt = cancelButton->pos();
+    bool visibleDuringMenu = false;
+    bool enabledInMenu = true;
+    bool inMenu = false;
+    QPoint buttonAtDuringMenu;
+    QTimer::singleShot(0, this, [&] {
+        if (auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget())) {
+            inMenu = menu->actions().contains(w->listWidget()->cancelAction());
+            enabledInMenu = w->listWidget()->cancelAction()->isEnabled();
+            visibleDuringMenu = cancelButton->isVisible();
+            buttonAtDuringMenu = cancelButton->pos();
+            menu->close();
+        }
+    });
+    const QModelIndex cell = w->listWidget()->model()->index(0, 0);
+    const QPoint at = w->listWidget()->visualRect(cell).center();
+    QContextMenuEvent event(QContextMenuEvent::Mouse, at,
+                            w->listWidget()->viewport()->mapToGlobal(at));
+    QApplication::sendEvent(w->listWidget()->viewport(), &event);
+    QVERIFY(inMenu);
+    QVERIFY(!enabledInMenu);
+    QVERIFY(visibleDuringMenu);
+    QCOMPARE(buttonAtDuringMenu, buttonAt);
+}
+
+void TestGui::settings_labelsSayWhatTheyMean_segmentSize_chunkAtMostSegment()
+{
+    auto w = makeWindow();
+    SettingsDialog *dialog = w->showSettingsDialog();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    const QList<QLabel *> labels = dialog->findChildren<QLabel *>();
+    QStringList texts;
+    for (QLabel *l : labels) {
+        texts << l->text();
+        // A label showing "&" literally is one without a buddy.
+        if (l->text().contains(QLatin1Char('&'))) QVERIFY2(l->buddy(), qPrintable(l->text()));
+    }
+    QVERIFY2(texts.contains(QStringLiteral("for all exports together, 0 = unlimited")),
+             qPrintable(texts.join(QLatin1String(" | "))));
+    QVERIFY(texts.contains(QStringLiteral("Se&gment size:")));
+
+    GuiSettings v;
+    v.chunkSize = 4 * 1024 * 1024;
+    v.segmentBytes = 1024 * 1024;
+    dialog->setValues(v);
+    QString why;
+    QVERIFY(!dialog->values(&why));
+    QVERIFY2(why.contains(QStringLiteral("segment size")), qPrintable(why));
+    v.chunkSize = 256 * 1024;
+    v.segmentBytes = 2 * 1024 * 1024;
+    v.bandwidthLimit = 512 * 1024;
+    dialog->setValues(v);
+    QVERIFY(dialog->apply());
+    QCOMPARE(w->exporter()->config().segmentBytes, 2 * 1024 * 1024);
+    QCOMPARE(w->exporter()->config().bandwidthLimit, 512 * 1024);
+    // Saved like the chunk size: a new window reads it back.
+    w.reset();
+    auto again = makeWindow();
+    QCOMPARE(again->settings().segmentBytes, 2 * 1024 * 1024);
+    QCOMPARE(again->exporter()->config().segmentBytes, 2 * 1024 * 1024);
+
+    // The form's red line does not repeat the URL the field already shows.
+    SettingsDialog *d2 = again->showSettingsDialog();
+    GuiSettings bad;
+    bad.redisUrl = QStringLiteral("ftp://some.long.host.name.example.com:6379/0");
+    d2->setValues(bad);
+    QVERIFY(!d2->errorText().isEmpty());
+    QVERIFY2(!d2->errorText().contains(bad.redisUrl), qPrintable(d2->errorText()));
+}
+
+void TestGui::serverStatusLine_namesTheServerOnce_andFitsAt800px()
+{
+    MainWindowOptions options;
+    options.settingsFile = m_settingsFile;
+    options.redisUrl =
+        QStringLiteral("unix://") + m_dir.filePath(QStringLiteral("nobody-listens-here.sock"));
+    options.serverPollMs = 300;
+    MainWindow w(options);
+    w.resize(800, 500);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTRY_VERIFY_WITH_TIMEOUT(w.serverStatusText().contains(QStringLiteral("unreachable")),
+                             Deadline);
+    const QString text = w.serverStatusText();
+    const QString name = w.config().endpoint.displayName();
+    QVERIFY2(text.count(name) == 1, qPrintable(text));
+    auto *label = w.findChild<QLabel *>(QStringLiteral("serverStatus"));
+    QVERIFY(label);
+    QCOMPARE(label->toolTip(), text);
+    // Never wider than the window: the other status fields stay on screen.
+    QVERIFY(label->geometry().right() < w.width());
+    QVERIFY(label->fontMetrics().horizontalAdvance(label->text()) <= label->width());
+}
+
+void TestGui::refusedSource_rowShowsNoExportId()
+{
+    auto w = makeWindow();
+    const QString missing = m_dir.filePath(QStringLiteral("not-there.bin"));
+    const QString good = test::makeRandomFile(m_dir.path(), QStringLiteral("there.bin"), 1000, 3);
+    const QString refused = w->addFiles({missing}).value(0);
+    const QString created = w->addFiles({good}).value(0);
+    QTRY_COMPARE_WITH_TIMEOUT(w->model()->activeCount(), 0, Deadline);
+    w->model()->refresh();
+    QCOMPARE(cell(*w, refused, ExportListModel::Id), QString());
+    QVERIFY(!w->model()->find(refused)->created);
+    QVERIFY(cell(*w, refused, ExportListModel::Name, Qt::ToolTipRole)
+                .contains(QStringLiteral("no export ID")));
+    QVERIFY(!cell(*w, refused, ExportListModel::Name, Qt::ToolTipRole).contains(refused));
+    w->listWidget()->selectIds({refused});
+    QVERIFY(!w->listWidget()->copyIdAction()->isEnabled());
+    QVERIFY(!w->listWidget()->copyCommandAction()->isEnabled());
+    ExportDetailsDialog *details = w->showDetails(refused);
+    QVERIFY(!details->text().contains(refused));
+    details->close();
+    // The export that reached Redis shows the id `watch` shows, and copies it whole.
+    QCOMPARE(cell(*w, created, ExportListModel::Id), created.left(8));
+    w->listWidget()->selectIds({created, refused});
+    QVERIFY(w->listWidget()->copyIdAction()->isEnabled());
+    w->listWidget()->copyIdAction()->trigger();
+    QCOMPARE(QApplication::clipboard()->text(), created);
+}
+
+void TestGui::windowVersion_isTheProjectVersion()
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    p.setProcessEnvironment(env);
+    p.start(test::builtExecutable(QStringLiteral("hbexporter")), {QStringLiteral("--version")});
+    QVERIFY(p.waitForFinished(Deadline));
+    QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).trimmed(),
+             QStringLiteral("hbexporter %1").arg(QStringLiteral(HB_PROJECT_VERSION)));
+}
+
+QString TestGui::w_logText()
+{
+    return LogHub::instance() ? m_logText : QString();
 }
 
 QTEST_MAIN(TestGui)

@@ -1,14 +1,23 @@
 // Issue #4: the "All exports" model and view.
 #include "allexportsmodel.h"
 #include "allexportsview.h"
+#include "exportdetailsdialog.h"
 #include "exporter.h"
+#include "exportlistdelegate.h"
 #include "exportmonitor.h"
 #include "permissions.h"
 #include "testredis.h"
 
+#include <QAbstractButton>
 #include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QHeaderView>
+#include <QMenu>
+#include <QMessageBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTreeView>
 #include <QtTest>
 
@@ -36,6 +45,18 @@ private:
         s.updatedAt = updatedAt;
         return s;
     }
+    static void acceptConfirmation(AllExportsView &view)
+    {
+        QMessageBox *box = view.pendingConfirmation();
+        QVERIFY(box);
+        for (QAbstractButton *b : box->buttons()) {
+            if (box->buttonRole(b) == QMessageBox::AcceptRole) {
+                QTest::mouseClick(b, Qt::LeftButton);
+                return;
+            }
+        }
+        QFAIL("no accept button");
+    }
     static QString text(const AllExportsModel &m, int row, int column)
     {
         return m.index(row, column).data().toString();
@@ -52,7 +73,8 @@ private Q_SLOTS:
     void pendingWithSilentOwnerShowsStalled()
     {
         AllExportsModel model;
-        QDateTime clock = QDateTime::fromString(QStringLiteral("2026-11-27T19:00:00Z"), Qt::ISODate);
+        QDateTime clock =
+            QDateTime::fromString(QStringLiteral("2026-11-27T19:00:00Z"), Qt::ISODate);
         model.setClock([&] { return clock; });
         const QString id = newExportId();
         model.updateExport(pending(id, clock, 1000));
@@ -109,11 +131,114 @@ private Q_SLOTS:
         QCOMPARE(model.rowOf(ids[1]), -1);
     }
 
+    // Issue 13, item 7: three "root big200.bin" rows told apart by id, host and pid.
+    void idHostAndPidColumns_tellSameNamedExportsApart()
+    {
+        AllExportsModel model;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        model.setClock([&] { return now; });
+        QStringList ids;
+        for (int i = 0; i < 3; ++i) {
+            ExportStatus s = pending(newExportId(), now, 250000 * (i + 1));
+            s.owner = QStringLiteral("root");
+            s.source = QStringLiteral("big200.bin");
+            s.host = QStringLiteral("host-%1").arg(i);
+            s.pid = 4000 + i;
+            model.updateExport(s);
+            ids << s.id;
+        }
+        QCOMPARE(model.headerData(AllExportsModel::Id, Qt::Horizontal).toString(),
+                 QStringLiteral("ID"));
+        for (int r = 0; r < 3; ++r) {
+            QCOMPARE(text(model, r, AllExportsModel::Id), ids[r].left(8));
+            QCOMPARE(model.index(r, AllExportsModel::Id)
+                         .data(AllExportsModel::UnderlyingDataRole)
+                         .toString(),
+                     ids[r]);
+            QCOMPARE(text(model, r, AllExportsModel::Host), QStringLiteral("host-%1").arg(r));
+            QCOMPARE(text(model, r, AllExportsModel::Pid), QString::number(4000 + r));
+            QVERIFY(model.index(r, AllExportsModel::Source)
+                        .data(Qt::ToolTipRole)
+                        .toString()
+                        .contains(ids[r]));
+            // The progress column is painted as a bar, from these two roles.
+            QCOMPARE(model.index(r, AllExportsModel::Progress)
+                         .data(ExportListDelegate::FractionRole)
+                         .toDouble(),
+                     0.25 * (r + 1));
+            QCOMPARE(model.index(r, AllExportsModel::Progress)
+                         .data(ExportListDelegate::BarStateRole)
+                         .toInt(),
+                     int(ExportListDelegate::BarState::Running));
+        }
+    }
+
+    // Issue 13, item 7: bars, the columns that matter visible at 800 px, a context
+    // menu with Copy ID, Details and Cancel.
+    void view_usableAt800px_withBarsAndContextMenu()
+    {
+        AllExportsView view(nullptr, nullptr);
+        view.resize(780, 420); // an 800 px window, less its frame
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        ExportStatus s = pending(newExportId(), now, 500000);
+        s.host = QStringLiteral("build-7");
+        s.pid = 4242;
+        view.model()->updateExport(s);
+        view.model()->flush();
+        QTreeView *tree = view.treeView();
+        QVERIFY(qobject_cast<ExportListDelegate *>(tree->itemDelegate()));
+        QHeaderView *h = tree->header();
+        const int room = tree->viewport()->width();
+        for (int c : {AllExportsModel::Id, AllExportsModel::Owner, AllExportsModel::Source,
+                      AllExportsModel::Status, AllExportsModel::Progress}) {
+            QVERIFY2(!h->isSectionHidden(c) && h->sectionViewportPosition(c) >= 0 &&
+                         h->sectionViewportPosition(c) + h->sectionSize(c) <= room,
+                     qPrintable(QStringLiteral("column %1 at %2+%3 of %4")
+                                    .arg(c)
+                                    .arg(h->sectionViewportPosition(c))
+                                    .arg(h->sectionSize(c))
+                                    .arg(room)));
+        }
+        QVERIFY2(h->sectionSize(AllExportsModel::Source) >= 100,
+                 qPrintable(QString::number(h->sectionSize(AllExportsModel::Source))));
+
+        QVERIFY(view.selectExport(s.id));
+        QVERIFY(view.copyIdAction()->isEnabled());
+        view.copyIdAction()->trigger();
+        QCOMPARE(QApplication::clipboard()->text(), s.id);
+
+        QStringList menuItems;
+        QTimer::singleShot(0, this, [&menuItems] {
+            QWidget *popup = QApplication::activePopupWidget();
+            if (auto *menu = qobject_cast<QMenu *>(popup)) {
+                for (QAction *a : menu->actions())
+                    if (!a->isSeparator()) menuItems << a->text().remove(QLatin1Char('&'));
+                menu->close();
+            }
+        });
+        const QRect cellRect = tree->visualRect(view.model()->index(0, 0));
+        Q_EMIT tree->customContextMenuRequested(cellRect.center());
+        QVERIFY2(menuItems.contains(QStringLiteral("Copy export ID")) &&
+                     menuItems.contains(QStringLiteral("Details…")) &&
+                     menuItems.contains(QStringLiteral("Cancel export")),
+                 qPrintable(menuItems.join(QLatin1String(", "))));
+
+        view.detailsAction()->trigger();
+        ExportDetailsDialog *details = view.findChild<ExportDetailsDialog *>();
+        QVERIFY(details);
+        QVERIFY(details->text().contains(s.id));
+        QVERIFY(details->text().contains(QStringLiteral("build-7 (pid 4242)")));
+        details->close();
+    }
+
     // The view, live against a real server: anyone's export is listed; a user with
     // "export:cancel-any" cancels it from the view and the row records who did.
     void viewCancelsAnotherUsersExport()
     {
-        const QString file = makeRandomFile(m_dir.path(), QStringLiteral("view.bin"), 8 * 1024 * 1024, 31);
+        const QString file =
+            makeRandomFile(m_dir.path(), QStringLiteral("view.bin"), 8 * 1024 * 1024, 31);
         ExporterConfig aliceCfg;
         aliceCfg.endpoint = m_redis.endpoint();
         aliceCfg.user = QStringLiteral("alice");
@@ -139,7 +264,8 @@ private Q_SLOTS:
         QSignalSpy aliceFinished(&alice, &Exporter::exportFinished);
         const QString id = alice.startExport(file);
         QTRY_VERIFY_WITH_TIMEOUT(samView.model()->rowOf(id) >= 0 &&
-                                     samView.model()->statusAt(samView.model()->rowOf(id))->state == ExportState::Pending,
+                                     samView.model()->statusAt(samView.model()->rowOf(id))->state ==
+                                         ExportState::Pending,
                                  30000);
         QTRY_VERIFY_WITH_TIMEOUT(bobView.selectExport(id), 10000);
         QVERIFY(!bobView.cancelAction()->isEnabled()); // bob lacks export:cancel-any
@@ -149,13 +275,19 @@ private Q_SLOTS:
         QCOMPARE(samView.selectedId(), id);
         QVERIFY(samView.cancelAction()->isEnabled());
         samView.cancelAction()->trigger();
-        QVERIFY(aliceFinished.wait(10000));
+        // Someone else's export: nothing happens until sam confirms.
+        QTRY_VERIFY_WITH_TIMEOUT(samView.pendingConfirmation(), scaledMs(10000));
+        QVERIFY(samView.pendingConfirmation()->text().contains(QLatin1String("alice")));
+        QVERIFY(aliceFinished.isEmpty());
+        acceptConfirmation(samView);
+        QVERIFY(aliceFinished.wait(scaledMs(10000)));
         QCOMPARE(aliceFinished.first().at(1).value<ExportStatus>().state, ExportState::Cancelled);
         const AllExportsModel *m = samView.model();
         QTRY_COMPARE_WITH_TIMEOUT(m->index(m->rowOf(id), AllExportsModel::Status).data().toString(),
                                   QStringLiteral("CANCELLED by sam"), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(!samView.cancelAction()->isEnabled(), 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(samView.statusLine().startsWith(QLatin1String("Cancelled")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(samView.statusLine().startsWith(QLatin1String("Cancelled")),
+                                 10000);
     }
 };
 
