@@ -12,8 +12,16 @@
 #include <QThread>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 namespace hb {
+
+struct Exporter::Helper
+{
+    std::thread thread;
+    std::atomic<bool> done{false};
+};
 
 Exporter::Exporter(ExporterConfig config, std::shared_ptr<const PermissionsService> permissions,
                    QObject *parent)
@@ -43,10 +51,8 @@ Exporter::~Exporter()
     for (ExportJob *job : std::as_const(m_running))
         delete job; // joins its thread
     m_running.clear();
-    for (const QPointer<QThread> &t : std::as_const(m_helpers)) {
-        if (t)
-            t->wait();
-    }
+    for (auto &h : m_helpers)
+        h->thread.join();
 }
 
 void Exporter::setConfig(const ExporterConfig &config)
@@ -154,22 +160,29 @@ void Exporter::cancel(const QString &id)
     // Not ours: a remote cancel, off this thread.
     const ExporterConfig cfg = m_config;
     const auto perms = m_permissions;
-    QPointer<Exporter> self(this);
-    QThread *helper = QThread::create([cfg, perms, id, self] {
+    // Join the helpers that are done; the rest are joined by the destructor.
+    m_helpers.remove_if([](const std::unique_ptr<Helper> &h) {
+        if (!h->done.load())
+            return false;
+        h->thread.join();
+        return true;
+    });
+    auto helper = std::make_unique<Helper>();
+    std::atomic<bool> *done = &helper->done;
+    helper->thread = std::thread([this, cfg, perms, id, done] {
         ExportStore store(cfg.endpoint, cfg.keys, cfg.timeouts);
         const ExportStore::CancelResult r = store.cancel(id, cfg.user, *perms);
+        // Delivered on this object's thread; dropped if it is gone by then (the
+        // destructor joins this thread first, so `this` is alive here).
         QMetaObject::invokeMethod(
-            QCoreApplication::instance(),
-            [self, id, r] {
-                if (self)
-                    Q_EMIT self->remoteCancelFinished(id, r.status, r.failure.code, r.failure.message);
+            this,
+            [this, id, r] {
+                Q_EMIT remoteCancelFinished(id, r.status, r.failure.code, r.failure.message);
             },
             Qt::QueuedConnection);
+        done->store(true);
     });
-    connect(helper, &QThread::finished, helper, &QObject::deleteLater);
-    m_helpers.removeAll(QPointer<QThread>()); // the ones already finished and deleted
-    m_helpers.append(helper);
-    helper->start();
+    m_helpers.push_back(std::move(helper));
 }
 
 void Exporter::cancelAll()

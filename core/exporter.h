@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <list>
 #include <memory>
 
 namespace hb {
@@ -96,7 +97,8 @@ private:
     QHash<QString, ExportJob *> m_running;
     QHash<QString, ExporterConfig> m_configs; // as each export was started with
     QSet<QString> m_killOnStart; // cancelled while being released to a job
-    QList<QPointer<QThread>> m_helpers;
+    struct Helper; // a remote cancel's thread, joined once done (or by the destructor)
+    std::list<std::unique_ptr<Helper>> m_helpers;
     std::unique_ptr<ExportQueue> m_queue; // last: destroyed (joined) first
 };
 

@@ -617,17 +617,15 @@ ExportJob::ExportJob(PreparedExport prepared, ExporterConfig config,
 ExportJob::~ExportJob()
 {
     kill();
-    if (m_thread)
-        m_thread->wait();
+    if (m_thread.joinable())
+        m_thread.join();
 }
 
 void ExportJob::start()
 {
-    if (m_thread)
+    if (m_thread.joinable())
         return;
-    m_thread.reset(QThread::create([this] { ExportRun(*this).run(); }));
-    m_thread->setObjectName(QStringLiteral("export-%1").arg(m_prepared.id.left(8)));
-    m_thread->start();
+    m_thread = std::thread([this] { ExportRun(*this).run(); });
 }
 
 void ExportJob::kill()

@@ -14,8 +14,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
-
-class QThread;
+#include <thread>
 
 namespace hb {
 
@@ -85,7 +84,7 @@ private:
     const ExporterConfig m_config;
     const std::shared_ptr<BandwidthBudget> m_budget;
     std::atomic<bool> m_kill{false};
-    std::unique_ptr<QThread> m_thread;
+    std::thread m_thread; // a std::thread: its join is visible to ThreadSanitizer
 
     mutable std::mutex m_mutex; // guards what follows: written by the job's thread
     ExportState m_state = ExportState::Created;

@@ -228,9 +228,7 @@ void ExportMonitor::start()
     m_stop = std::make_shared<std::atomic<bool>>(false);
     m_rescan = std::make_shared<std::atomic<bool>>(false);
     auto worker = std::make_shared<Worker>(this, m_endpoint, m_keys, m_options, m_stop, m_rescan);
-    m_thread.reset(QThread::create([worker] { worker->run(); }));
-    m_thread->setObjectName(QStringLiteral("export-monitor"));
-    m_thread->start();
+    m_thread = std::make_unique<std::thread>([worker] { worker->run(); });
 }
 
 void ExportMonitor::stop()
@@ -238,7 +236,7 @@ void ExportMonitor::stop()
     if (!m_thread)
         return;
     m_stop->store(true);
-    m_thread->wait();
+    m_thread->join();
     m_thread.reset();
     m_connected = false;
 }

@@ -40,9 +40,7 @@ struct ExportQueue::Waiting
 ExportQueue::ExportQueue(QObject *receiver, Handlers handlers)
     : m_receiver(receiver), m_handlers(std::move(handlers))
 {
-    m_thread.reset(QThread::create([this] { loop(); }));
-    m_thread->setObjectName(QStringLiteral("export-queue"));
-    m_thread->start();
+    m_thread = std::thread([this] { loop(); });
 }
 
 ExportQueue::~ExportQueue()
@@ -52,7 +50,7 @@ ExportQueue::~ExportQueue()
         m_stopping = true;
     }
     m_wake.notify_all();
-    m_thread->wait();
+    m_thread.join();
 }
 
 void ExportQueue::prepare(const QString &id, const QString &source, const ExporterConfig &config,

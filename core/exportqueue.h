@@ -15,8 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-
-class QThread;
+#include <thread>
 
 namespace hb {
 
@@ -72,7 +71,7 @@ private:
 
     QObject *const m_receiver; // outlives this object: it owns it
     Handlers m_handlers;
-    std::unique_ptr<QThread> m_thread;
+    std::thread m_thread; // a std::thread: its join is visible to ThreadSanitizer
 
     std::mutex m_mutex; // guards m_requests and m_stopping
     std::condition_variable m_wake;
