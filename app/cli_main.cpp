@@ -712,6 +712,11 @@ int runFetch(const Options &opt)
     if (!resolveId(opt, store, opt.args[0], &id, &code)) return code;
     Failure failure;
     if (opt.args[1] == QLatin1String("-")) {
+        // Someone else's bytes on a terminal could drive it (escape sequences).
+        if (::isatty(STDOUT_FILENO))
+            return usage(QStringLiteral("refusing to write an export's data to a terminal; "
+                                        "redirect it or give an OUTPUT file"),
+                         opt.command);
         QFile out;
         if (!out.open(stdout, QIODevice::WriteOnly))
             return fail(

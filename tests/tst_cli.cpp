@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QSysInfo>
 #include <QtTest>
 
@@ -714,6 +715,26 @@ private Q_SLOTS:
         QVERIFY(watch.waitForFinished(scaledMs(10000)));
         QCOMPARE(watch.exitStatus(), QProcess::NormalExit);
         QCOMPARE(watch.exitCode(), 0);
+    }
+
+    // Found trying it by hand: `fetch ID -` on a terminal would pour someone else's
+    // bytes (escape sequences included) into it. Refused; piped it works.
+    void fetch_refusesToWriteDataToATerminal()
+    {
+        const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+        if (script.isEmpty()) QSKIP("needs script(1) for a pseudo-terminal");
+        const QString a = file(QStringLiteral("tty.bin"), 100);
+        const QString id = QString::fromLatin1(run({QStringLiteral("export"), a}).out.trimmed());
+        QVERIFY(isValidExportId(id));
+        QProcess p;
+        p.setProcessEnvironment(env());
+        p.start(script, {QStringLiteral("-qec"), QStringLiteral("%1 fetch %2 -").arg(m_cli, id),
+                         QStringLiteral("/dev/null")});
+        QVERIFY(p.waitForFinished(scaledMs(30000)));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY2(p.readAllStandardOutput().contains("refusing to write an export's data to a "
+                                                    "terminal"),
+                 "no refusal");
     }
 
     void list_andFetch()
