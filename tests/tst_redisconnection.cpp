@@ -38,12 +38,10 @@ QByteArray binaryPayload(qsizetype size, quint32 seed)
 
 bool processGone(qint64 pid)
 {
-    if (::kill(pid_t(pid), 0) != 0)
-        return true;
+    if (::kill(pid_t(pid), 0) != 0) return true;
     // A zombie no one has reaped yet is gone too (PID 1 in a container may not reap).
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return true;
+    if (!stat.open(QIODevice::ReadOnly)) return true;
     const QByteArray text = stat.readAll();
     const qsizetype close = text.lastIndexOf(')');
     return close >= 0 && text.mid(close + 2, 1) == "Z";
@@ -129,7 +127,8 @@ private Q_SLOTS:
         const RedisReply r2 = fresh.command({"PING"});
         QVERIFY(r2.isError());
         QCOMPARE(r2.error.kind, RedisError::Kind::Timeout);
-        QVERIFY2(t.elapsed() <= 1000 + commandMs + scaledMs(1000), qPrintable(QString::number(t.elapsed())));
+        QVERIFY2(t.elapsed() <= 1000 + commandMs + scaledMs(1000),
+                 qPrintable(QString::number(t.elapsed())));
 
         redis.resume();
         QCOMPARE(established.command({"PING"}).string, QByteArray("PONG"));
@@ -145,7 +144,8 @@ private Q_SLOTS:
         RedisConnection c(wrong);
         QVERIFY(!c.ensureConnected());
         QCOMPARE(c.lastError().kind, RedisError::Kind::AuthFailed);
-        QVERIFY2(c.lastError().message.contains(redis.socketPath()), qPrintable(c.lastError().message));
+        QVERIFY2(c.lastError().message.contains(redis.socketPath()),
+                 qPrintable(c.lastError().message));
         QVERIFY2(!c.lastError().message.contains(QStringLiteral("wrong-password")),
                  qPrintable(c.lastError().message));
         QVERIFY(!c.isConnected());
@@ -168,8 +168,10 @@ private Q_SLOTS:
     {
         TestRedisServer redis;
         QVERIFY(redis.start());
-        QCOMPARE(redis.command({"ACL", "SETUSER", "reader", "on", ">reader-pw", "~*", "+get", "+ping"}).string,
-                 QByteArray("OK"));
+        QCOMPARE(
+            redis.command({"ACL", "SETUSER", "reader", "on", ">reader-pw", "~*", "+get", "+ping"})
+                .string,
+            QByteArray("OK"));
         RedisEndpoint reader = redis.endpoint();
         reader.user = QStringLiteral("reader");
         reader.password = QStringLiteral("reader-pw");
@@ -200,8 +202,7 @@ private Q_SLOTS:
         RedisReply r;
         for (int i = 0; i < 16; ++i) {
             r = c.command({"SET", "big:" + QByteArray::number(i), big});
-            if (r.isError())
-                break;
+            if (r.isError()) break;
         }
         QVERIFY2(r.isError(), "1 MiB of maxmemory took 8 MiB");
         QCOMPARE(r.error.kind, RedisError::Kind::OutOfMemory);
@@ -333,9 +334,10 @@ private Q_SLOTS:
         const qint64 serverPid = out.toLongLong(&ok);
         QVERIFY2(ok && serverPid > 0, (out + " / " + child.readAllStandardError()).constData());
         const auto noOrphan = qScopeGuard([serverPid] { ::kill(pid_t(serverPid), SIGKILL); });
-        QTRY_VERIFY2_WITH_TIMEOUT(processGone(serverPid),
-                                  qPrintable(QStringLiteral("redis-server %1 outlived its test").arg(serverPid)),
-                                  scaledMs(5000));
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            processGone(serverPid),
+            qPrintable(QStringLiteral("redis-server %1 outlived its test").arg(serverPid)),
+            scaledMs(5000));
     }
 };
 

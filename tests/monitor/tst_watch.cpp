@@ -38,7 +38,8 @@ private Q_SLOTS:
         TestRedisServer redis;
         QVERIFY(redis.start());
         QTemporaryDir dir;
-        const QString file = makeRandomFile(dir.path(), QStringLiteral("watched.bin"), 2 * 1024 * 1024, 41);
+        const QString file =
+            makeRandomFile(dir.path(), QStringLiteral("watched.bin"), 2 * 1024 * 1024, 41);
 
         // One export before watch starts (found by the scan), one after (live).
         ExporterConfig cfg;
@@ -59,8 +60,7 @@ private Q_SLOTS:
         auto sawLine = [&](const QString &id, const QByteArray &state) {
             out += watch.readAllStandardOutput();
             for (const QByteArray &line : out.split('\n'))
-                if (line.contains(id.toLatin1()) && line.contains(' ' + state + ' '))
-                    return true;
+                if (line.contains(id.toLatin1()) && line.contains(' ' + state + ' ')) return true;
             return false;
         };
         QTRY_VERIFY_WITH_TIMEOUT(sawLine(before, "COMPLETED"), scaledMs(20000));
@@ -68,10 +68,12 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(sawLine(live, "COMPLETED"), scaledMs(30000));
         QVERIFY(sawLine(live, "CREATED"));
         QVERIFY(sawLine(live, "PENDING"));
-        QVERIFY2(out.contains("owner=alice") && out.contains("source=watched.bin"), out.constData());
+        QVERIFY2(out.contains("owner=alice") && out.contains("source=watched.bin"),
+                 out.constData());
 
         redis.command({"DEL", KeyLayout().statusKey(before)});
-        QTRY_VERIFY_WITH_TIMEOUT(sawLine(before, "REMOVED") || out.contains((before + QStringLiteral(" REMOVED")).toLatin1()),
+        QTRY_VERIFY_WITH_TIMEOUT(sawLine(before, "REMOVED") ||
+                                     out.contains((before + QStringLiteral(" REMOVED")).toLatin1()),
                                  scaledMs(20000));
 
         watch.terminate(); // SIGTERM

@@ -39,7 +39,8 @@ struct WritingExport
 
 // Starts an export of path (throttle it through cfg) and waits, at most 30 s,
 // until its status in redis records some bytes written.
-inline WritingExport startWriting(TestRedisServer &redis, const ExporterConfig &cfg, const QString &path)
+inline WritingExport startWriting(TestRedisServer &redis, const ExporterConfig &cfg,
+                                  const QString &path)
 {
     WritingExport w;
     w.exporter = std::make_unique<Exporter>(cfg, nullptr);

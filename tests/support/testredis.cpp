@@ -24,8 +24,7 @@ namespace {
 __attribute__((no_sanitize("address", "thread", "undefined"))) void dieWithParent(pid_t parent)
 {
     ::syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (::syscall(SYS_getppid) != parent)
-        ::syscall(SYS_kill, ::syscall(SYS_getpid), SIGKILL);
+    if (::syscall(SYS_getppid) != parent) ::syscall(SYS_kill, ::syscall(SYS_getpid), SIGKILL);
 }
 
 } // namespace
@@ -42,11 +41,20 @@ TestRedisServer::~TestRedisServer()
     }
 }
 
-QString TestRedisServer::socketPath() const { return m_dir.path() + QStringLiteral("/redis.sock"); }
+QString TestRedisServer::socketPath() const
+{
+    return m_dir.path() + QStringLiteral("/redis.sock");
+}
 
-RedisEndpoint TestRedisServer::endpoint() const { return RedisEndpoint::unixSocket(socketPath()); }
+RedisEndpoint TestRedisServer::endpoint() const
+{
+    return RedisEndpoint::unixSocket(socketPath());
+}
 
-QString TestRedisServer::url() const { return QStringLiteral("unix://") + socketPath(); }
+QString TestRedisServer::url() const
+{
+    return QStringLiteral("unix://") + socketPath();
+}
 
 bool TestRedisServer::start(QString *error)
 {
@@ -61,17 +69,22 @@ bool TestRedisServer::start(QString *error)
         return false;
     }
     QString binary = QStandardPaths::findExecutable(QStringLiteral("redis-server"));
-    if (binary.isEmpty())
-        binary = QStringLiteral("/usr/bin/redis-server");
+    if (binary.isEmpty()) binary = QStringLiteral("/usr/bin/redis-server");
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setStandardOutputFile(m_dir.path() + QStringLiteral("/redis.log"));
-    QStringList args{QStringLiteral("--port"), QStringLiteral("0"),
-                     QStringLiteral("--unixsocket"), socketPath(),
-                     QStringLiteral("--unixsocketperm"), QStringLiteral("700"),
-                     QStringLiteral("--save"), QString(),
-                     QStringLiteral("--appendonly"), QStringLiteral("no"),
-                     QStringLiteral("--dir"), m_dir.path()};
+    QStringList args{QStringLiteral("--port"),
+                     QStringLiteral("0"),
+                     QStringLiteral("--unixsocket"),
+                     socketPath(),
+                     QStringLiteral("--unixsocketperm"),
+                     QStringLiteral("700"),
+                     QStringLiteral("--save"),
+                     QString(),
+                     QStringLiteral("--appendonly"),
+                     QStringLiteral("no"),
+                     QStringLiteral("--dir"),
+                     m_dir.path()};
     args += m_extraArgs;
     // The server dies with the test that started it, even when the test crashes or
     // is SIGKILLed: the kernel sends the child SIGKILL when its parent goes away.
@@ -89,8 +102,7 @@ bool TestRedisServer::start(QString *error)
     }
     QDeadlineTimer deadline(scaledMs(15000));
     while (!deadline.hasExpired()) {
-        if (m_process->state() == QProcess::NotRunning)
-            break;
+        if (m_process->state() == QProcess::NotRunning) break;
         if (QFile::exists(socketPath())) {
             auto c = connect({500, 1000});
             const RedisReply r = c->command({"PING"});
@@ -102,19 +114,25 @@ bool TestRedisServer::start(QString *error)
     }
     QFile log(m_dir.path() + QStringLiteral("/redis.log"));
     log.open(QIODevice::ReadOnly);
-    err = QStringLiteral("redis-server did not answer on %1: %2").arg(socketPath(), QString::fromLocal8Bit(log.readAll()));
+    err = QStringLiteral("redis-server did not answer on %1: %2")
+              .arg(socketPath(), QString::fromLocal8Bit(log.readAll()));
     return false;
 }
 
-bool TestRedisServer::isRunning() const { return m_process && m_process->state() == QProcess::Running; }
+bool TestRedisServer::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
 
-qint64 TestRedisServer::pid() const { return m_process ? m_process->processId() : 0; }
+qint64 TestRedisServer::pid() const
+{
+    return m_process ? m_process->processId() : 0;
+}
 
 void TestRedisServer::stop()
 {
     m_admin.reset();
-    if (!isRunning())
-        return;
+    if (!isRunning()) return;
     resume();
     m_process->terminate();
     if (!m_process->waitForFinished(10000)) {
@@ -126,22 +144,19 @@ void TestRedisServer::stop()
 void TestRedisServer::kill()
 {
     m_admin.reset();
-    if (!isRunning())
-        return;
+    if (!isRunning()) return;
     m_process->kill();
     m_process->waitForFinished(5000);
 }
 
 void TestRedisServer::pause()
 {
-    if (isRunning())
-        ::kill(pid_t(pid()), SIGSTOP);
+    if (isRunning()) ::kill(pid_t(pid()), SIGSTOP);
 }
 
 void TestRedisServer::resume()
 {
-    if (isRunning())
-        ::kill(pid_t(pid()), SIGCONT);
+    if (isRunning()) ::kill(pid_t(pid()), SIGCONT);
 }
 
 std::unique_ptr<RedisConnection> TestRedisServer::connect(RedisTimeouts timeouts) const
@@ -151,8 +166,7 @@ std::unique_ptr<RedisConnection> TestRedisServer::connect(RedisTimeouts timeouts
 
 RedisReply TestRedisServer::command(const QList<QByteArray> &args)
 {
-    if (!m_admin)
-        m_admin = connect();
+    if (!m_admin) m_admin = connect();
     return m_admin->command(args);
 }
 
@@ -160,8 +174,7 @@ QString makeRandomFile(const QString &dir, const QString &name, qint64 size, qui
 {
     const QString path = dir + QLatin1Char('/') + name;
     QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return {};
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return {};
     QRandomGenerator rng(seed);
     QByteArray block(1024 * 1024, Qt::Uninitialized);
     qint64 left = size;
@@ -170,8 +183,7 @@ QString makeRandomFile(const QString &dir, const QString &name, qint64 size, qui
         rng.fillRange(reinterpret_cast<quint32 *>(block.data()), block.size() / 4);
         // Make sure NUL and every other byte value occur, even in tiny files.
         for (qint64 i = 0; i < std::min<qint64>(n, 256); ++i)
-            if (((size - left) + i) % 97 == 0)
-                block[i] = char(i);
+            if (((size - left) + i) % 97 == 0) block[i] = char(i);
         f.write(block.constData(), n);
         left -= n;
     }
@@ -186,8 +198,7 @@ QByteArray sha256Of(const QByteArray &data)
 QByteArray sha256OfFile(const QString &path)
 {
     QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
+    if (!f.open(QIODevice::ReadOnly)) return {};
     QCryptographicHash h(QCryptographicHash::Sha256);
     h.addData(&f);
     return h.result().toHex();

@@ -26,10 +26,10 @@ public:
     // Starts and waits (deadline scaledMs(15000)) until it answers PING.
     bool start(QString *error = nullptr);
     bool isRunning() const;
-    void stop();            // SIGTERM and wait
-    void kill();            // SIGKILL and wait
-    void pause();           // SIGSTOP: accepts connections, answers nothing
-    void resume();          // SIGCONT
+    void stop();   // SIGTERM and wait
+    void kill();   // SIGKILL and wait
+    void pause();  // SIGSTOP: accepts connections, answers nothing
+    void resume(); // SIGCONT
     qint64 pid() const;
 
     QString socketPath() const;

@@ -14,8 +14,7 @@ inline double timeScale()
 {
     static const double scale = [] {
         const char *text = std::getenv("HBEXPORTER_TEST_TIME_SCALE");
-        if (!text || !*text)
-            return 1.0;
+        if (!text || !*text) return 1.0;
         char *end = nullptr;
         const double value = std::strtod(text, &end);
         return (end && *end == '\0' && value >= 1.0 && value <= 100.0) ? value : 1.0;
@@ -30,7 +29,7 @@ inline int scaledMs(int ms)
 {
     const double scaled = double(ms) * timeScale();
     return scaled >= double(std::numeric_limits<int>::max()) ? std::numeric_limits<int>::max()
-                                                              : int(scaled);
+                                                             : int(scaled);
 }
 
 } // namespace hb::test
