@@ -248,6 +248,27 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("took %1 ms").arg(t.elapsed())));
     }
 
+    // Issue #13 item 10: the limit was per export, so two exports ran at twice it.
+    void throttle_oneBudgetForAllExportsTogether()
+    {
+        const qint64 size = 512 * 1024;
+        const qint64 rate = 512 * 1024;
+        ExporterConfig cfg = config(64 * 1024);
+        cfg.bandwidthLimit = rate;
+        Exporter exporter(cfg, nullptr);
+        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        QElapsedTimer t;
+        t.start();
+        exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("b1.bin"), size, 31));
+        exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("b2.bin"), size, 32));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, scaledMs(30000));
+        // 1 MiB in all at 512 KiB/s together: about 2 s (less one burst), not 1 s.
+        QVERIFY2(t.elapsed() >= (2 * size - rate / 4) * 1000 / rate,
+                 qPrintable(QStringLiteral("took %1 ms").arg(t.elapsed())));
+        while (!finished.isEmpty())
+            QCOMPARE(takeFinished(finished).code, ErrorCode::None);
+    }
+
     void cancel_midExportFreezesDataAtBytesWritten()
     {
         const QString path = makeRandomFile(m_files.path(), QStringLiteral("cancel.bin"), 8 * 1024 * 1024);
