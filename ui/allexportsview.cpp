@@ -52,8 +52,8 @@ AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidg
     // fits 800 px; host and pid follow, a scroll away on a narrow window.
     const QList<QPair<int, int>> widths{
         {AllExportsModel::Id, 78},         {AllExportsModel::Owner, 70},
-        {AllExportsModel::Status, 150},    {AllExportsModel::Progress, 140},
-        {AllExportsModel::Speed, 80},      {AllExportsModel::Age, 62},
+        {AllExportsModel::Status, 190},    {AllExportsModel::Progress, 140},
+        {AllExportsModel::Speed, 80},      {AllExportsModel::Age, 74},
         {AllExportsModel::LastUpdate, 80}, {AllExportsModel::Host, 110},
         {AllExportsModel::Pid, 60}};
     for (const auto &[column, width] : widths)

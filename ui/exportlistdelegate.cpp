@@ -130,6 +130,8 @@ QSize ExportListDelegate::sizeHint(const QStyleOptionViewItem &option,
                                    const QModelIndex &index) const
 {
     QSize size = QStyledItemDelegate::sizeHint(option, index);
+    // Room for the bar's text inside its frame, whatever else the row holds.
+    size.setHeight(std::max(size.height(), option.fontMetrics.height() + 10));
     if (index.column() == m_progressColumn) size.setWidth(std::max(size.width(), 110));
     return size;
 }

@@ -210,6 +210,8 @@ QVariant ExportListModel::displayData(const Row &row, int column) const
     case Status:
         return statusText(row);
     case Progress:
+        if (row.finished && !row.created)
+            return QStringLiteral("—"); // refused: nothing was ever written
         if (row.total < 0 && row.state != ExportState::Completed)
             return sizeText(row.written); // a stream: how much so far
         return QStringLiteral("%1%").arg(int(row.fraction() * 100.0));
