@@ -4,6 +4,8 @@
 
 #include <QSettings>
 
+#include <algorithm>
+
 namespace hb {
 
 namespace {
@@ -31,6 +33,8 @@ GuiSettings GuiSettings::load(const QSettings &s)
     g.segmentBytes =
         qBound(ExporterConfig::minSegmentBytes, s.value(kSegment, g.segmentBytes).toLongLong(),
                ExporterConfig::maxSegmentBytes);
+    // A chunk size saved before segments existed (1M) may exceed the segment size.
+    g.chunkSize = std::min(g.chunkSize, g.segmentBytes);
     g.maxConcurrent = qBound(1, s.value(kConcurrent, g.maxConcurrent).toInt(), 64);
     g.bandwidthLimit = qMax<qint64>(0, s.value(kBandwidth, g.bandwidthLimit).toLongLong());
     g.user = s.value(kUser).toString();

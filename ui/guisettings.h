@@ -17,7 +17,8 @@ struct GuiSettings
     QString redisUser;
     QString redisPassword;
     int ttlSeconds = 3600;
-    qint64 chunkSize = 1024 * 1024;
+    // Bytes per write: at most the segment size (a chunk never straddles two).
+    qint64 chunkSize = ExporterConfig::defaultSegmentBytes;
     qint64 segmentBytes = ExporterConfig::defaultSegmentBytes; // bytes per data key
     int maxConcurrent = 4;
     qint64 bandwidthLimit = 0; // bytes per second, all exports together; 0 = none

@@ -639,6 +639,7 @@ QString MainWindow::serverStatusText() const
             why.replace(QStringLiteral(" :"), QStringLiteral(":"));
             why = why.trimmed();
             if (why.endsWith(QLatin1Char(':'))) why.chop(1);
+            if (why.startsWith(QLatin1String("Redis:"))) why = why.mid(6).trimmed();
         }
         return tr("Redis unreachable: %1 — retrying (%2)").arg(why, name);
     }

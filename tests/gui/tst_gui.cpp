@@ -41,6 +41,7 @@
 #include <QProcess>
 #include <QScopeGuard>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -1147,6 +1148,19 @@ void TestGui::settings_labelsSayWhatTheyMean_segmentSize_chunkAtMostSegment()
     QVERIFY2(texts.contains(QStringLiteral("for all exports together, 0 = unlimited")),
              qPrintable(texts.join(QLatin1String(" | "))));
     QVERIFY(texts.contains(QStringLiteral("Se&gment size:")));
+
+    // The defaults are a valid form (the 1M chunk once exceeded the 1 MiB - 16 B segment),
+    // and so is a settings file saved before segments existed.
+    dialog->setValues(GuiSettings{});
+    QString defaultsWhy;
+    QVERIFY2(dialog->values(&defaultsWhy), qPrintable(defaultsWhy));
+    {
+        QSettings old(m_dir.filePath(QStringLiteral("old-%1.ini").arg(m_case)),
+                      QSettings::IniFormat);
+        old.setValue(QStringLiteral("export/chunkSize"), 1024 * 1024);
+        const GuiSettings loaded = GuiSettings::load(old);
+        QVERIFY(loaded.chunkSize <= loaded.segmentBytes);
+    }
 
     GuiSettings v;
     v.chunkSize = 4 * 1024 * 1024;
