@@ -3,6 +3,7 @@
 #include "logging.h"
 #include "segmentdata.h"
 #include "statuswriter.h"
+#include "textescape.h"
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
@@ -12,12 +13,7 @@ namespace hb {
 
 QString printableForMessage(const QString &text)
 {
-    QString out;
-    for (const QChar c : text.left(80))
-        out += c.isPrint() ? c : QLatin1Char('?');
-    if (text.size() > 80)
-        out += QStringLiteral("… (%1 characters)").arg(text.size());
-    return out;
+    return escapeUntrusted(text, 80); // one escaping rule for untrusted text
 }
 
 

@@ -1,5 +1,7 @@
 #include "allexportsmodel.h"
 
+#include "textescape.h"
+
 #include "exportlistdelegate.h"
 #include "statusformat.h"
 
@@ -69,9 +71,10 @@ QString AllExportsModel::statusText(const Row &row) const
         return stateName(s.state);
     case ExportState::Cancelled:
         return s.cancelledBy.isEmpty() ? stateName(s.state)
-                                       : tr("CANCELLED by %1").arg(s.cancelledBy);
+                                       : tr("CANCELLED by %1").arg(escapeUntrusted(s.cancelledBy));
     case ExportState::Failed:
-        return s.error.isEmpty() ? stateName(s.state) : tr("FAILED: %1").arg(s.error);
+        return s.error.isEmpty() ? stateName(s.state)
+                                 : tr("FAILED: %1").arg(escapeUntrusted(s.error));
     case ExportState::Unknown:
         return s.rawState;
     default:
@@ -122,9 +125,12 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
                          .arg(QLocale().toString(s.updatedAt.toLocalTime(),
                                                  QStringLiteral("yyyy-MM-dd HH:mm:ss")));
         if (!s.host.isEmpty())
-            lines << tr("Owner %1 on %2 (pid %3)").arg(s.owner, s.host).arg(s.pid);
-        if (!s.error.isEmpty()) lines << tr("Error: %1").arg(s.error);
-        if (!s.cancelledBy.isEmpty()) lines << tr("Cancelled by %1").arg(s.cancelledBy);
+            lines << tr("Owner %1 on %2 (pid %3)")
+                         .arg(escapeUntrusted(s.owner), escapeUntrusted(s.host))
+                         .arg(s.pid);
+        if (!s.error.isEmpty()) lines << tr("Error: %1").arg(escapeUntrusted(s.error));
+        if (!s.cancelledBy.isEmpty())
+            lines << tr("Cancelled by %1").arg(escapeUntrusted(s.cancelledBy));
         if (isStalled(index.row()))
             lines << tr("No update from its owner for %1")
                          .arg(formatDuration(s.updatedAt.msecsTo(now())));
@@ -142,15 +148,16 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
     switch (index.column()) {
     case Id:
         return display ? QVariant(s.id.left(8)) : QVariant(s.id);
+    // Names from other machines: shown escaped, never raw (issue #13 item 14).
     case Host:
-        return s.host;
+        return display ? escapeUntrusted(s.host) : s.host;
     case Pid:
         return display ? (s.pid > 0 ? QVariant(QString::number(s.pid)) : QVariant(QString()))
                        : QVariant(s.pid);
     case Owner:
-        return s.owner;
+        return display ? escapeUntrusted(s.owner) : s.owner;
     case Source:
-        return s.source;
+        return display ? escapeUntrusted(s.source) : s.source;
     case Status:
         return display ? QVariant(statusText(row)) : QVariant(int(s.state));
     case Progress: {

@@ -1,5 +1,7 @@
 #include "statusformat.h"
 
+#include "textescape.h"
+
 #include <QJsonDocument>
 #include <QLocale>
 
@@ -22,9 +24,11 @@ QString statusSummary(const ExportStatus &s)
     QStringList lines;
     lines << QStringLiteral("Export %1").arg(s.id);
     lines << QStringLiteral("Status: %1").arg(s.stateText());
-    if (!s.source.isEmpty()) lines << QStringLiteral("Source: %1").arg(s.source);
-    if (!s.owner.isEmpty()) lines << QStringLiteral("Owner: %1").arg(s.owner);
-    if (!s.host.isEmpty()) lines << QStringLiteral("Host: %1 (pid %2)").arg(s.host).arg(s.pid);
+    // Names and errors may come from other machines: escaped (issue #13 item 14).
+    if (!s.source.isEmpty()) lines << QStringLiteral("Source: %1").arg(escapeUntrusted(s.source));
+    if (!s.owner.isEmpty()) lines << QStringLiteral("Owner: %1").arg(escapeUntrusted(s.owner));
+    if (!s.host.isEmpty())
+        lines << QStringLiteral("Host: %1 (pid %2)").arg(escapeUntrusted(s.host)).arg(s.pid);
     const QString total =
         s.bytesTotal < 0 ? QStringLiteral("unknown size") : sizeText(s.bytesTotal);
     QString progress = QStringLiteral("Written: %1 of %2").arg(sizeText(s.bytesWritten), total);
@@ -38,8 +42,9 @@ QString statusSummary(const ExportStatus &s)
         lines << QStringLiteral("Updated: %1")
                      .arg(QLocale().toString(s.updatedAt.toLocalTime(), QLocale::LongFormat));
     if (!s.sha256.isEmpty()) lines << QStringLiteral("SHA-256: %1").arg(s.sha256);
-    if (!s.error.isEmpty()) lines << QStringLiteral("Error: %1").arg(s.error);
-    if (!s.cancelledBy.isEmpty()) lines << QStringLiteral("Cancelled by: %1").arg(s.cancelledBy);
+    if (!s.error.isEmpty()) lines << QStringLiteral("Error: %1").arg(escapeUntrusted(s.error));
+    if (!s.cancelledBy.isEmpty())
+        lines << QStringLiteral("Cancelled by: %1").arg(escapeUntrusted(s.cancelledBy));
     return lines.join(QLatin1Char('\n'));
 }
 

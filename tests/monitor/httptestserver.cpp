@@ -1,11 +1,14 @@
 #include "httptestserver.h"
 
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QHostAddress>
 #include <QPointer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
+
+#include <future>
 
 namespace hb::test {
 
@@ -104,46 +107,49 @@ private:
 
 } // namespace
 
-HttpTestServer::HttpTestServer()
-{
-    m_thread.setObjectName(QStringLiteral("http-test-server"));
-}
+HttpTestServer::HttpTestServer() = default;
 
 HttpTestServer::~HttpTestServer()
 {
-    m_thread.quit();
-    m_thread.wait();
+    if (!m_thread.joinable())
+        return;
+    QMetaObject::invokeMethod(m_loop.load(), "quit", Qt::QueuedConnection);
+    m_thread.join();
 }
 
 bool HttpTestServer::start()
 {
-    m_thread.start();
-    auto *server = new QTcpServer; // deleted with the thread's finish
-    server->moveToThread(&m_thread);
-    QObject::connect(&m_thread, &QThread::finished, server, &QObject::deleteLater);
-    m_worker = server;
+    std::promise<quint16> listening; // 0: listen() failed
+    std::future<quint16> port = listening.get_future();
     const QByteArray *content = &m_content;
-    const qint64 *rate = &m_rate;
+    const qint64 rate = m_rate;
     Stats *stats = m_stats.get();
-    bool ok = false;
-    QMetaObject::invokeMethod(
-        server,
-        [server, content, rate, stats, &ok, this] {
-            QObject::connect(server, &QTcpServer::newConnection, server, [server, content, rate, stats] {
-                while (QTcpSocket *socket = server->nextPendingConnection()) {
-                    ++stats->open;
-                    QObject::connect(socket, &QTcpSocket::disconnected, socket, [socket, stats] {
-                        --stats->open;
-                        socket->deleteLater();
-                    });
-                    new Connection(socket, content, *rate, stats);
-                }
-            });
-            ok = server->listen(QHostAddress::LocalHost, 0);
-            m_port = server->serverPort();
-        },
-        Qt::BlockingQueuedConnection);
-    return ok;
+    m_thread = std::thread([this, content, rate, stats, &listening] {
+        QEventLoop loop;
+        QTcpServer server;
+        QObject::connect(&server, &QTcpServer::newConnection, &server, [&server, content, rate, stats] {
+            while (QTcpSocket *socket = server.nextPendingConnection()) {
+                ++stats->open;
+                QObject::connect(socket, &QTcpSocket::disconnected, socket, [socket, stats] {
+                    --stats->open;
+                    socket->deleteLater();
+                });
+                new Connection(socket, content, rate, stats);
+            }
+        });
+        const bool ok = server.listen(QHostAddress::LocalHost, 0);
+        m_loop.store(&loop);
+        listening.set_value(ok ? server.serverPort() : 0);
+        if (ok)
+            loop.exec();
+        // Sockets still open are children of the server: destroyed with it, here.
+    });
+    m_port = port.get();
+    if (m_port == 0) {
+        m_thread.join();
+        return false;
+    }
+    return true;
 }
 
 QUrl HttpTestServer::url(const QString &path) const

@@ -173,6 +173,34 @@ private Q_SLOTS:
         }
     }
 
+    // Issue 13, item 14: names and errors from other machines are shown escaped in
+    // the window too (an escape sequence or newline in a file name was shown raw).
+    void untrustedNamesAreShownEscaped()
+    {
+        AllExportsModel model;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        model.setClock([&] { return now; });
+        ExportStatus s = pending(newExportId(), now, 1000);
+        s.owner = QStringLiteral("ev\x1b]0;pwned\x07il");
+        s.source = QStringLiteral("two\nlines\u202e.bin");
+        s.host = QStringLiteral("h\x1b[31m");
+        s.state = ExportState::Failed;
+        s.error = QStringLiteral("bad\rthing");
+        model.updateExport(s);
+        auto clean = [](const QString &t) {
+            for (const QChar c : t)
+                if (c.unicode() < 0x20 || c.unicode() == 0x7f || c.unicode() == 0x202e)
+                    return false;
+            return true;
+        };
+        for (int column : {int(AllExportsModel::Owner), int(AllExportsModel::Source),
+                           int(AllExportsModel::Host), int(AllExportsModel::Status)})
+            QVERIFY2(clean(text(model, 0, column)), qPrintable(text(model, 0, column)));
+        QCOMPARE(text(model, 0, AllExportsModel::Owner), QStringLiteral("ev\\e]0;pwned\\x07il"));
+        const QString tip = model.index(0, AllExportsModel::Source).data(Qt::ToolTipRole).toString();
+        QVERIFY(!tip.contains(QChar(0x1b)) && !tip.contains(QChar(0x202e)) && !tip.contains(QChar('\r')));
+    }
+
     // Issue 13, item 7: bars, the columns that matter visible at 800 px, a context
     // menu with Copy ID, Details and Cancel.
     void view_usableAt800px_withBarsAndContextMenu()
