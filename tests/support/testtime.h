@@ -32,4 +32,16 @@ inline int scaledMs(int ms)
                                                              : int(scaled);
 }
 
+// True in a sanitizer build (scripts/sanitize.sh). A test that measures memory or
+// speed, not behaviour, skips itself there: ASan's quarantine and shadow memory make
+// peak RSS grow with everything freed, and every sanitizer slows the code.
+constexpr bool sanitizerBuild()
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    return true;
+#else
+    return false;
+#endif
+}
+
 } // namespace hb::test
