@@ -33,8 +33,7 @@ void BandwidthBudget::refillLocked(Clock::time_point now)
 {
     const double seconds = std::chrono::duration<double>(now - m_last).count();
     m_last = now;
-    if (m_rate > 0)
-        m_tokens = std::min(double(burstLocked()), m_tokens + seconds * double(m_rate));
+    if (m_rate > 0) m_tokens = std::min(double(burstLocked()), m_tokens + seconds * double(m_rate));
 }
 
 qint64 BandwidthBudget::take(qint64 want, int maxWaitMs)
@@ -44,8 +43,7 @@ qint64 BandwidthBudget::take(qint64 want, int maxWaitMs)
         std::chrono::microseconds wait;
         {
             std::lock_guard<std::mutex> lock(m_mutex);
-            if (m_rate <= 0)
-                return want;
+            if (m_rate <= 0) return want;
             const auto now = Clock::now();
             refillLocked(now);
             // Grant in pieces of at most the burst, at least 1 KiB (or what is asked).
@@ -56,11 +54,11 @@ qint64 BandwidthBudget::take(qint64 want, int maxWaitMs)
                 m_tokens -= double(granted);
                 return granted;
             }
-            if (now >= deadline)
-                return 0;
+            if (now >= deadline) return 0;
             const double missing = double(minimum) - m_tokens;
             wait = std::chrono::microseconds(qint64(missing * 1e6 / double(m_rate)) + 1);
-            wait = std::min(wait, std::chrono::duration_cast<std::chrono::microseconds>(deadline - now));
+            wait = std::min(wait,
+                            std::chrono::duration_cast<std::chrono::microseconds>(deadline - now));
         }
         std::this_thread::sleep_for(wait);
     }
@@ -68,11 +66,9 @@ qint64 BandwidthBudget::take(qint64 want, int maxWaitMs)
 
 void BandwidthBudget::giveBack(qint64 bytes)
 {
-    if (bytes <= 0)
-        return;
+    if (bytes <= 0) return;
     std::lock_guard<std::mutex> lock(m_mutex);
-    if (m_rate > 0)
-        m_tokens = std::min(double(burstLocked()), m_tokens + double(bytes));
+    if (m_rate > 0) m_tokens = std::min(double(burstLocked()), m_tokens + double(bytes));
 }
 
 } // namespace hb

@@ -18,8 +18,7 @@ QByteArray KeyLayout::statusKeyPattern() const
 
 QString KeyLayout::idFromStatusKey(const QByteArray &key) const
 {
-    if (!key.startsWith(prefix + '{') || !key.endsWith('}'))
-        return {};
+    if (!key.startsWith(prefix + '{') || !key.endsWith('}')) return {};
     return QString::fromLatin1(key.mid(prefix.size() + 1, key.size() - prefix.size() - 2));
 }
 

@@ -43,7 +43,7 @@ struct ExporterConfig
     // a value in jemalloc's 1 MiB class (1.00x its size), while exactly 1 MiB with
     // its header spills into the 1.25 MiB class (1.26x). docs/DESIGN.md has the figures.
     qint64 segmentBytes = defaultSegmentBytes;
-    int window = 4;               // write commands in flight per export
+    int window = 4; // write commands in flight per export
     // Bytes per second read from all sources of one Exporter together; 0 = none.
     qint64 bandwidthLimit = 0;
     int maxConcurrent = 4;        // running exports; the rest wait in a queue, CREATED

@@ -30,14 +30,12 @@ Exporter::Exporter(ExporterConfig config, std::shared_ptr<const PermissionsServi
 {
     qRegisterMetaType<hb::ExportStatus>();
     qRegisterMetaType<hb::ErrorCode>();
-    if (!m_permissions)
-        m_permissions = std::make_shared<DefaultPermissions>();
+    if (!m_permissions) m_permissions = std::make_shared<DefaultPermissions>();
     ExportQueue::Handlers handlers;
     handlers.prepared = [this](const PreparedExport &p) { onPrepared(p); };
     handlers.released = [this](const PreparedExport &p) { onReleased(p); };
-    handlers.ended = [this](const QString &id, const ExportStatus &s, ErrorCode code, const QString &message) {
-        onEnded(id, s, code, message);
-    };
+    handlers.ended = [this](const QString &id, const ExportStatus &s, ErrorCode code,
+                            const QString &message) { onEnded(id, s, code, message); };
     m_queue = std::make_unique<ExportQueue>(this, std::move(handlers));
 }
 
@@ -64,8 +62,7 @@ void Exporter::setConfig(const ExporterConfig &config)
 
 void Exporter::setPermissions(std::shared_ptr<const PermissionsService> permissions)
 {
-    if (permissions)
-        m_permissions = std::move(permissions);
+    if (permissions) m_permissions = std::move(permissions);
 }
 
 QString Exporter::startExport(const QString &source)
@@ -81,8 +78,7 @@ QString Exporter::startExport(const QString &source)
 
 void Exporter::onPrepared(const PreparedExport &prepared)
 {
-    if (m_exports.value(prepared.id) != Phase::Preparing)
-        return;
+    if (m_exports.value(prepared.id) != Phase::Preparing) return;
     m_exports[prepared.id] = Phase::Waiting;
     Q_EMIT exportCreated(prepared.id, prepared.status);
     Q_EMIT statusChanged(prepared.id, prepared.status);
@@ -96,10 +92,8 @@ void Exporter::startWaiting()
         busy += p == Phase::Releasing || p == Phase::Running ? 1 : 0;
     const int limit = std::max(1, m_config.maxConcurrent);
     for (const QString &id : std::as_const(m_order)) {
-        if (busy >= limit)
-            break;
-        if (m_exports.value(id) != Phase::Waiting)
-            continue;
+        if (busy >= limit) break;
+        if (m_exports.value(id) != Phase::Waiting) continue;
         m_exports[id] = Phase::Releasing;
         m_queue->release(id);
         ++busy;
@@ -109,8 +103,7 @@ void Exporter::startWaiting()
 void Exporter::onReleased(const PreparedExport &prepared)
 {
     const QString id = prepared.id;
-    if (m_exports.value(id) != Phase::Releasing)
-        return;
+    if (m_exports.value(id) != Phase::Releasing) return;
     m_order.removeAll(id);
     m_exports[id] = Phase::Running;
     auto *job = new ExportJob(prepared, m_configs.value(id, m_config), m_budget);
@@ -126,8 +119,7 @@ void Exporter::onReleased(const PreparedExport &prepared)
 void Exporter::onEnded(const QString &id, const ExportStatus &status, ErrorCode code,
                        const QString &message)
 {
-    if (!m_exports.contains(id))
-        return;
+    if (!m_exports.contains(id)) return;
     if (ExportJob *job = m_running.take(id))
         job->deleteLater(); // its thread returns right after its last signal
     m_exports.remove(id);
@@ -136,8 +128,7 @@ void Exporter::onEnded(const QString &id, const ExportStatus &status, ErrorCode 
     m_killOnStart.remove(id);
     Q_EMIT exportFinished(id, status, code, message);
     startWaiting();
-    if (isIdle())
-        Q_EMIT idle();
+    if (isIdle()) Q_EMIT idle();
 }
 
 void Exporter::cancel(const QString &id)
@@ -162,8 +153,7 @@ void Exporter::cancel(const QString &id)
     const auto perms = m_permissions;
     // Join the helpers that are done; the rest are joined by the destructor.
     m_helpers.remove_if([](const std::unique_ptr<Helper> &h) {
-        if (!h->done.load())
-            return false;
+        if (!h->done.load()) return false;
         h->thread.join();
         return true;
     });

@@ -92,11 +92,11 @@ private:
     ExporterConfig m_config;
     std::shared_ptr<const PermissionsService> m_permissions;
     std::shared_ptr<BandwidthBudget> m_budget;
-    QHash<QString, Phase> m_exports;   // every export not finished yet
-    QList<QString> m_order;            // ids in the order started (waiting ones)
+    QHash<QString, Phase> m_exports; // every export not finished yet
+    QList<QString> m_order;          // ids in the order started (waiting ones)
     QHash<QString, ExportJob *> m_running;
     QHash<QString, ExporterConfig> m_configs; // as each export was started with
-    QSet<QString> m_killOnStart; // cancelled while being released to a job
+    QSet<QString> m_killOnStart;              // cancelled while being released to a job
     struct Helper; // a remote cancel's thread, joined once done (or by the destructor)
     std::list<std::unique_ptr<Helper>> m_helpers;
     std::unique_ptr<ExportQueue> m_queue; // last: destroyed (joined) first

@@ -5,23 +5,29 @@ namespace hb {
 int exitCodeFor(ErrorCode code)
 {
     switch (code) {
-    case ErrorCode::None: return 0;
+    case ErrorCode::None:
+        return 0;
     case ErrorCode::Failed:
     case ErrorCode::Cancelled:
-    case ErrorCode::TooLate: return 1;
-    case ErrorCode::Usage: return 2;
-    case ErrorCode::NotFound: return 3;
-    case ErrorCode::PermissionDenied: return 4;
-    case ErrorCode::Redis: return 5;
-    case ErrorCode::Source: return 6;
+    case ErrorCode::TooLate:
+        return 1;
+    case ErrorCode::Usage:
+        return 2;
+    case ErrorCode::NotFound:
+        return 3;
+    case ErrorCode::PermissionDenied:
+        return 4;
+    case ErrorCode::Redis:
+        return 5;
+    case ErrorCode::Source:
+        return 6;
     }
     return 1;
 }
 
 Failure Failure::fromRedis(const RedisError &e)
 {
-    if (e.kind == RedisError::Kind::NoPermission)
-        return {ErrorCode::PermissionDenied, e.message};
+    if (e.kind == RedisError::Kind::NoPermission) return {ErrorCode::PermissionDenied, e.message};
     return {ErrorCode::Redis, e.message};
 }
 

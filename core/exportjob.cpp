@@ -34,8 +34,8 @@ private:
         Why why = Why::Running;
         ErrorCode code = ErrorCode::None;
         QString message;
-        bool redisDown = false;    // nothing more can be written
-        ExportStatus foreign;      // RemoteCancel, ForeignTerminal: as stored
+        bool redisDown = false; // nothing more can be written
+        ExportStatus foreign;   // RemoteCancel, ForeignTerminal: as stored
     };
     void end(Ending::Why why, ErrorCode code, const QString &message, bool redisDown = false,
              const ExportStatus &foreign = {});
@@ -110,8 +110,7 @@ ExportStatus ExportRun::snapshot(ExportState state) const
 void ExportRun::emitProgress(bool force)
 {
     const qint64 now = m_clock.elapsed();
-    if (!force && now < m_nextSignalMs)
-        return;
+    if (!force && now < m_nextSignalMs) return;
     m_nextSignalMs = now + m_cfg.signalIntervalMs;
     m_job.reportProgress(m_writer ? m_writer->acked() : 0, m_current.bytesTotal);
 }
@@ -131,14 +130,14 @@ void ExportRun::run()
     }
     m_current.source = m_source->displayName();
     m_current.bytesTotal = m_source->size();
-    m_writer = std::make_unique<SegmentWriter>(
-        m_conn,
-        SegmentLayout::forWriting(m_cfg.keys, m_current.id, m_current.segmentBytes, m_current.bytesTotal),
-        m_cfg.ttlSeconds, m_cfg.window);
+    m_writer = std::make_unique<SegmentWriter>(m_conn,
+                                               SegmentLayout::forWriting(m_cfg.keys, m_current.id,
+                                                                         m_current.segmentBytes,
+                                                                         m_current.bytesTotal),
+                                               m_cfg.ttlSeconds, m_cfg.window);
     // PENDING before the first byte: bytes are about to flow.
     writeProgress();
-    if (running())
-        stream();
+    if (running()) stream();
     stopSequence();
 }
 
@@ -155,8 +154,7 @@ QByteArray ExportRun::readChunk(qint64 want, bool *error)
     while (filled < want && !m_source->atEnd() && !killRequested()) {
         const qint64 granted = budget.take(want - filled, 20);
         if (granted <= 0) {
-            if (filled > 0 || waited.elapsed() >= 50)
-                break;
+            if (filled > 0 || waited.elapsed() >= 50) break;
             continue;
         }
         const qint64 n = m_source->read(buffer.data() + filled, granted, 20);
@@ -166,8 +164,7 @@ QByteArray ExportRun::readChunk(qint64 want, bool *error)
         }
         budget.giveBack(granted - n);
         filled += n;
-        if (waited.elapsed() >= (filled > 0 ? 100 : 50))
-            break;
+        if (waited.elapsed() >= (filled > 0 ? 100 : 50)) break;
     }
     buffer.truncate(filled);
     return buffer;
@@ -177,15 +174,15 @@ void ExportRun::handleAck(SegmentWriter::Ack ack)
 {
     switch (ack) {
     case SegmentWriter::Ack::Acknowledged:
-        if (m_writer->acked() != m_ackedAtLastReconnect)
-            m_reconnects = 0;
+        if (m_writer->acked() != m_ackedAtLastReconnect) m_reconnects = 0;
         break;
     case SegmentWriter::Ack::Transport:
         reconnect(m_writer->error());
         break;
     case SegmentWriter::Ack::Refused: {
         const Failure f = Failure::fromRedis(m_writer->error());
-        fail(f.code == ErrorCode::PermissionDenied ? ErrorCode::PermissionDenied : ErrorCode::Failed,
+        fail(f.code == ErrorCode::PermissionDenied ? ErrorCode::PermissionDenied
+                                                   : ErrorCode::Failed,
              m_writer->error().message);
         break;
     }
@@ -209,8 +206,7 @@ void ExportRun::stream()
         if (killRequested())
             end(Ending::Why::LocalCancel, ErrorCode::Cancelled,
                 QStringLiteral("cancelled by %1").arg(m_cfg.user));
-        if (!running())
-            return;
+        if (!running()) return;
         const qint64 now = m_clock.elapsed();
         if (now >= nextStatusMs) {
             writeProgress(); // progress, heartbeat and the status TTL in one
@@ -226,27 +222,25 @@ void ExportRun::stream()
         if (!m_source->atEnd() && m_writer->canSend()) {
             const qint64 rate = m_job.m_budget->rate();
             // Throttled, a chunk is about an eighth of a second: smooth progress.
-            const qint64 size = rate > 0 ? std::clamp<qint64>(rate / 8, 1024, chunkSize) : chunkSize;
+            const qint64 size =
+                rate > 0 ? std::clamp<qint64>(rate / 8, 1024, chunkSize) : chunkSize;
             bool error = false;
             QByteArray chunk = readChunk(m_writer->maxChunkAt(m_writer->sent(), size), &error);
             if (error) {
                 fail(ErrorCode::Failed, m_source->errorString());
                 return;
             }
-            if (chunk.isEmpty())
-                continue;
+            if (chunk.isEmpty()) continue;
             // Hashed on another thread while Redis stores it (a shared copy).
             m_sha.add(chunk);
-            if (!m_writer->send(std::move(chunk)))
-                reconnect(m_writer->error());
+            if (!m_writer->send(std::move(chunk))) reconnect(m_writer->error());
             continue;
         }
         if (m_writer->hasInFlight()) {
             handleAck(m_writer->readOne());
             continue;
         }
-        if (m_source->atEnd())
-            return;
+        if (m_source->atEnd()) return;
     }
 }
 
@@ -275,7 +269,8 @@ void ExportRun::writeProgress()
             reconnect(r.error);
         } else {
             const Failure f = Failure::fromRedis(r.error);
-            fail(f.code == ErrorCode::PermissionDenied ? f.code : ErrorCode::Failed, r.error.message);
+            fail(f.code == ErrorCode::PermissionDenied ? f.code : ErrorCode::Failed,
+                 r.error.message);
         }
         break;
     }
@@ -284,11 +279,10 @@ void ExportRun::writeProgress()
 void ExportRun::refreshDataTtls()
 {
     handleAck(m_writer->drain());
-    if (!running() || m_writer->hasInFlight())
-        return;
+    if (!running() || m_writer->hasInFlight()) return;
     qint64 missing = 0;
-    const SegmentData::Result r = SegmentData::refreshTtls(m_conn, m_writer->layout(), m_writer->acked(),
-                                                           m_cfg.ttlSeconds, &missing);
+    const SegmentData::Result r = SegmentData::refreshTtls(
+        m_conn, m_writer->layout(), m_writer->acked(), m_cfg.ttlSeconds, &missing);
     if (r.failure)
         fail(r.failure.code == ErrorCode::PermissionDenied ? r.failure.code : ErrorCode::Failed,
              r.failure.message, m_conn.lastError().kind == RedisError::Kind::Timeout);
@@ -312,7 +306,8 @@ void ExportRun::onForeignStatus(const StatusWriter::Result &conflict)
     } else if (isTerminal(cur.state) || cur.state == ExportState::Unknown) {
         end(Ending::Why::ForeignTerminal,
             cur.state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed,
-            QStringLiteral("another process set the status to %1").arg(cur.stateText()), false, cur);
+            QStringLiteral("another process set the status to %1").arg(cur.stateText()), false,
+            cur);
     }
     // A non-terminal status changed by someone else: adopted; the next write replaces it.
 }
@@ -322,8 +317,7 @@ bool ExportRun::sleepUnlessKilled(int ms)
     QElapsedTimer t;
     t.start();
     while (t.elapsed() < ms) {
-        if (killRequested())
-            return false;
+        if (killRequested()) return false;
         QThread::msleep(std::min<qint64>(10, ms - t.elapsed() + 1));
     }
     return true;
@@ -344,9 +338,9 @@ bool ExportRun::reconnect(const RedisError &cause)
         ++m_reconnects;
         const int base = std::min(2000, 100 << std::min(m_reconnects - 1, 5));
         const int delay = base / 2 + int(QRandomGenerator::global()->bounded(base));
-        qCWarning(lcExport).noquote() << "export" << m_current.id << "lost its connection ("
-                                      << last.message << "); reconnect" << m_reconnects << "of"
-                                      << m_cfg.maxReconnects << "in" << delay << "ms";
+        qCWarning(lcExport).noquote()
+            << "export" << m_current.id << "lost its connection (" << last.message << "); reconnect"
+            << m_reconnects << "of" << m_cfg.maxReconnects << "in" << delay << "ms";
         if (!sleepUnlessKilled(delay))
             end(Ending::Why::LocalCancel, ErrorCode::Cancelled,
                 QStringLiteral("cancelled by %1").arg(m_cfg.user));
@@ -368,34 +362,36 @@ bool ExportRun::reconnect(const RedisError &cause)
             conflict.currentJson = json;
             QString unreadable;
             if (json.isEmpty())
-                conflict.problem = QStringLiteral("the status key vanished during a reconnect "
-                                                  "(the server restarted or lost it in a failover)");
+                conflict.problem =
+                    QStringLiteral("the status key vanished during a reconnect "
+                                   "(the server restarted or lost it in a failover)");
             else if (!(conflict.current = ExportStatus::fromJson(json, &unreadable)))
                 conflict.problem = QStringLiteral("the status key was overwritten with something "
                                                   "unreadable (%1)")
                                        .arg(unreadable);
             else if (conflict.current->id != m_current.id) {
                 conflict.current.reset();
-                conflict.problem = QStringLiteral("the status key was overwritten with another export's");
+                conflict.problem =
+                    QStringLiteral("the status key was overwritten with another export's");
             }
             onForeignStatus(conflict);
         }
         qint64 missing = 0;
         if (m_writer && m_writer->acked() > 0) {
-            const auto held = SegmentData::refreshTtls(m_conn, m_writer->layout(), m_writer->acked(),
-                                                       m_cfg.ttlSeconds, &missing);
+            const auto held = SegmentData::refreshTtls(
+                m_conn, m_writer->layout(), m_writer->acked(), m_cfg.ttlSeconds, &missing);
             if (held.failure) {
                 last = m_conn.lastError();
                 m_conn.disconnect();
                 continue;
             }
             if (missing > 0)
-                fail(ErrorCode::Failed, QStringLiteral("%1 acknowledged data segment(s) are gone after "
-                                                       "a reconnect (the server restarted or lost them)")
-                                            .arg(missing));
+                fail(ErrorCode::Failed,
+                     QStringLiteral("%1 acknowledged data segment(s) are gone after "
+                                    "a reconnect (the server restarted or lost them)")
+                         .arg(missing));
         }
-        if (!running() && m_end.why != Ending::Why::LocalCancel)
-            return false;
+        if (!running() && m_end.why != Ending::Why::LocalCancel) return false;
         // Resend what was never acknowledged: every chunk write is idempotent.
         if (m_writer && !m_writer->resend()) {
             last = m_writer->error();
@@ -407,7 +403,9 @@ bool ExportRun::reconnect(const RedisError &cause)
         return true;
     }
     fail(ErrorCode::Failed,
-         QStringLiteral("%1 (gave up after %2 reconnects)").arg(last.message).arg(m_cfg.maxReconnects),
+         QStringLiteral("%1 (gave up after %2 reconnects)")
+             .arg(last.message)
+             .arg(m_cfg.maxReconnects),
          true);
     return false;
 }
@@ -419,8 +417,7 @@ void ExportRun::stopSequence()
     const bool sourceDone = m_source && m_source->atEnd();
     if (m_source && running() && sourceDone && !m_source->verifyUnchanged())
         fail(ErrorCode::Failed, m_source->errorString());
-    if (m_source)
-        m_source->close();
+    if (m_source) m_source->close();
     // (2) send nothing more; (3) collect the replies of what was sent.
     while (m_writer && m_writer->hasInFlight()) {
         const SegmentWriter::Ack ack = m_writer->readOne();
@@ -440,12 +437,11 @@ void ExportRun::stopSequence()
                                     .arg(m_current.bytesTotal));
 
     // (4) settle the data and compare-and-set the final status, with every expiry.
-    if (m_end.redisDown)
-        return finishUnwritten(m_end.code, m_end.message);
-    if (m_end.why == Why::ForeignTerminal)
-        return finish(m_end.foreign, m_end.code, m_end.message);
+    if (m_end.redisDown) return finishUnwritten(m_end.code, m_end.message);
+    if (m_end.why == Why::ForeignTerminal) return finish(m_end.foreign, m_end.code, m_end.message);
 
-    ExportStatus next = m_end.why == Why::RemoteCancel ? m_end.foreign : snapshot(ExportState::Completed);
+    ExportStatus next =
+        m_end.why == Why::RemoteCancel ? m_end.foreign : snapshot(ExportState::Completed);
     next.bytesWritten = acked;
     next.updatedAt = QDateTime::currentDateTimeUtc();
     next.settled = true;
@@ -454,8 +450,8 @@ void ExportRun::stopSequence()
                                running() ? m_conn.lastError().message : m_end.message);
     if (running()) {
         // Everything read and acknowledged: seen at full length, every segment?
-        const SegmentData::Result held = SegmentData::verify(m_conn, m_cfg.keys, next.id,
-                                                             next.segmentBytes, acked, m_cfg.ttlSeconds);
+        const SegmentData::Result held = SegmentData::verify(
+            m_conn, m_cfg.keys, next.id, next.segmentBytes, acked, m_cfg.ttlSeconds);
         const QString digest = held.failure ? QString() : m_sha.finish();
         if (held.failure) {
             fail(held.failure.code, held.failure.message);
@@ -469,8 +465,8 @@ void ExportRun::stopSequence()
             return writeTerminal(next, ErrorCode::None, {});
         }
     }
-    const SegmentData::Result settled = SegmentData::settle(m_conn, m_cfg.keys, next.id, next.segmentBytes,
-                                                            acked, m_cfg.ttlSeconds);
+    const SegmentData::Result settled = SegmentData::settle(
+        m_conn, m_cfg.keys, next.id, next.segmentBytes, acked, m_cfg.ttlSeconds);
     next.segments = settled.segments;
     QString message = m_end.message;
     if (m_end.why == Why::LocalCancel) {
@@ -482,8 +478,9 @@ void ExportRun::stopSequence()
     }
     if (settled.failure) {
         // The data is not what bytesWritten says (evicted, lost): say so (§1).
-        message = message.isEmpty() ? settled.failure.message
-                                    : QStringLiteral("%1; %2").arg(message, settled.failure.message);
+        message = message.isEmpty()
+                      ? settled.failure.message
+                      : QStringLiteral("%1; %2").arg(message, settled.failure.message);
         if (next.state == ExportState::Failed)
             next.error = message;
         else if (m_end.why == Why::LocalCancel) {
@@ -520,8 +517,7 @@ void ExportRun::writeTerminal(ExportStatus next, ErrorCode code, QString message
                 }
                 continue;
             }
-            if (!r.current)
-                return finishUnwritten(ErrorCode::Failed, r.problem);
+            if (!r.current) return finishUnwritten(ErrorCode::Failed, r.problem);
             const ExportStatus &cur = *r.current;
             m_status.adopt(r.currentJson);
             if (cur.state == ExportState::Cancelled) {
@@ -531,7 +527,8 @@ void ExportRun::writeTerminal(ExportStatus next, ErrorCode code, QString message
                 code = ErrorCode::Cancelled;
                 message = QStringLiteral("cancelled by %1").arg(cur.cancelledBy);
                 if (cur.settled) {
-                    SegmentData::settle(m_conn, m_cfg.keys, cur.id, cur.segmentBytes > 0 ? cur.segmentBytes : next.segmentBytes,
+                    SegmentData::settle(m_conn, m_cfg.keys, cur.id,
+                                        cur.segmentBytes > 0 ? cur.segmentBytes : next.segmentBytes,
                                         cur.bytesWritten, m_cfg.ttlSeconds);
                     return finish(cur, code, message);
                 }
@@ -545,8 +542,9 @@ void ExportRun::writeTerminal(ExportStatus next, ErrorCode code, QString message
                 continue;
             }
             if (isTerminal(cur.state) || cur.state == ExportState::Unknown)
-                return finish(cur, cur.state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed,
-                              QStringLiteral("another process set the status to %1").arg(cur.stateText()));
+                return finish(
+                    cur, cur.state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed,
+                    QStringLiteral("another process set the status to %1").arg(cur.stateText()));
             continue; // a non-terminal status changed under us: try again against it
         }
         // An error reply or a broken connection.
@@ -558,15 +556,17 @@ void ExportRun::writeTerminal(ExportStatus next, ErrorCode code, QString message
         if (r.error.kind == RedisError::Kind::OutOfMemory) {
             // Redis is full: the partial data goes, which frees the memory the final
             // status needs.
-            SegmentData::settle(m_conn, m_cfg.keys, next.id, next.segmentBytes, 0, m_cfg.ttlSeconds);
+            SegmentData::settle(m_conn, m_cfg.keys, next.id, next.segmentBytes, 0,
+                                m_cfg.ttlSeconds);
             const QString why = message.isEmpty() ? r.error.message : message;
             if (next.state != ExportState::Cancelled) {
                 next.state = ExportState::Failed;
                 next.sha256.clear();
                 code = ErrorCode::Failed;
-                message = next.error = QStringLiteral("%1; the %2 bytes written were discarded to free memory")
-                                           .arg(why)
-                                           .arg(next.bytesWritten);
+                message = next.error =
+                    QStringLiteral("%1; the %2 bytes written were discarded to free memory")
+                        .arg(why)
+                        .arg(next.bytesWritten);
             }
             next.bytesWritten = 0;
             next.segments = 0;
@@ -576,12 +576,12 @@ void ExportRun::writeTerminal(ExportStatus next, ErrorCode code, QString message
             m_conn.disconnect(); // the same status again, once reconnected
             continue;
         }
-        if (attempt >= 2)
-            break;
+        if (attempt >= 2) break;
     }
-    finishUnwritten(code == ErrorCode::None ? ErrorCode::Failed : code,
-                    QStringLiteral("%1; the final status could not be written after several attempts")
-                        .arg(message.isEmpty() ? QStringLiteral("export failed") : message));
+    finishUnwritten(
+        code == ErrorCode::None ? ErrorCode::Failed : code,
+        QStringLiteral("%1; the final status could not be written after several attempts")
+            .arg(message.isEmpty() ? QStringLiteral("export failed") : message));
 }
 
 void ExportRun::finish(const ExportStatus &status, ErrorCode code, const QString &message)
@@ -590,7 +590,8 @@ void ExportRun::finish(const ExportStatus &status, ErrorCode code, const QString
         qCInfo(lcExport).noquote() << "export" << status.id << status.stateText()
                                    << status.bytesWritten << "bytes" << message;
     else
-        qCWarning(lcExport).noquote() << "export" << status.id << status.stateText() << "-" << message;
+        qCWarning(lcExport).noquote()
+            << "export" << status.id << status.stateText() << "-" << message;
     m_job.reportProgress(status.bytesWritten, status.bytesTotal);
     m_job.reportState(status.state);
     m_job.reportResult(code, message);
@@ -601,7 +602,8 @@ void ExportRun::finishUnwritten(ErrorCode code, const QString &message)
 {
     // Redis could not be told: the job ends with what it knows, the status in Redis
     // expires with its TTL.
-    ExportStatus s = snapshot(code == ErrorCode::Cancelled ? ExportState::Cancelled : ExportState::Failed);
+    ExportStatus s =
+        snapshot(code == ErrorCode::Cancelled ? ExportState::Cancelled : ExportState::Failed);
     s.error = code == ErrorCode::Cancelled ? QString() : message;
     finish(s, code, message);
 }
@@ -617,14 +619,12 @@ ExportJob::ExportJob(PreparedExport prepared, ExporterConfig config,
 ExportJob::~ExportJob()
 {
     kill();
-    if (m_thread.joinable())
-        m_thread.join();
+    if (m_thread.joinable()) m_thread.join();
 }
 
 void ExportJob::start()
 {
-    if (m_thread.joinable())
-        return;
+    if (m_thread.joinable()) return;
     m_thread = std::thread([this] { ExportRun(*this).run(); });
 }
 
@@ -679,8 +679,7 @@ void ExportJob::reportProgress(qint64 processed, qint64 total)
 {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
-        if (!m_speedClock.isValid())
-            m_speedClock.start();
+        if (!m_speedClock.isValid()) m_speedClock.start();
         m_meter.addSample(processed, m_speedClock.elapsed());
         m_processed = processed;
         m_total = total;

@@ -23,9 +23,9 @@ namespace hb {
 struct PreparedExport
 {
     QString id;
-    QString source;         // as given: a path, "-" or a URL
-    ExportStatus status;    // as stored
-    QByteArray storedJson;  // byte-exact, the compare of the next compare-and-set
+    QString source;        // as given: a path, "-" or a URL
+    ExportStatus status;   // as stored
+    QByteArray storedJson; // byte-exact, the compare of the next compare-and-set
 };
 
 // One running export, shaped like KDE's KJob: start() once, kill() at any time,

@@ -9,7 +9,6 @@
 #include <QSet>
 #include <QThread>
 
-
 namespace hb {
 
 namespace {
@@ -20,8 +19,7 @@ bool supersedes(const ExportStatus &known, const ExportStatus &next)
 {
     const bool knownDone = isTerminal(known.state);
     const bool nextDone = isTerminal(next.state);
-    if (knownDone != nextDone)
-        return nextDone;
+    if (knownDone != nextDone) return nextDone;
     if (known.updatedAt.isValid() && next.updatedAt.isValid() && next.updatedAt < known.updatedAt)
         return false;
     return true;
@@ -36,8 +34,8 @@ class ExportMonitor::Worker final
 public:
     Worker(ExportMonitor *monitor, RedisEndpoint endpoint, KeyLayout keys, Options options,
            std::shared_ptr<std::atomic<bool>> stop, std::shared_ptr<std::atomic<bool>> rescan)
-        : m_monitor(monitor), m_endpoint(std::move(endpoint)), m_keys(std::move(keys)), m_options(options),
-          m_stop(std::move(stop)), m_rescan(std::move(rescan))
+        : m_monitor(monitor), m_endpoint(std::move(endpoint)), m_keys(std::move(keys)),
+          m_options(options), m_stop(std::move(stop)), m_rescan(std::move(rescan))
     {
     }
 
@@ -66,8 +64,7 @@ private:
 
 void ExportMonitor::Worker::report(bool connected, const QString &message)
 {
-    if (m_reported == int(connected) && m_reportedMessage == message)
-        return;
+    if (m_reported == int(connected) && m_reportedMessage == message) return;
     m_reported = int(connected);
     m_reportedMessage = message;
     if (connected)
@@ -75,7 +72,8 @@ void ExportMonitor::Worker::report(bool connected, const QString &message)
     else
         qCWarning(lcRedis).noquote() << "monitor:" << message;
     QMetaObject::invokeMethod(
-        m_monitor, [m = m_monitor, connected, message] { m->onConnectionChanged(connected, message); },
+        m_monitor,
+        [m = m_monitor, connected, message] { m->onConnectionChanged(connected, message); },
         Qt::QueuedConnection);
 }
 
@@ -84,8 +82,7 @@ bool ExportMonitor::Worker::sleepUnlessStopped(int ms)
     QElapsedTimer t;
     t.start();
     while (t.elapsed() < ms) {
-        if (stopped())
-            return false;
+        if (stopped()) return false;
         QThread::msleep(std::min<qint64>(50, ms - t.elapsed() + 1));
     }
     return !stopped();
@@ -98,9 +95,10 @@ bool ExportMonitor::Worker::subscribe(QString *error)
                                      ? m_sub->readReply()
                                      : RedisReply::fromError(m_sub->lastError());
     if (confirmed.isError()) {
-        *error = confirmed.error.isTransport() || confirmed.error.kind == RedisError::Kind::AuthFailed
-                     ? QStringLiteral("cannot reach Redis: %1").arg(confirmed.error.message)
-                     : QStringLiteral("Redis refused SUBSCRIBE: %1").arg(confirmed.error.message);
+        *error =
+            confirmed.error.isTransport() || confirmed.error.kind == RedisError::Kind::AuthFailed
+                ? QStringLiteral("cannot reach Redis: %1").arg(confirmed.error.message)
+                : QStringLiteral("Redis refused SUBSCRIBE: %1").arg(confirmed.error.message);
         m_sub.reset();
         return false;
     }
@@ -116,12 +114,14 @@ void ExportMonitor::Worker::consider(const QByteArray &json)
         return;
     }
     const auto known = m_known.constFind(parsed->id);
-    if (known != m_known.cend() && (m_knownJson.value(parsed->id) == json || !supersedes(*known, *parsed)))
+    if (known != m_known.cend() &&
+        (m_knownJson.value(parsed->id) == json || !supersedes(*known, *parsed)))
         return;
     m_known.insert(parsed->id, *parsed);
     m_knownJson.insert(parsed->id, json);
     QMetaObject::invokeMethod(
-        m_monitor, [m = m_monitor, s = *parsed] { Q_EMIT m->exportUpdated(s); }, Qt::QueuedConnection);
+        m_monitor, [m = m_monitor, s = *parsed] { Q_EMIT m->exportUpdated(s); },
+        Qt::QueuedConnection);
 }
 
 bool ExportMonitor::Worker::fullScan(ExportStore &store, QString *error)
@@ -135,21 +135,19 @@ bool ExportMonitor::Worker::fullScan(ExportStore &store, QString *error)
     }
     QSet<QString> seen;
     for (const ExportStore::Entry &e : entries) {
-        if (!e.status || !e.problem.isEmpty())
-            continue;
+        if (!e.status || !e.problem.isEmpty()) continue;
         seen.insert(e.id);
         // What the scan read is the truth at that moment: take it unless it is the same.
-        if (m_knownJson.value(e.id) == e.json)
-            continue;
+        if (m_knownJson.value(e.id) == e.json) continue;
         m_known.insert(e.id, *e.status);
         m_knownJson.insert(e.id, e.json);
         QMetaObject::invokeMethod(
-            m_monitor, [m = m_monitor, s = *e.status] { Q_EMIT m->exportUpdated(s); }, Qt::QueuedConnection);
+            m_monitor, [m = m_monitor, s = *e.status] { Q_EMIT m->exportUpdated(s); },
+            Qt::QueuedConnection);
     }
     const QList<QString> knownIds = m_known.keys();
     for (const QString &id : knownIds) {
-        if (seen.contains(id))
-            continue;
+        if (seen.contains(id)) continue;
         m_known.remove(id);
         m_knownJson.remove(id);
         QMetaObject::invokeMethod(
@@ -183,14 +181,14 @@ void ExportMonitor::Worker::run()
             bool nothing = false;
             const RedisReply pushed = m_sub->readPushed(200, &nothing);
             if (pushed.isError()) {
-                error = QStringLiteral("lost the connection to Redis: %1").arg(pushed.error.message);
+                error =
+                    QStringLiteral("lost the connection to Redis: %1").arg(pushed.error.message);
                 break;
             }
             if (!nothing && pushed.elements.size() == 3 && pushed.elements[0].string == "message")
                 consider(pushed.elements[2].string);
             if (sinceScan.elapsed() >= m_options.rescanMs || m_rescan->exchange(false)) {
-                if (!fullScan(store, &error))
-                    break;
+                if (!fullScan(store, &error)) break;
                 sinceScan.restart();
             }
         }
@@ -210,7 +208,8 @@ ExportMonitor::ExportMonitor(RedisEndpoint endpoint, KeyLayout keys, QObject *pa
 {
 }
 
-ExportMonitor::ExportMonitor(RedisEndpoint endpoint, KeyLayout keys, Options options, QObject *parent)
+ExportMonitor::ExportMonitor(RedisEndpoint endpoint, KeyLayout keys, Options options,
+                             QObject *parent)
     : QObject(parent), m_endpoint(std::move(endpoint)), m_keys(std::move(keys)), m_options(options)
 {
     qRegisterMetaType<hb::ExportStatus>();
@@ -223,8 +222,7 @@ ExportMonitor::~ExportMonitor()
 
 void ExportMonitor::start()
 {
-    if (m_thread)
-        return;
+    if (m_thread) return;
     m_stop = std::make_shared<std::atomic<bool>>(false);
     m_rescan = std::make_shared<std::atomic<bool>>(false);
     auto worker = std::make_shared<Worker>(this, m_endpoint, m_keys, m_options, m_stop, m_rescan);
@@ -233,8 +231,7 @@ void ExportMonitor::start()
 
 void ExportMonitor::stop()
 {
-    if (!m_thread)
-        return;
+    if (!m_thread) return;
     m_stop->store(true);
     m_thread->join();
     m_thread.reset();
@@ -248,14 +245,12 @@ bool ExportMonitor::isRunning() const
 
 void ExportMonitor::rescanNow()
 {
-    if (m_rescan)
-        m_rescan->store(true);
+    if (m_rescan) m_rescan->store(true);
 }
 
 void ExportMonitor::onConnectionChanged(bool connected, const QString &message)
 {
-    if (!m_thread)
-        return;
+    if (!m_thread) return;
     m_connected = connected;
     Q_EMIT connectionChanged(connected, message);
 }

@@ -42,7 +42,8 @@ public:
     };
 
     ExportMonitor(RedisEndpoint endpoint, KeyLayout keys, QObject *parent = nullptr);
-    ExportMonitor(RedisEndpoint endpoint, KeyLayout keys, Options options, QObject *parent = nullptr);
+    ExportMonitor(RedisEndpoint endpoint, KeyLayout keys, Options options,
+                  QObject *parent = nullptr);
     ~ExportMonitor() override;
 
     void start();

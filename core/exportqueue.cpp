@@ -57,7 +57,8 @@ void ExportQueue::prepare(const QString &id, const QString &source, const Export
                           std::shared_ptr<const PermissionsService> permissions)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    m_requests.push_back({Request::Kind::Prepare, id, source, config.user, config, std::move(permissions)});
+    m_requests.push_back(
+        {Request::Kind::Prepare, id, source, config.user, config, std::move(permissions)});
     m_wake.notify_all();
 }
 
@@ -77,15 +78,13 @@ void ExportQueue::release(const QString &id)
 
 void ExportQueue::post(std::function<void()> call)
 {
-    if (m_receiver)
-        QMetaObject::invokeMethod(m_receiver, std::move(call), Qt::QueuedConnection);
+    if (m_receiver) QMetaObject::invokeMethod(m_receiver, std::move(call), Qt::QueuedConnection);
 }
 
 RedisConnection &ExportQueue::connectionFor(const RedisEndpoint &endpoint)
 {
     for (auto &[ep, conn] : m_connections)
-        if (ep == endpoint)
-            return *conn;
+        if (ep == endpoint) return *conn;
     m_connections.emplace_back(endpoint, std::make_unique<RedisConnection>(endpoint));
     return *m_connections.back().second;
 }
@@ -162,14 +161,16 @@ void ExportQueue::doPrepare(const Request &r)
         f.state = code == ErrorCode::Cancelled ? ExportState::Cancelled : ExportState::Failed;
         f.error = code == ErrorCode::Cancelled ? QString() : message;
         f.cancelledBy = code == ErrorCode::Cancelled ? m_cancelledEarly.value(r.id) : QString();
-        qCInfo(lcExport).noquote() << "export of" << sourceForMessages(r.source) << "refused:" << message;
+        qCInfo(lcExport).noquote()
+            << "export of" << sourceForMessages(r.source) << "refused:" << message;
         post([h = m_handlers.ended, id = r.id, f, code, message] { h(id, f, code, message); });
     };
 
     // Everything before the status key is written writes nothing to Redis.
     if (m_cancelledEarly.contains(r.id)) {
         const QString user = m_cancelledEarly.take(r.id);
-        return refuse(ErrorCode::Cancelled, QStringLiteral("cancelled by %1 while queued").arg(user));
+        return refuse(ErrorCode::Cancelled,
+                      QStringLiteral("cancelled by %1 while queued").arg(user));
     }
     if (!r.permissions || !r.permissions->mayExport(cfg.user))
         return refuse(ErrorCode::PermissionDenied,
@@ -179,8 +180,7 @@ void ExportQueue::doPrepare(const Request &r)
         // Opened once here so that a refused URL (404, refused connection) is found
         // before anything is written; the job opens it again when its turn comes.
         HttpSource probe{QUrl(r.source)};
-        if (!probe.open())
-            return refuse(ErrorCode::Source, probe.errorString());
+        if (!probe.open()) return refuse(ErrorCode::Source, probe.errorString());
         size = probe.size();
         probe.close();
     } else {
@@ -192,11 +192,11 @@ void ExportQueue::doPrepare(const Request &r)
     RedisConnection &conn = connectionFor(cfg.endpoint);
     // A kept connection may have outlived its server (a restart): a failed PING
     // discards it, and ensureConnected() connects afresh.
-    if (conn.isConnected() && conn.command({"PING"}).isError())
-        conn.disconnect();
+    if (conn.isConnected() && conn.command({"PING"}).isError()) conn.disconnect();
     if (!conn.ensureConnected())
         return refuse(Failure::fromRedis(conn.lastError()).code, conn.lastError().message);
-    if (const Failure refused = checkServerAccepts(conn, sourceForMessages(r.source), size, s.segmentBytes))
+    if (const Failure refused =
+            checkServerAccepts(conn, sourceForMessages(r.source), size, s.segmentBytes))
         return refuse(refused.code, refused.message);
 
     s.state = ExportState::Created;
@@ -204,18 +204,21 @@ void ExportQueue::doPrepare(const Request &r)
     const StatusWriter::Result created = writer.create(s);
     if (!created.applied()) {
         if (created.outcome == StatusWriter::Result::Outcome::Conflict)
-            return refuse(ErrorCode::Redis, QStringLiteral("export id %1 already exists in Redis").arg(r.id));
+            return refuse(ErrorCode::Redis,
+                          QStringLiteral("export id %1 already exists in Redis").arg(r.id));
         const Failure f = Failure::fromRedis(created.error);
-        return refuse(f.code, f.code == ErrorCode::PermissionDenied
-                                  ? QStringLiteral("permission denied: %1").arg(created.error.message)
-                                  : created.error.message);
+        return refuse(f.code,
+                      f.code == ErrorCode::PermissionDenied
+                          ? QStringLiteral("permission denied: %1").arg(created.error.message)
+                          : created.error.message);
     }
     auto w = std::make_shared<Waiting>();
     w->prepared = {r.id, r.source, s, writer.expected()};
     w->config = cfg;
     w->sinceWrite.start();
     m_waiting.insert(r.id, w);
-    qCInfo(lcExport).noquote() << "export" << r.id << "CREATED for" << s.source << s.bytesTotal << "bytes";
+    qCInfo(lcExport).noquote() << "export" << r.id << "CREATED for" << s.source << s.bytesTotal
+                               << "bytes";
     post([h = m_handlers.prepared, p = w->prepared] { h(p); });
 }
 
@@ -235,8 +238,7 @@ void ExportQueue::cancelWaiting(Waiting &w, const QString &user, const QString &
     for (int attempt = 0; attempt < 3; ++attempt) {
         next.updatedAt = QDateTime::currentDateTimeUtc();
         const StatusWriter::Result r = writer.write(next);
-        if (r.applied() || r.outcome == StatusWriter::Result::Outcome::Error)
-            break;
+        if (r.applied() || r.outcome == StatusWriter::Result::Outcome::Error) break;
         if (!r.current) { // gone or overwritten: nothing of ours left to cancel
             why = QStringLiteral("%1 (%2)").arg(message, r.problem);
             break;
@@ -250,8 +252,7 @@ void ExportQueue::cancelWaiting(Waiting &w, const QString &user, const QString &
             next.segments = 0;
             next.settled = true;
             why = QStringLiteral("cancelled by %1 while queued").arg(cur.cancelledBy);
-            if (cur.settled)
-                break;
+            if (cur.settled) break;
             continue;
         }
         if (isTerminal(r.current->state)) {
@@ -265,23 +266,20 @@ void ExportQueue::cancelWaiting(Waiting &w, const QString &user, const QString &
 
 void ExportQueue::poll()
 {
-    if (m_waiting.isEmpty())
-        return;
+    if (m_waiting.isEmpty()) return;
     // One pipelined GET per waiting export, per server.
     QHash<int, QList<std::shared_ptr<Waiting>>> byConnection;
     for (const auto &w : std::as_const(m_waiting)) {
         RedisConnection &conn = connectionFor(w->config.endpoint);
         for (int i = 0; i < int(m_connections.size()); ++i)
-            if (m_connections[size_t(i)].second.get() == &conn)
-                byConnection[i].append(w);
+            if (m_connections[size_t(i)].second.get() == &conn) byConnection[i].append(w);
     }
     for (auto it = byConnection.cbegin(); it != byConnection.cend(); ++it) {
         RedisConnection &conn = *m_connections[size_t(it.key())].second;
         const QList<std::shared_ptr<Waiting>> &group = it.value();
         int sent = 0;
         for (const auto &w : group) {
-            if (!conn.append({"GET", w->config.keys.statusKey(w->prepared.id)}))
-                break;
+            if (!conn.append({"GET", w->config.keys.statusKey(w->prepared.id)})) break;
             ++sent;
         }
         QList<RedisReply> replies;
@@ -314,10 +312,14 @@ void ExportQueue::poll()
             if (!cur || cur->id != id) {
                 ExportStatus lost = w.prepared.status;
                 lost.state = ExportState::Failed;
-                lost.error = json.isEmpty() ? QStringLiteral("its status key vanished while it was queued")
-                                            : QStringLiteral("its status key was overwritten while it was queued");
+                lost.error =
+                    json.isEmpty()
+                        ? QStringLiteral("its status key vanished while it was queued")
+                        : QStringLiteral("its status key was overwritten while it was queued");
                 m_waiting.remove(id);
-                post([h = m_handlers.ended, id, lost] { h(id, lost, ErrorCode::Failed, lost.error); });
+                post([h = m_handlers.ended, id, lost] {
+                    h(id, lost, ErrorCode::Failed, lost.error);
+                });
                 continue;
             }
             w.prepared.storedJson = json;
@@ -329,8 +331,10 @@ void ExportQueue::poll()
                 m_waiting.remove(id);
                 const ExportStatus final = *cur;
                 post([h = m_handlers.ended, id, final] {
-                    h(id, final, final.state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed,
-                      QStringLiteral("another process set the status to %1").arg(final.stateText()));
+                    h(id, final,
+                      final.state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed,
+                      QStringLiteral("another process set the status to %1")
+                          .arg(final.stateText()));
                 });
             }
         }

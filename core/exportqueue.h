@@ -41,7 +41,8 @@ public:
         std::function<void(const PreparedExport &)> prepared;
         // An export that will never run: refused before anything was written (no
         // status key), or cancelled or lost while it waited.
-        std::function<void(const QString &id, const ExportStatus &, ErrorCode, const QString &)> ended;
+        std::function<void(const QString &id, const ExportStatus &, ErrorCode, const QString &)>
+            ended;
         // release() took effect: the export is the caller's now.
         std::function<void(const PreparedExport &)> released;
     };

@@ -16,24 +16,20 @@ bool isUrlSource(const QString &spec)
 
 std::unique_ptr<ExportSource> createSource(const QString &spec)
 {
-    if (isUrlSource(spec))
-        return std::make_unique<HttpSource>(QUrl(spec));
+    if (isUrlSource(spec)) return std::make_unique<HttpSource>(QUrl(spec));
     return std::make_unique<FileSource>(spec);
 }
 
 QString sourceForMessages(const QString &spec)
 {
-    if (FileSource::isStandardInput(spec))
-        return QStringLiteral("standard input");
+    if (FileSource::isStandardInput(spec)) return QStringLiteral("standard input");
     return isUrlSource(spec) ? QUrl(spec).toDisplayString(QUrl::RemoveUserInfo) : spec;
 }
 
 QString sourceDisplayName(const QString &spec)
 {
-    if (isUrlSource(spec))
-        return QUrl(spec).toDisplayString(QUrl::RemoveUserInfo);
-    if (FileSource::isStandardInput(spec))
-        return spec;
+    if (isUrlSource(spec)) return QUrl(spec).toDisplayString(QUrl::RemoveUserInfo);
+    if (FileSource::isStandardInput(spec)) return spec;
     return QFileInfo(spec).fileName();
 }
 

@@ -13,13 +13,20 @@ namespace hb {
 QString stateName(ExportState s)
 {
     switch (s) {
-    case ExportState::Queued: return QStringLiteral("QUEUED");
-    case ExportState::Created: return QStringLiteral("CREATED");
-    case ExportState::Pending: return QStringLiteral("PENDING");
-    case ExportState::Completed: return QStringLiteral("COMPLETED");
-    case ExportState::Cancelled: return QStringLiteral("CANCELLED");
-    case ExportState::Failed: return QStringLiteral("FAILED");
-    case ExportState::Unknown: break;
+    case ExportState::Queued:
+        return QStringLiteral("QUEUED");
+    case ExportState::Created:
+        return QStringLiteral("CREATED");
+    case ExportState::Pending:
+        return QStringLiteral("PENDING");
+    case ExportState::Completed:
+        return QStringLiteral("COMPLETED");
+    case ExportState::Cancelled:
+        return QStringLiteral("CANCELLED");
+    case ExportState::Failed:
+        return QStringLiteral("FAILED");
+    case ExportState::Unknown:
+        break;
     }
     return QStringLiteral("UNKNOWN");
 }
@@ -28,8 +35,7 @@ ExportState stateFromName(const QString &name)
 {
     for (ExportState s : {ExportState::Created, ExportState::Pending, ExportState::Completed,
                           ExportState::Cancelled, ExportState::Failed}) {
-        if (name == stateName(s))
-            return s;
+        if (name == stateName(s)) return s;
     }
     return ExportState::Unknown;
 }
@@ -53,11 +59,21 @@ void appendString(QByteArray &out, const QString &s)
     for (char ch : utf8) {
         const auto c = static_cast<unsigned char>(ch);
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (c < 0x20) {
                 char buf[8];
@@ -82,8 +98,7 @@ void appendNullable(QByteArray &out, const QString &s)
 QDateTime parseTime(const QJsonValue &v)
 {
     QDateTime t = QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
-    if (!t.isValid())
-        t = QDateTime::fromString(v.toString(), Qt::ISODate);
+    if (!t.isValid()) t = QDateTime::fromString(v.toString(), Qt::ISODate);
     return t;
 }
 
@@ -113,10 +128,8 @@ QByteArray ExportStatus::toJson() const
     appendNullable(out, error);
     out += ",\"cancelledBy\":";
     appendNullable(out, cancelledBy);
-    if (segmentBytes > 0)
-        out += ",\"segmentBytes\":" + QByteArray::number(segmentBytes);
-    if (segments >= 0)
-        out += ",\"segments\":" + QByteArray::number(segments);
+    if (segmentBytes > 0) out += ",\"segmentBytes\":" + QByteArray::number(segmentBytes);
+    if (segments >= 0) out += ",\"segments\":" + QByteArray::number(segments);
     out += ",\"ttl\":" + QByteArray::number(ttl);
     out += ",\"settled\":";
     out += settled ? "true" : "false";
@@ -130,8 +143,7 @@ QByteArray ExportStatus::toJson() const
 std::optional<ExportStatus> ExportStatus::fromJson(const QByteArray &json, QString *error)
 {
     auto fail = [&](const QString &why) -> std::optional<ExportStatus> {
-        if (error)
-            *error = why;
+        if (error) *error = why;
         return std::nullopt;
     };
     QJsonParseError perr;
@@ -140,8 +152,7 @@ std::optional<ExportStatus> ExportStatus::fromJson(const QByteArray &json, QStri
         return fail(QStringLiteral("malformed status JSON: %1 at offset %2")
                         .arg(perr.errorString())
                         .arg(perr.offset));
-    if (!doc.isObject())
-        return fail(QStringLiteral("malformed status JSON: not an object"));
+    if (!doc.isObject()) return fail(QStringLiteral("malformed status JSON: not an object"));
     const QJsonObject o = doc.object();
     if (!o.value(QLatin1String("id")).isString())
         return fail(QStringLiteral("malformed status JSON: \"id\" is missing or not a string"));
@@ -158,8 +169,7 @@ std::optional<ExportStatus> ExportStatus::fromJson(const QByteArray &json, QStri
     };
     auto num = [&](const char *key, qint64 fallback) {
         const QJsonValue v = o.value(QLatin1String(key));
-        if (!v.isDouble())
-            return fallback;
+        if (!v.isDouble()) return fallback;
         const double d = v.toDouble();
         if (!(d >= -1.0 && d <= 9.0e15)) // rejects NaN and absurd values
             return fallback;
@@ -185,8 +195,8 @@ std::optional<ExportStatus> ExportStatus::fromJson(const QByteArray &json, QStri
 
 bool isValidExportId(const QString &id)
 {
-    static const QRegularExpression re(QStringLiteral(
-        "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"));
+    static const QRegularExpression re(
+        QStringLiteral("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"));
     return id.size() == 36 && re.match(id).hasMatch();
 }
 

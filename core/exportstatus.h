@@ -30,12 +30,12 @@ struct ExportStatus
     qint64 bytesWritten = 0;
     QDateTime createdAt;
     QDateTime updatedAt;
-    QString sha256;      // empty = null
-    QString error;       // empty = null
-    QString cancelledBy; // empty = null
+    QString sha256;          // empty = null
+    QString error;           // empty = null
+    QString cancelledBy;     // empty = null
     qint64 segmentBytes = 0; // the export's segment size (CONTRACT §1); 0 = not recorded
     qint64 segments = -1;    // data keys once terminal; -1 = not set yet
-    int ttl = 0;         // 0 = not recorded
+    int ttl = 0;             // 0 = not recorded
     bool settled = false;
     QString host;
     qint64 pid = 0;
@@ -46,7 +46,10 @@ struct ExportStatus
     // with a string id and status gives nullopt and a reason.
     static std::optional<ExportStatus> fromJson(const QByteArray &json, QString *error = nullptr);
 
-    QString stateText() const { return state == ExportState::Unknown ? rawState : stateName(state); }
+    QString stateText() const
+    {
+        return state == ExportState::Unknown ? rawState : stateName(state);
+    }
 };
 
 // True for a lowercase UUID without braces, the only ids we ever look up.

@@ -16,7 +16,6 @@ QString printableForMessage(const QString &text)
     return escapeUntrusted(text, 80); // one escaping rule for untrusted text
 }
 
-
 ExportStore::ExportStore(RedisEndpoint endpoint, KeyLayout keys, RedisTimeouts timeouts)
     : m_conn(std::move(endpoint), timeouts), m_keys(std::move(keys))
 {
@@ -57,16 +56,15 @@ bool ExportStore::settle(QByteArray &expected, ExportStatus &status)
     // then the status says so. An owner that wakes up later finds this settled
     // status and cuts whatever it wrote since back to the same bytesWritten.
     const int ttl = status.ttl > 0 ? status.ttl : 3600;
-    const SegmentData::Result data = SegmentData::settle(m_conn, m_keys, status.id, status.segmentBytes,
-                                                         status.bytesWritten, ttl);
+    const SegmentData::Result data = SegmentData::settle(
+        m_conn, m_keys, status.id, status.segmentBytes, status.bytesWritten, ttl);
     ExportStatus next = status;
     next.settled = true;
     next.segments = data.segments;
     next.updatedAt = QDateTime::currentDateTimeUtc();
     StatusWriter writer(m_conn, m_keys, ttl);
     writer.adopt(expected);
-    if (!writer.write(next).applied())
-        return false;
+    if (!writer.write(next).applied()) return false;
     expected = writer.expected();
     status = next;
     return true;
@@ -84,29 +82,33 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
         }
         ExportStatus cur = *found.status;
         if (!perms.mayCancel(user, cur.owner)) {
-            out.failure = {ErrorCode::PermissionDenied,
-                           cur.owner == user
-                               ? QStringLiteral("permission denied: user %1 lacks \"export\"").arg(user)
-                               : QStringLiteral("permission denied: user %1 lacks \"export:cancel-any\" "
-                                                "to cancel an export of %2")
-                                     .arg(user, cur.owner)};
+            out.failure = {
+                ErrorCode::PermissionDenied,
+                cur.owner == user
+                    ? QStringLiteral("permission denied: user %1 lacks \"export\"").arg(user)
+                    : QStringLiteral("permission denied: user %1 lacks \"export:cancel-any\" "
+                                     "to cancel an export of %2")
+                          .arg(user, cur.owner)};
             return out;
         }
         out.status = cur;
         if (cur.state == ExportState::Completed) {
-            out.failure = {ErrorCode::TooLate,
-                           QStringLiteral("export %1 already COMPLETED; nothing was cancelled").arg(id)};
+            out.failure = {
+                ErrorCode::TooLate,
+                QStringLiteral("export %1 already COMPLETED; nothing was cancelled").arg(id)};
             return out;
         }
         if (cur.state == ExportState::Failed) {
-            out.failure = {ErrorCode::TooLate,
-                           QStringLiteral("export %1 already FAILED; nothing was cancelled").arg(id)};
+            out.failure = {
+                ErrorCode::TooLate,
+                QStringLiteral("export %1 already FAILED; nothing was cancelled").arg(id)};
             return out;
         }
         if (cur.state == ExportState::Unknown) {
-            out.failure = {ErrorCode::Failed, QStringLiteral("export %1 has an unknown status \"%2\"; "
-                                                             "not touching it")
-                                                  .arg(id, cur.rawState)};
+            out.failure = {ErrorCode::Failed,
+                           QStringLiteral("export %1 has an unknown status \"%2\"; "
+                                          "not touching it")
+                               .arg(id, cur.rawState)};
             return out;
         }
         QByteArray expected = found.json;
@@ -146,8 +148,7 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
             if (again.status->settled || again.json != expected) {
                 out.status = *again.status;
                 out.ownerSettled = again.status->settled;
-                if (out.ownerSettled)
-                    return out;
+                if (out.ownerSettled) return out;
                 expected = again.json;
             }
             QThread::msleep(20);
@@ -161,8 +162,9 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
         }
         return out;
     }
-    out.failure = {ErrorCode::Redis,
-                   QStringLiteral("export %1 kept changing; cancel gave up after 20 attempts").arg(id)};
+    out.failure = {
+        ErrorCode::Redis,
+        QStringLiteral("export %1 kept changing; cancel gave up after 20 attempts").arg(id)};
     return out;
 }
 
@@ -172,8 +174,8 @@ QList<ExportStore::Entry> ExportStore::list(Failure *failure, int maxEntries)
     QByteArray cursor = "0";
     QList<QByteArray> keys;
     do {
-        const RedisReply r = m_conn.command(
-            {"SCAN", cursor, "MATCH", m_keys.statusKeyPattern(), "COUNT", "1000", "TYPE", "string"});
+        const RedisReply r = m_conn.command({"SCAN", cursor, "MATCH", m_keys.statusKeyPattern(),
+                                             "COUNT", "1000", "TYPE", "string"});
         if (r.isError()) {
             *failure = Failure::fromRedis(r.error);
             return out;
@@ -202,8 +204,7 @@ QList<ExportStore::Entry> ExportStore::list(Failure *failure, int maxEntries)
                 *failure = Failure::fromRedis(value.error);
                 return out;
             }
-            if (value.isNil())
-                continue; // expired between SCAN and GET
+            if (value.isNil()) continue; // expired between SCAN and GET
             Entry e;
             e.id = m_keys.idFromStatusKey(keys[i]);
             e.json = value.string;
@@ -257,7 +258,8 @@ qint64 ExportStore::fetchData(const QString &id, QIODevice *out, Failure *failur
     constexpr qint64 sliceMax = 4 * 1024 * 1024;
     for (qint64 k = 0; k < count; ++k) {
         const qint64 start = layout.isSingle() ? 0 : layout.startOf(k);
-        const qint64 length = std::min(layout.isSingle() ? total : layout.segmentBytes(), total - start);
+        const qint64 length =
+            std::min(layout.isSingle() ? total : layout.segmentBytes(), total - start);
         for (qint64 from = 0; from < length; from += sliceMax)
             slices.append({layout.key(k), from, std::min(sliceMax, length - from)});
     }
@@ -292,28 +294,30 @@ qint64 ExportStore::fetchData(const QString &id, QIODevice *out, Failure *failur
             return done;
         }
         if (out->write(part.string) != part.string.size()) {
-            *failure = {ErrorCode::Source, QStringLiteral("cannot write output: %1").arg(out->errorString())};
+            *failure = {ErrorCode::Source,
+                        QStringLiteral("cannot write output: %1").arg(out->errorString())};
             m_conn.disconnect();
             return done;
         }
         sha.addData(part.string.constData(), size_t(part.string.size()));
         done += part.string.size();
-        if (progress)
-            progress(done, total);
+        if (progress) progress(done, total);
     }
     if (st.state == ExportState::Completed && !st.sha256.isEmpty()) {
         const QString got = sha.hexDigest();
         if (got != st.sha256) {
-            *failure = {ErrorCode::Failed, QStringLiteral("export %1: data does not match its sha256 "
-                                                          "(recorded %2, read %3)")
-                                               .arg(id, st.sha256, got)};
+            *failure = {ErrorCode::Failed,
+                        QStringLiteral("export %1: data does not match its sha256 "
+                                       "(recorded %2, read %3)")
+                            .arg(id, st.sha256, got)};
             return done;
         }
     } else if (st.state != ExportState::Completed) {
-        *failure = {ErrorCode::Failed,
-                    QStringLiteral("export %1 is %2: wrote its %3 bytes, but it is not a complete copy")
-                        .arg(id, st.stateText())
-                        .arg(done)};
+        *failure = {
+            ErrorCode::Failed,
+            QStringLiteral("export %1 is %2: wrote its %3 bytes, but it is not a complete copy")
+                .arg(id, st.stateText())
+                .arg(done)};
     }
     return done;
 }
@@ -340,61 +344,58 @@ Failure checkServerAccepts(RedisConnection &conn, const QString &source, qint64 
     // One segment is the largest value ever sent: it must fit proto-max-bulk-len.
     qint64 limit = 512LL * 1024 * 1024;
     const RedisReply r = conn.command({"CONFIG", "GET", "proto-max-bulk-len"});
-    if (r.isError() && r.error.isTransport())
-        return {ErrorCode::Redis, r.error.message};
+    if (r.isError() && r.error.isTransport()) return {ErrorCode::Redis, r.error.message};
     if (!r.isError() && r.type == RedisReply::Type::Array && r.elements.size() == 2)
         limit = std::max<qint64>(1, r.elements[1].string.toLongLong());
     if (segmentBytes > limit)
-        return {ErrorCode::Usage, QStringLiteral("segment size %1 bytes is larger than the server accepts "
-                                                 "in one value (proto-max-bulk-len %2 bytes)")
-                                      .arg(segmentBytes)
-                                      .arg(limit)};
-    if (size <= 0)
-        return {};
+        return {ErrorCode::Usage,
+                QStringLiteral("segment size %1 bytes is larger than the server accepts "
+                               "in one value (proto-max-bulk-len %2 bytes)")
+                    .arg(segmentBytes)
+                    .arg(limit)};
+    if (size <= 0) return {};
     const RedisReply info = conn.command({"INFO", "memory"});
     if (info.isError()) {
-        if (info.error.isTransport())
-            return {ErrorCode::Redis, info.error.message};
+        if (info.error.isTransport()) return {ErrorCode::Redis, info.error.message};
         return {}; // INFO refused by an ACL: nothing more to learn
     }
     const auto fields = parseInfo(info.string);
     const qint64 used = fields.value("used_memory").toLongLong();
     const qint64 maxmemory = fields.value("maxmemory").toLongLong();
     const QByteArray policy = fields.value("maxmemory_policy");
-    if (maxmemory <= 0)
-        return {};
+    if (maxmemory <= 0) return {};
     if (size > maxmemory || (policy == "noeviction" && used + size > maxmemory))
-        return {ErrorCode::Source, QStringLiteral("cannot export %1: %2 does not fit in Redis's memory (%3 used of "
-                                                  "maxmemory %4, policy %5)")
-                                       .arg(source, formatBytes(size), formatBytes(used), formatBytes(maxmemory),
-                                            QString::fromLatin1(policy))};
+        return {ErrorCode::Source,
+                QStringLiteral("cannot export %1: %2 does not fit in Redis's memory (%3 used of "
+                               "maxmemory %4, policy %5)")
+                    .arg(source, formatBytes(size), formatBytes(used), formatBytes(maxmemory),
+                         QString::fromLatin1(policy))};
     return {};
 }
 
 qint64 parseByteSize(const QString &text)
 {
     QString t = text.trimmed();
-    if (t.isEmpty())
-        return -1;
+    if (t.isEmpty()) return -1;
     qint64 mult = 1;
     const QChar last = t.back().toUpper();
     if (last == QLatin1Char('K') || last == QLatin1Char('M') || last == QLatin1Char('G')) {
-        mult = last == QLatin1Char('K') ? 1024LL : last == QLatin1Char('M') ? 1024LL * 1024 : 1024LL * 1024 * 1024;
+        mult = last == QLatin1Char('K')   ? 1024LL
+               : last == QLatin1Char('M') ? 1024LL * 1024
+                                          : 1024LL * 1024 * 1024;
         t.chop(1);
     } else if (t.endsWith(QLatin1String("iB"), Qt::CaseInsensitive) && t.size() > 3) {
         return parseByteSize(t.left(t.size() - 2));
     }
     bool ok = false;
     const double v = t.toDouble(&ok);
-    if (!ok || !(v >= 0) || v * double(mult) > 9.0e18)
-        return -1;
+    if (!ok || !(v >= 0) || v * double(mult) > 9.0e18) return -1;
     return qint64(v * double(mult));
 }
 
 QString formatBytes(qint64 bytes)
 {
-    if (bytes < 0)
-        return QStringLiteral("?");
+    if (bytes < 0) return QStringLiteral("?");
     const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     double v = double(bytes);
     int u = 0;
@@ -403,7 +404,9 @@ QString formatBytes(qint64 bytes)
         ++u;
     }
     return u == 0 ? QStringLiteral("%1 B").arg(bytes)
-                  : QStringLiteral("%1 %2").arg(v, 0, 'f', v < 10 ? 2 : 1).arg(QLatin1String(units[u]));
+                  : QStringLiteral("%1 %2")
+                        .arg(v, 0, 'f', v < 10 ? 2 : 1)
+                        .arg(QLatin1String(units[u]));
 }
 
 } // namespace hb

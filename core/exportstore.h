@@ -26,8 +26,8 @@ public:
 
     struct Lookup
     {
-        Failure failure;        // NotFound, Usage (bad id), Redis, Failed (malformed JSON)
-        QByteArray json;        // as stored
+        Failure failure; // NotFound, Usage (bad id), Redis, Failed (malformed JSON)
+        QByteArray json; // as stored
         std::optional<ExportStatus> status;
     };
     Lookup fetchStatus(const QString &id);
@@ -36,8 +36,8 @@ public:
     {
         Failure failure; // None when the export is now CANCELLED (by us or before)
         ExportStatus status;
-        bool changed = false;       // we moved it to CANCELLED
-        bool ownerSettled = false;  // the owner confirmed its stop sequence finished
+        bool changed = false;      // we moved it to CANCELLED
+        bool ownerSettled = false; // the owner confirmed its stop sequence finished
     };
     // Remote cancel (CONTRACT §5): checks permissions, compare-and-sets CANCELLED,
     // then waits up to ownerWaitMs for the owner to settle the data. When the owner

@@ -15,7 +15,10 @@ namespace hb {
 
 namespace {
 
-QString errnoText(int e) { return QString::fromLocal8Bit(strerror(e)); }
+QString errnoText(int e)
+{
+    return QString::fromLocal8Bit(strerror(e));
+}
 
 qint64 mtimeNs(const struct stat &st)
 {
@@ -32,8 +35,7 @@ QString nameOf(const QString &path)
 bool isPseudoFileSystem(int fd)
 {
     struct statfs fs;
-    if (::fstatfs(fd, &fs) != 0)
-        return false;
+    if (::fstatfs(fd, &fs) != 0) return false;
     switch (static_cast<unsigned long>(fs.f_type)) {
     case PROC_SUPER_MAGIC:
     case SYSFS_MAGIC:
@@ -67,7 +69,10 @@ bool checkType(const QString &path, const struct stat &st, bool *stream, QString
 
 FileSource::FileSource(QString path) : m_path(std::move(path)) {}
 
-FileSource::~FileSource() { close(); }
+FileSource::~FileSource()
+{
+    close();
+}
 
 QString FileSource::displayName() const
 {
@@ -83,8 +88,7 @@ bool FileSource::preflight(const QString &path, qint64 *size, QString *error)
             *error = QStringLiteral("cannot read standard input: %1").arg(errnoText(errno));
             return false;
         }
-        if (!checkType(path, st, &stream, error))
-            return false;
+        if (!checkType(path, st, &stream, error)) return false;
         *size = stream || isPseudoFileSystem(STDIN_FILENO) ? -1 : qint64(st.st_size);
         return true;
     }
@@ -93,15 +97,13 @@ bool FileSource::preflight(const QString &path, qint64 *size, QString *error)
         *error = QStringLiteral("cannot read %1: %2").arg(path, errnoText(errno));
         return false;
     }
-    if (!checkType(path, st, &stream, error))
-        return false;
+    if (!checkType(path, st, &stream, error)) return false;
     *size = stream ? -1 : qint64(st.st_size);
     if (!stream && S_ISREG(st.st_mode)) {
         // A regular file on /proc or /sys: its size is not what it delivers.
         const int fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd >= 0) {
-            if (isPseudoFileSystem(fd))
-                *size = -1;
+            if (isPseudoFileSystem(fd)) *size = -1;
             ::close(fd);
         }
     }
@@ -136,8 +138,7 @@ bool FileSource::open()
         ::fcntl(m_fd, F_SETFL, m_streaming ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
     }
 #ifdef POSIX_FADV_SEQUENTIAL
-    if (!m_streaming)
-        ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    if (!m_streaming) ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     m_size = st.st_size;
     m_dev = st.st_dev;
@@ -161,17 +162,14 @@ qint64 FileSource::read(char *buffer, qint64 maxBytes, int waitMs)
             m_error = QStringLiteral("cannot read %1: %2").arg(nameOf(m_path), errnoText(errno));
             return -1;
         }
-        if (ready <= 0)
-            return 0; // nothing yet
+        if (ready <= 0) return 0; // nothing yet
         const ssize_t n = ::read(m_fd, buffer, size_t(maxBytes));
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-                return 0;
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
             m_error = QStringLiteral("cannot read %1: %2").arg(nameOf(m_path), errnoText(errno));
             return -1;
         }
-        if (n == 0)
-            m_atEnd = true;
+        if (n == 0) m_atEnd = true;
         m_read += n;
         return n;
     }
@@ -186,16 +184,16 @@ qint64 FileSource::read(char *buffer, qint64 maxBytes, int waitMs)
     while (got < want) {
         const ssize_t n = ::read(m_fd, buffer + got, size_t(want - got));
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             m_error = QStringLiteral("cannot read %1: %2").arg(nameOf(m_path), errnoText(errno));
             return -1;
         }
         if (n == 0) {
-            m_error = QStringLiteral("source changed during export: %1 was truncated at %2 of %3 bytes")
-                          .arg(nameOf(m_path))
-                          .arg(m_read + got)
-                          .arg(m_size);
+            m_error =
+                QStringLiteral("source changed during export: %1 was truncated at %2 of %3 bytes")
+                    .arg(nameOf(m_path))
+                    .arg(m_read + got)
+                    .arg(m_size);
             return -1;
         }
         got += n;
@@ -215,7 +213,9 @@ bool FileSource::verifyUnchanged()
     if (m_fd >= 0 && ::fstat(m_fd, &now) == 0) {
         if (now.st_size != m_size) {
             changed = true;
-            how = QStringLiteral("its size went from %1 to %2 bytes").arg(m_size).arg(qint64(now.st_size));
+            how = QStringLiteral("its size went from %1 to %2 bytes")
+                      .arg(m_size)
+                      .arg(qint64(now.st_size));
         } else if (mtimeNs(now) != m_mtimeNs) {
             changed = true;
             how = QStringLiteral("it was modified");
@@ -227,8 +227,7 @@ bool FileSource::verifyUnchanged()
         changed = true;
         how = QStringLiteral("it was replaced by another file");
     }
-    if (changed)
-        m_error = QStringLiteral("source changed during export: %1 (%2)").arg(m_path, how);
+    if (changed) m_error = QStringLiteral("source changed during export: %1 (%2)").arg(m_path, how);
     return !changed;
 }
 

@@ -67,7 +67,8 @@ bool HttpSource::open()
     }
     m_nam = std::make_unique<QNetworkAccessManager>();
     QNetworkRequest request(m_url);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::NoLessSafeRedirectPolicy);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::NoLessSafeRedirectPolicy);
     request.setMaximumRedirectsAllowed(m_options.maxRedirects);
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     // The bytes exactly as served: Qt would otherwise ask for gzip and inflate it,
@@ -84,7 +85,8 @@ bool HttpSource::open()
     };
     while (!m_reply->isFinished() && !headersArrived()) {
         if (deadline.hasExpired()) {
-            m_error = failMessage(QStringLiteral("no response within %1 s").arg(m_options.headerTimeoutMs / 1000));
+            m_error = failMessage(
+                QStringLiteral("no response within %1 s").arg(m_options.headerTimeoutMs / 1000));
             close();
             m_failed = true;
             return false;
@@ -96,8 +98,7 @@ bool HttpSource::open()
     // after the bytes that did arrive, so the export says how far it got.
     const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (!status.isValid() || status.toInt() >= 400 || isRedirect(status.toInt())) {
-        if (!takeReplyError())
-            m_error = failMessage(QStringLiteral("no HTTP response"));
+        if (!takeReplyError()) m_error = failMessage(QStringLiteral("no HTTP response"));
         close();
         m_failed = true;
         return false;
@@ -106,12 +107,12 @@ bool HttpSource::open()
     if (length.isValid()) {
         bool ok = false;
         const qint64 n = length.toLongLong(&ok);
-        if (ok && n >= 0)
-            m_size = n;
+        if (ok && n >= 0) m_size = n;
     }
     qCInfo(lcCore).noquote() << "downloading" << displayName() << "HTTP"
                              << m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt()
-                             << (m_size >= 0 ? QStringLiteral("%1 bytes").arg(m_size) : QStringLiteral("size unknown"));
+                             << (m_size >= 0 ? QStringLiteral("%1 bytes").arg(m_size)
+                                             : QStringLiteral("size unknown"));
     return true;
 }
 
@@ -131,13 +132,16 @@ void HttpSource::waitForActivity(int waitMs)
 
 bool HttpSource::takeReplyError()
 {
-    if (!m_reply)
-        return false;
+    if (!m_reply) return false;
     const QVariant status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (status.isValid() && status.toInt() >= 400) {
         const QString reason =
-            QString::fromUtf8(m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray()).trimmed();
-        m_error = failMessage(QStringLiteral("HTTP %1%2").arg(status.toInt()).arg(reason.isEmpty() ? QString() : QLatin1Char(' ') + reason));
+            QString::fromUtf8(
+                m_reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray())
+                .trimmed();
+        m_error = failMessage(QStringLiteral("HTTP %1%2")
+                                  .arg(status.toInt())
+                                  .arg(reason.isEmpty() ? QString() : QLatin1Char(' ') + reason));
         return true;
     }
     QString why;
@@ -171,7 +175,10 @@ bool HttpSource::takeReplyError()
         break;
     }
     if (bodyCutShort())
-        why = QStringLiteral("body cut short after %1 of %2 bytes (%3)").arg(m_received).arg(m_size).arg(why);
+        why = QStringLiteral("body cut short after %1 of %2 bytes (%3)")
+                  .arg(m_received)
+                  .arg(m_size)
+                  .arg(why);
     m_error = failMessage(why);
     return true;
 }
@@ -183,10 +190,8 @@ bool HttpSource::bodyCutShort() const
 
 qint64 HttpSource::read(char *buffer, qint64 maxBytes, int waitMs)
 {
-    if (m_failed || !m_reply)
-        return -1;
-    if (m_reply->bytesAvailable() == 0 && !m_reply->isFinished())
-        waitForActivity(waitMs);
+    if (m_failed || !m_reply) return -1;
+    if (m_reply->bytesAvailable() == 0 && !m_reply->isFinished()) waitForActivity(waitMs);
     if (m_reply->bytesAvailable() > 0) {
         if (m_size >= 0)
             maxBytes = std::min(maxBytes, m_size - m_received); // never more than announced
@@ -207,7 +212,8 @@ qint64 HttpSource::read(char *buffer, qint64 maxBytes, int waitMs)
             return -1;
         }
         if (bodyCutShort()) {
-            m_error = failMessage(QStringLiteral("body cut short after %1 of %2 bytes").arg(m_received).arg(m_size));
+            m_error = failMessage(
+                QStringLiteral("body cut short after %1 of %2 bytes").arg(m_received).arg(m_size));
             m_failed = true;
             return -1;
         }
@@ -217,12 +223,9 @@ qint64 HttpSource::read(char *buffer, qint64 maxBytes, int waitMs)
 
 bool HttpSource::atEnd() const
 {
-    if (!m_reply)
-        return !m_failed;
-    if (m_failed)
-        return false; // read() reports the error
-    if (m_size >= 0 && m_received >= m_size)
-        return true;
+    if (!m_reply) return !m_failed;
+    if (m_failed) return false; // read() reports the error
+    if (m_size >= 0 && m_received >= m_size) return true;
     return m_reply->isFinished() && m_reply->bytesAvailable() == 0 &&
            m_reply->error() == QNetworkReply::NoError && !bodyCutShort();
 }
@@ -230,7 +233,8 @@ bool HttpSource::atEnd() const
 bool HttpSource::verifyUnchanged()
 {
     if (bodyCutShort()) {
-        m_error = failMessage(QStringLiteral("body cut short after %1 of %2 bytes").arg(m_received).arg(m_size));
+        m_error = failMessage(
+            QStringLiteral("body cut short after %1 of %2 bytes").arg(m_received).arg(m_size));
         return false;
     }
     return true;
@@ -240,8 +244,7 @@ void HttpSource::close()
 {
     if (m_reply) {
         QObject::disconnect(m_reply, nullptr, nullptr, nullptr);
-        if (!m_reply->isFinished())
-            m_reply->abort();
+        if (!m_reply->isFinished()) m_reply->abort();
         delete m_reply;
         m_reply = nullptr;
     }

@@ -16,11 +16,16 @@ std::atomic<bool> g_echo{true};
 const char *typeName(QtMsgType t)
 {
     switch (t) {
-    case QtDebugMsg: return "debug";
-    case QtInfoMsg: return "info";
-    case QtWarningMsg: return "warning";
-    case QtCriticalMsg: return "critical";
-    case QtFatalMsg: return "fatal";
+    case QtDebugMsg:
+        return "debug";
+    case QtInfoMsg:
+        return "info";
+    case QtWarningMsg:
+        return "warning";
+    case QtCriticalMsg:
+        return "critical";
+    case QtFatalMsg:
+        return "fatal";
     }
     return "?";
 }
@@ -36,8 +41,7 @@ void handler(QtMsgType type, const QMessageLogContext &ctx, const QString &msg)
         fflush(stderr);
     }
     Q_EMIT LogHub::instance()->messageLogged(now, int(type), category, msg);
-    if (type == QtFatalMsg)
-        abort();
+    if (type == QtFatalMsg) abort();
 }
 
 } // namespace
@@ -54,8 +58,9 @@ void LogHub::install(bool verbose, bool echoToStderr)
     g_echo = echoToStderr;
     // Info lines always reach listeners (the window's log panel); debug lines only
     // when verbose. Whether anything reaches stderr is echoToStderr's business.
-    QLoggingCategory::setFilterRules(verbose ? QStringLiteral("hbexporter.*.debug=true\nhbexporter.*.info=true")
-                                             : QStringLiteral("hbexporter.*.debug=false\nhbexporter.*.info=true"));
+    QLoggingCategory::setFilterRules(
+        verbose ? QStringLiteral("hbexporter.*.debug=true\nhbexporter.*.info=true")
+                : QStringLiteral("hbexporter.*.debug=false\nhbexporter.*.info=true"));
     qInstallMessageHandler(handler);
 }
 

@@ -30,8 +30,8 @@ std::unique_ptr<FilePermissions> FilePermissions::load(const QString &path, QStr
     return fromJson(f.readAll(), path, error);
 }
 
-std::unique_ptr<FilePermissions> FilePermissions::fromJson(const QByteArray &json, const QString &origin,
-                                                           QString *error)
+std::unique_ptr<FilePermissions> FilePermissions::fromJson(const QByteArray &json,
+                                                           const QString &origin, QString *error)
 {
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &perr);
@@ -42,9 +42,10 @@ std::unique_ptr<FilePermissions> FilePermissions::fromJson(const QByteArray &jso
         return nullptr;
     }
     if (!doc.isObject()) {
-        *error = QStringLiteral("permissions file %1 must hold a JSON object from user id to a list "
-                                "of permissions")
-                     .arg(origin);
+        *error =
+            QStringLiteral("permissions file %1 must hold a JSON object from user id to a list "
+                           "of permissions")
+                .arg(origin);
         return nullptr;
     }
     auto p = std::unique_ptr<FilePermissions>(new FilePermissions);
@@ -52,9 +53,10 @@ std::unique_ptr<FilePermissions> FilePermissions::fromJson(const QByteArray &jso
     const QJsonObject o = doc.object();
     for (auto it = o.begin(); it != o.end(); ++it) {
         if (!it.value().isArray()) {
-            *error = QStringLiteral("permissions file %1: the entry for user \"%2\" must be a list of "
-                                    "permission names")
-                         .arg(origin, it.key());
+            *error =
+                QStringLiteral("permissions file %1: the entry for user \"%2\" must be a list of "
+                               "permission names")
+                    .arg(origin, it.key());
             return nullptr;
         }
         QSet<QString> grants;
@@ -78,13 +80,12 @@ bool FilePermissions::holds(const QString &user, const QString &permission) cons
     return it != m_grants.cend() && it->contains(permission);
 }
 
-std::shared_ptr<const PermissionsService> loadPermissions(const QString &explicitPath, QString *error)
+std::shared_ptr<const PermissionsService> loadPermissions(const QString &explicitPath,
+                                                          QString *error)
 {
     QString path = explicitPath;
-    if (path.isEmpty())
-        path = qEnvironmentVariable("HBEXPORTER_PERMISSIONS");
-    if (path.isEmpty())
-        return std::make_shared<DefaultPermissions>();
+    if (path.isEmpty()) path = qEnvironmentVariable("HBEXPORTER_PERMISSIONS");
+    if (path.isEmpty()) return std::make_shared<DefaultPermissions>();
     std::shared_ptr<const PermissionsService> p = FilePermissions::load(path, error);
     return p;
 }

@@ -61,7 +61,8 @@ private:
 
 // The permissions file named explicitly, else $HBEXPORTER_PERMISSIONS, else none
 // (default permissions). nullptr with *error when a named file cannot be used.
-std::shared_ptr<const PermissionsService> loadPermissions(const QString &explicitPath, QString *error);
+std::shared_ptr<const PermissionsService> loadPermissions(const QString &explicitPath,
+                                                          QString *error);
 
 // The acting user's default name: the login name.
 QString defaultUserName();

@@ -10,9 +10,9 @@
 #include <cerrno>
 #include <climits>
 #include <csignal>
+#include <cstring>
 #include <poll.h>
 #include <pthread.h>
-#include <cstring>
 #include <vector>
 
 #include <sys/socket.h>
@@ -84,8 +84,7 @@ RedisReply RedisReply::fromError(RedisError e)
 
 void RedisConnection::ContextDeleter::operator()(redisContext *c) const
 {
-    if (c)
-        redisFree(c);
+    if (c) redisFree(c);
 }
 
 RedisConnection::RedisConnection(RedisEndpoint endpoint, RedisTimeouts timeouts)
@@ -135,18 +134,18 @@ RedisReply RedisConnection::transportError(RedisError::Kind kind, const QString 
 RedisReply RedisConnection::takeContextError()
 {
     const int err = m_ctx ? m_ctx->err : REDIS_ERR_OTHER;
-    const QString text = m_ctx ? QString::fromLocal8Bit(m_ctx->errstr) : QStringLiteral("not connected");
+    const QString text =
+        m_ctx ? QString::fromLocal8Bit(m_ctx->errstr) : QStringLiteral("not connected");
     // hiredis copied strerror(errno) into errstr when the I/O failed; errno itself
     // may have moved on since. A socket timeout reads as EAGAIN.
     const bool timedOut = text == QString::fromLocal8Bit(strerror(EAGAIN)) ||
                           text == QString::fromLocal8Bit(strerror(ETIMEDOUT)) ||
                           text.contains(QLatin1String("timed out"), Qt::CaseInsensitive);
     if (err == REDIS_ERR_IO && timedOut)
-        return transportError(RedisError::Kind::Timeout,
-                              QStringLiteral("timed out after %1 ms waiting for a reply")
-                                  .arg(m_timeouts.commandMs));
-    if (err == REDIS_ERR_PROTOCOL)
-        return transportError(RedisError::Kind::Protocol, text);
+        return transportError(
+            RedisError::Kind::Timeout,
+            QStringLiteral("timed out after %1 ms waiting for a reply").arg(m_timeouts.commandMs));
+    if (err == REDIS_ERR_PROTOCOL) return transportError(RedisError::Kind::Protocol, text);
     if (err == REDIS_ERR_EOF)
         return transportError(RedisError::Kind::ConnectionLost,
                               QStringLiteral("connection closed by the server"));
@@ -155,8 +154,7 @@ RedisReply RedisConnection::takeContextError()
 
 bool RedisConnection::ensureConnected()
 {
-    if (m_ctx)
-        return true;
+    if (m_ctx) return true;
     const timeval tv = toTimeval(m_timeouts.connectMs);
     redisContext *c = nullptr;
     if (m_endpoint.kind == RedisEndpoint::Kind::Unix)
@@ -164,7 +162,8 @@ bool RedisConnection::ensureConnected()
     else
         c = redisConnectWithTimeout(m_endpoint.host.toUtf8().constData(), m_endpoint.port, tv);
     if (!c) {
-        transportError(RedisError::Kind::Unreachable, QStringLiteral("cannot allocate a connection"));
+        transportError(RedisError::Kind::Unreachable,
+                       QStringLiteral("cannot allocate a connection"));
         return false;
     }
     m_ctxHolder.reset(c);
@@ -201,7 +200,8 @@ bool RedisConnection::ensureConnected()
             return false;
         }
     }
-    if (m_endpoint.db != 0 && !handshake({QByteArrayLiteral("SELECT"), QByteArray::number(m_endpoint.db)}))
+    if (m_endpoint.db != 0 &&
+        !handshake({QByteArrayLiteral("SELECT"), QByteArray::number(m_endpoint.db)}))
         return false;
     m_lastError = {};
     return true;
@@ -245,8 +245,7 @@ bool RedisConnection::flush()
     const SigpipeGuard guard;
     int done = 0;
     while (!done) {
-        if (redisBufferWrite(m_ctx, &done) == REDIS_ERR)
-            return false;
+        if (redisBufferWrite(m_ctx, &done) == REDIS_ERR) return false;
     }
     return true;
 }
@@ -289,7 +288,8 @@ bool RedisConnection::appendDirect(const QList<QByteArray> &args)
     iov.reserve(pieces.size());
     for (const Piece &p : pieces) {
         if (p.len > 0)
-            iov.push_back({const_cast<char *>(p.data ? p.data : framing.constData() + p.from), size_t(p.len)});
+            iov.push_back({const_cast<char *>(p.data ? p.data : framing.constData() + p.from),
+                           size_t(p.len)});
     }
     size_t first = 0;
     // SO_SNDTIMEO bounds each sendmsg(), which returns a partial count when it
@@ -297,8 +297,9 @@ bool RedisConnection::appendDirect(const QList<QByteArray> &args)
     QDeadlineTimer deadline(m_timeouts.commandMs);
     while (first < iov.size()) {
         if (deadline.hasExpired()) {
-            transportError(RedisError::Kind::Timeout, QStringLiteral("timed out after %1 ms sending a command")
-                                                          .arg(m_timeouts.commandMs));
+            transportError(RedisError::Kind::Timeout,
+                           QStringLiteral("timed out after %1 ms sending a command")
+                               .arg(m_timeouts.commandMs));
             return false;
         }
         msghdr msg{};
@@ -307,13 +308,14 @@ bool RedisConnection::appendDirect(const QList<QByteArray> &args)
         // MSG_NOSIGNAL: a server that hangs up is an error here, not a SIGPIPE.
         const ssize_t n = ::sendmsg(m_ctx->fd, &msg, MSG_NOSIGNAL);
         if (n < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                transportError(RedisError::Kind::Timeout, QStringLiteral("timed out after %1 ms sending a command")
-                                                              .arg(m_timeouts.commandMs));
+                transportError(RedisError::Kind::Timeout,
+                               QStringLiteral("timed out after %1 ms sending a command")
+                                   .arg(m_timeouts.commandMs));
             } else {
-                transportError(RedisError::Kind::ConnectionLost, QString::fromLocal8Bit(std::strerror(errno)));
+                transportError(RedisError::Kind::ConnectionLost,
+                               QString::fromLocal8Bit(std::strerror(errno)));
             }
             return false;
         }
@@ -331,13 +333,11 @@ bool RedisConnection::appendDirect(const QList<QByteArray> &args)
 
 bool RedisConnection::append(const QList<QByteArray> &args)
 {
-    if (!ensureConnected())
-        return false;
+    if (!ensureConnected()) return false;
     qsizetype payload = 0;
     for (const QByteArray &a : args)
         payload = std::max(payload, a.size());
-    if (payload >= directWriteMin && sdslen(m_ctx->obuf) == 0)
-        return appendDirect(args);
+    if (payload >= directWriteMin && sdslen(m_ctx->obuf) == 0) return appendDirect(args);
     std::vector<const char *> argv;
     std::vector<size_t> lens;
     argv.reserve(size_t(args.size()));
@@ -362,29 +362,26 @@ bool RedisConnection::append(const QList<QByteArray> &args)
 RedisReply RedisConnection::readReply()
 {
     if (!m_ctx)
-        return RedisReply::fromError(m_lastError.kind == RedisError::Kind::None
-                                         ? RedisError{RedisError::Kind::ConnectionLost,
-                                                      QStringLiteral("Redis %1: not connected").arg(serverName())}
-                                         : m_lastError);
+        return RedisReply::fromError(
+            m_lastError.kind == RedisError::Kind::None
+                ? RedisError{RedisError::Kind::ConnectionLost,
+                             QStringLiteral("Redis %1: not connected").arg(serverName())}
+                : m_lastError);
     void *raw = nullptr;
-    if (redisGetReply(m_ctx, &raw) != REDIS_OK || !raw)
-        return takeContextError();
+    if (redisGetReply(m_ctx, &raw) != REDIS_OK || !raw) return takeContextError();
     ReplyPtr reply(static_cast<redisReply *>(raw));
     --m_pending;
     RedisReply out = convert(reply.get(), serverName());
-    if (out.isError())
-        m_lastError = out.error;
+    if (out.isError()) m_lastError = out.error;
     return out;
 }
 
 RedisReply RedisConnection::readPushed(int waitMs, bool *nothing)
 {
     *nothing = false;
-    if (!m_ctx)
-        return readReply(); // the "not connected" error
+    if (!m_ctx) return readReply(); // the "not connected" error
     void *raw = nullptr;
-    if (redisGetReplyFromReader(m_ctx, &raw) != REDIS_OK)
-        return takeContextError();
+    if (redisGetReplyFromReader(m_ctx, &raw) != REDIS_OK) return takeContextError();
     if (!raw) {
         pollfd p{m_ctx->fd, POLLIN, 0};
         const int ready = ::poll(&p, 1, std::max(0, waitMs));
@@ -402,8 +399,7 @@ RedisReply RedisConnection::readPushed(int waitMs, bool *nothing)
         }
     }
     ReplyPtr reply(static_cast<redisReply *>(raw));
-    if (m_pending > 0)
-        --m_pending; // a reply to a command of ours (SUBSCRIBE's confirmation)
+    if (m_pending > 0) --m_pending; // a reply to a command of ours (SUBSCRIBE's confirmation)
     return convert(reply.get(), serverName());
 }
 
@@ -411,11 +407,11 @@ RedisReply RedisConnection::command(const QList<QByteArray> &args)
 {
     if (m_pending != 0) {
         // A pipelined caller must drain before mixing in a blocking command.
-        return transportError(RedisError::Kind::Protocol,
-                              QStringLiteral("internal: command() with %1 replies pending").arg(m_pending));
+        return transportError(
+            RedisError::Kind::Protocol,
+            QStringLiteral("internal: command() with %1 replies pending").arg(m_pending));
     }
-    if (!append(args))
-        return RedisReply::fromError(m_lastError);
+    if (!append(args)) return RedisReply::fromError(m_lastError);
     return readReply();
 }
 
@@ -425,8 +421,7 @@ QHash<QByteArray, QByteArray> parseInfo(const QByteArray &info)
     for (const QByteArray &line : info.split('\n')) {
         const QByteArray l = line.trimmed();
         const int colon = l.indexOf(':');
-        if (l.isEmpty() || l.startsWith('#') || colon <= 0)
-            continue;
+        if (l.isEmpty() || l.startsWith('#') || colon <= 0) continue;
         fields.insert(l.left(colon), l.mid(colon + 1));
     }
     return fields;

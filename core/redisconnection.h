@@ -18,22 +18,22 @@ struct RedisError
 {
     enum class Kind {
         None,
-        Unreachable,      // could not connect at all
-        ConnectionLost,   // I/O error on an established connection
-        Timeout,          // connect or command timeout
-        AuthFailed,       // WRONGPASS / NOAUTH
-        NoPermission,     // NOPERM from Redis ACLs
-        OutOfMemory,      // OOM command not allowed
-        Protocol,         // malformed reply
-        ServerError,      // any other error reply
+        Unreachable,    // could not connect at all
+        ConnectionLost, // I/O error on an established connection
+        Timeout,        // connect or command timeout
+        AuthFailed,     // WRONGPASS / NOAUTH
+        NoPermission,   // NOPERM from Redis ACLs
+        OutOfMemory,    // OOM command not allowed
+        Protocol,       // malformed reply
+        ServerError,    // any other error reply
     };
     Kind kind = Kind::None;
     QString message; // names the server and the reason
 
     bool isTransport() const
     {
-        return kind == Kind::Unreachable || kind == Kind::ConnectionLost ||
-               kind == Kind::Timeout || kind == Kind::Protocol;
+        return kind == Kind::Unreachable || kind == Kind::ConnectionLost || kind == Kind::Timeout ||
+               kind == Kind::Protocol;
     }
 };
 

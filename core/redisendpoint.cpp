@@ -9,8 +9,7 @@ namespace {
 
 bool fail(QString *error, const QString &message)
 {
-    if (error)
-        *error = message;
+    if (error) *error = message;
     return false;
 }
 
@@ -33,35 +32,32 @@ std::optional<RedisEndpoint> RedisEndpoint::parse(const QString &text, QString *
     };
 
     const QUrl url(trimmed, QUrl::StrictMode);
-    if (!url.isValid())
-        return bad(url.errorString());
+    if (!url.isValid()) return bad(url.errorString());
 
     RedisEndpoint ep;
     const QString scheme = url.scheme().toLower();
     if (scheme == QLatin1String("redis")) {
         ep.kind = Kind::Tcp;
-        if (url.host().isEmpty())
-            return bad(QStringLiteral("no host"));
+        if (url.host().isEmpty()) return bad(QStringLiteral("no host"));
         ep.host = url.host();
         const int port = url.port(6379);
-        if (port < 1 || port > 65535)
-            return bad(QStringLiteral("port out of range"));
+        if (port < 1 || port > 65535) return bad(QStringLiteral("port out of range"));
         ep.port = port;
         QString path = url.path();
-        if (path.startsWith(QLatin1Char('/')))
-            path.remove(0, 1);
+        if (path.startsWith(QLatin1Char('/'))) path.remove(0, 1);
         if (!path.isEmpty()) {
             bool ok = false;
             ep.db = path.toInt(&ok);
             if (!ok || ep.db < 0)
-                return bad(QStringLiteral("database must be a non-negative number, not \"%1\"").arg(path));
+                return bad(
+                    QStringLiteral("database must be a non-negative number, not \"%1\"").arg(path));
         }
-        if (url.hasQuery())
-            return bad(QStringLiteral("redis:// URLs take no query"));
+        if (url.hasQuery()) return bad(QStringLiteral("redis:// URLs take no query"));
     } else if (scheme == QLatin1String("unix")) {
         ep.kind = Kind::Unix;
         if (!url.host().isEmpty() || url.port() != -1)
-            return bad(QStringLiteral("a unix:// URL has no host or port; write unix:///path/to/redis.sock"));
+            return bad(QStringLiteral(
+                "a unix:// URL has no host or port; write unix:///path/to/redis.sock"));
         ep.socketPath = url.path();
         if (ep.socketPath.isEmpty() || !ep.socketPath.startsWith(QLatin1Char('/')))
             return bad(QStringLiteral("socket path must be absolute"));
@@ -74,7 +70,8 @@ std::optional<RedisEndpoint> RedisEndpoint::parse(const QString &text, QString *
             bool ok = false;
             ep.db = item.second.toInt(&ok);
             if (!ok || ep.db < 0)
-                return bad(QStringLiteral("database must be a non-negative number, not \"%1\"").arg(item.second));
+                return bad(QStringLiteral("database must be a non-negative number, not \"%1\"")
+                               .arg(item.second));
         }
     } else if (scheme.isEmpty()) {
         return bad(QStringLiteral("no scheme; use redis:// or unix://"));
@@ -103,18 +100,14 @@ QString build(const RedisEndpoint &ep, bool withPassword)
         url.setScheme(QStringLiteral("redis"));
         url.setHost(ep.host);
         url.setPort(ep.port);
-        if (ep.db != 0)
-            url.setPath(QStringLiteral("/%1").arg(ep.db));
+        if (ep.db != 0) url.setPath(QStringLiteral("/%1").arg(ep.db));
     } else {
         url.setScheme(QStringLiteral("unix"));
         url.setPath(ep.socketPath);
-        if (ep.db != 0)
-            url.setQuery(QStringLiteral("db=%1").arg(ep.db));
+        if (ep.db != 0) url.setQuery(QStringLiteral("db=%1").arg(ep.db));
     }
-    if (!ep.user.isEmpty())
-        url.setUserName(ep.user);
-    if (!ep.password.isEmpty())
-        url.setPassword(withPassword ? ep.password : QStringLiteral("***"));
+    if (!ep.user.isEmpty()) url.setUserName(ep.user);
+    if (!ep.password.isEmpty()) url.setPassword(withPassword ? ep.password : QStringLiteral("***"));
     QString s = url.toString();
     // QUrl drops the empty authority of unix:///path; put it back.
     if (ep.kind == RedisEndpoint::Kind::Unix && s.startsWith(QLatin1String("unix:/")) &&
@@ -125,16 +118,20 @@ QString build(const RedisEndpoint &ep, bool withPassword)
 
 } // namespace
 
-QString RedisEndpoint::displayName() const { return build(*this, false); }
-QString RedisEndpoint::toUrl() const { return build(*this, true); }
+QString RedisEndpoint::displayName() const
+{
+    return build(*this, false);
+}
+QString RedisEndpoint::toUrl() const
+{
+    return build(*this, true);
+}
 
 QList<QByteArray> RedisEndpoint::authCommand() const
 {
-    if (password.isEmpty())
-        return {};
+    if (password.isEmpty()) return {};
     QList<QByteArray> auth{QByteArrayLiteral("AUTH")};
-    if (!user.isEmpty())
-        auth << user.toUtf8();
+    if (!user.isEmpty()) auth << user.toUtf8();
     auth << password.toUtf8();
     return auth;
 }

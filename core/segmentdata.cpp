@@ -5,8 +5,8 @@
 namespace hb {
 
 SegmentLayout::SegmentLayout(KeyLayout keys, QString id, qint64 segmentBytes, bool single)
-    : m_keys(std::move(keys)), m_id(std::move(id)), m_segmentBytes(std::max<qint64>(1, segmentBytes)),
-      m_single(single)
+    : m_keys(std::move(keys)), m_id(std::move(id)),
+      m_segmentBytes(std::max<qint64>(1, segmentBytes)), m_single(single)
 {
 }
 
@@ -31,8 +31,7 @@ QByteArray SegmentLayout::key(qint64 index) const
 
 qint64 SegmentLayout::countFor(qint64 bytes) const
 {
-    if (bytes <= 0)
-        return 0;
+    if (bytes <= 0) return 0;
     return m_single ? 1 : (bytes + m_segmentBytes - 1) / m_segmentBytes;
 }
 
@@ -59,8 +58,7 @@ bool pipeline(RedisConnection &conn, const QList<QList<QByteArray>> &commands,
         const qsizetype end = std::min<qsizetype>(commands.size(), start + batchSize);
         qsizetype sent = 0;
         for (qsizetype i = start; i < end; ++i, ++sent) {
-            if (!conn.append(commands[i]))
-                break;
+            if (!conn.append(commands[i])) break;
         }
         for (qsizetype i = 0; i < sent; ++i) {
             RedisReply r = conn.readReply();
@@ -99,10 +97,8 @@ bool probeSegments(RedisConnection &conn, const KeyLayout &keys, const QString &
         for (qint64 k = start; k < start + probeBatch; ++k)
             cmds.append({"EXISTS", keys.segmentKey(id, k)});
         QList<RedisReply> replies;
-        if (!pipeline(conn, cmds, &replies, failure))
-            return false;
-        if (firstErrorReply(replies, failure))
-            return false;
+        if (!pipeline(conn, cmds, &replies, failure)) return false;
+        if (firstErrorReply(replies, failure)) return false;
         bool any = false;
         for (qint64 i = 0; i < probeBatch; ++i) {
             if (replies[i].integer > 0) {
@@ -110,8 +106,7 @@ bool probeSegments(RedisConnection &conn, const KeyLayout &keys, const QString &
                 any = true;
             }
         }
-        if (!any)
-            return true;
+        if (!any) return true;
     }
 }
 
@@ -157,8 +152,8 @@ Failure lost(const QString &id, const QString &what)
 
 } // namespace
 
-Result settle(RedisConnection &conn, const KeyLayout &keys, const QString &id,
-              qint64 segmentBytes, qint64 bytes, int ttlSeconds)
+Result settle(RedisConnection &conn, const KeyLayout &keys, const QString &id, qint64 segmentBytes,
+              qint64 bytes, int ttlSeconds)
 {
     Result out;
     const qint64 ttlMs = dataTtlMs(ttlSeconds);
@@ -174,16 +169,14 @@ Result settle(RedisConnection &conn, const KeyLayout &keys, const QString &id,
     QList<QList<QByteArray>> cmds;
     auto unlinkAll = [&](const QList<qint64> &indices, qint64 from) {
         for (qint64 k : indices)
-            if (k >= from)
-                cmds.append({"UNLINK", keys.segmentKey(id, k)});
+            if (k >= from) cmds.append({"UNLINK", keys.segmentKey(id, k)});
     };
 
     if (bytes <= 0) {
         cmds.append({"UNLINK", single});
         unlinkAll(segments, 0);
         QList<RedisReply> replies;
-        if (pipeline(conn, cmds, &replies, &out.failure))
-            firstErrorReply(replies, &out.failure);
+        if (pipeline(conn, cmds, &replies, &out.failure)) firstErrorReply(replies, &out.failure);
         return out;
     }
 
@@ -209,10 +202,8 @@ Result settle(RedisConnection &conn, const KeyLayout &keys, const QString &id,
             return out;
         }
         const QByteArray holder = fromSegment ? keys.segmentKey(id, 0) : single;
-        if (have > bytes && !cutTo(conn, holder, bytes, ttlMs, &out.failure))
-            return out;
-        if (fromSegment)
-            cmds.append({"RENAME", holder, single});
+        if (have > bytes && !cutTo(conn, holder, bytes, ttlMs, &out.failure)) return out;
+        if (fromSegment) cmds.append({"RENAME", holder, single});
         unlinkAll(segments, fromSegment ? 1 : 0);
         cmds.append({"PEXPIRE", single, QByteArray::number(ttlMs)});
         QList<RedisReply> replies;
@@ -238,7 +229,8 @@ Result settle(RedisConnection &conn, const KeyLayout &keys, const QString &id,
         const qint64 have = replies[firstLength + k].integer;
         const qint64 want = k == count - 1 ? lastLength : target.segmentBytes();
         if (have < want) {
-            out.failure = lost(id, QStringLiteral("segment %1 holds %2 of %3 bytes").arg(k).arg(have).arg(want));
+            out.failure = lost(
+                id, QStringLiteral("segment %1 holds %2 of %3 bytes").arg(k).arg(have).arg(want));
             expireAll(conn, keys, id, kept, ttlMs);
             return out;
         }
@@ -249,22 +241,20 @@ Result settle(RedisConnection &conn, const KeyLayout &keys, const QString &id,
     for (qint64 k = 0; k < count; ++k)
         expire.append({"PEXPIRE", keys.segmentKey(id, k), QByteArray::number(ttlMs)});
     Failure expireFailure;
-    if (!pipeline(conn, expire, &replies, &expireFailure) || firstErrorReply(replies, &expireFailure)) {
-        if (!out.failure)
-            out.failure = expireFailure;
+    if (!pipeline(conn, expire, &replies, &expireFailure) ||
+        firstErrorReply(replies, &expireFailure)) {
+        if (!out.failure) out.failure = expireFailure;
         return out;
     }
-    if (!out.failure)
-        out.segments = count;
+    if (!out.failure) out.segments = count;
     return out;
 }
 
-Result verify(RedisConnection &conn, const KeyLayout &keys, const QString &id,
-              qint64 segmentBytes, qint64 bytes, int ttlSeconds)
+Result verify(RedisConnection &conn, const KeyLayout &keys, const QString &id, qint64 segmentBytes,
+              qint64 bytes, int ttlSeconds)
 {
     Result out = settle(conn, keys, id, segmentBytes, bytes, ttlSeconds);
-    if (out.failure || bytes > 0)
-        return out;
+    if (out.failure || bytes > 0) return out;
     // An empty source: the reading recipe GETs the single key, so it exists, empty.
     const RedisReply r = conn.command(
         {"SET", keys.dataKey(id), "", "PX", QByteArray::number(dataTtlMs(ttlSeconds))});
@@ -275,8 +265,8 @@ Result verify(RedisConnection &conn, const KeyLayout &keys, const QString &id,
     return out;
 }
 
-Result refreshTtls(RedisConnection &conn, const SegmentLayout &layout, qint64 bytes,
-                   int ttlSeconds, qint64 *missing)
+Result refreshTtls(RedisConnection &conn, const SegmentLayout &layout, qint64 bytes, int ttlSeconds,
+                   qint64 *missing)
 {
     Result out;
     const QByteArray ttl = QByteArray::number(dataTtlMs(ttlSeconds));
@@ -290,8 +280,7 @@ Result refreshTtls(RedisConnection &conn, const SegmentLayout &layout, qint64 by
     qint64 gone = 0;
     for (const RedisReply &r : std::as_const(replies))
         gone += r.integer == 0 ? 1 : 0;
-    if (missing)
-        *missing = gone;
+    if (missing) *missing = gone;
     out.segments = count - gone;
     return out;
 }

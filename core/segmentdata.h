@@ -61,7 +61,7 @@ namespace SegmentData {
 
 struct Result
 {
-    Failure failure;   // Redis errors; Failed when the data is not what it should be
+    Failure failure;     // Redis errors; Failed when the data is not what it should be
     qint64 segments = 0; // data keys now holding the export
 };
 
@@ -70,19 +70,19 @@ struct Result
 // cuts the segment at the boundary, renames a lone `:0` to the single key, and
 // sets every remaining key's TTL to ttl + margin. Fails (code Failed) when fewer
 // bytes are there than `bytes`: data lost (evicted, expired, a failover).
-Result settle(RedisConnection &conn, const KeyLayout &keys, const QString &id,
-              qint64 segmentBytes, qint64 bytes, int ttlSeconds);
+Result settle(RedisConnection &conn, const KeyLayout &keys, const QString &id, qint64 segmentBytes,
+              qint64 bytes, int ttlSeconds);
 
 // Checks, with pipelined STRLENs, that the settled layout of `bytes` bytes is all
 // there at full length, and sets every key's TTL to ttl + margin. A COMPLETED
 // export with no data (bytes 0) gets its empty single key here.
-Result verify(RedisConnection &conn, const KeyLayout &keys, const QString &id,
-              qint64 segmentBytes, qint64 bytes, int ttlSeconds);
+Result verify(RedisConnection &conn, const KeyLayout &keys, const QString &id, qint64 segmentBytes,
+              qint64 bytes, int ttlSeconds);
 
 // Re-applies ttl + margin to the keys holding the first `bytes` bytes as written
 // (layout), in pipelined batches. Keys that are gone are counted in `missing`.
-Result refreshTtls(RedisConnection &conn, const SegmentLayout &layout, qint64 bytes,
-                   int ttlSeconds, qint64 *missing = nullptr);
+Result refreshTtls(RedisConnection &conn, const SegmentLayout &layout, qint64 bytes, int ttlSeconds,
+                   qint64 *missing = nullptr);
 
 } // namespace SegmentData
 

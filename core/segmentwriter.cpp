@@ -4,7 +4,8 @@
 
 namespace hb {
 
-SegmentWriter::SegmentWriter(RedisConnection &conn, SegmentLayout layout, int ttlSeconds, int window)
+SegmentWriter::SegmentWriter(RedisConnection &conn, SegmentLayout layout, int ttlSeconds,
+                             int window)
     : m_conn(conn), m_layout(std::move(layout)), m_ttlMs(QByteArray::number(dataTtlMs(ttlSeconds))),
       m_window(std::max(1, window))
 {
@@ -12,8 +13,7 @@ SegmentWriter::SegmentWriter(RedisConnection &conn, SegmentLayout layout, int tt
 
 qint64 SegmentWriter::maxChunkAt(qint64 offset, qint64 chunkSize) const
 {
-    if (m_layout.isSingle())
-        return chunkSize;
+    if (m_layout.isSingle()) return chunkSize;
     const qint64 segmentEnd = m_layout.startOf(m_layout.indexOf(offset) + 1);
     return std::min(chunkSize, segmentEnd - offset);
 }
@@ -21,7 +21,8 @@ qint64 SegmentWriter::maxChunkAt(qint64 offset, qint64 chunkSize) const
 bool SegmentWriter::append(Chunk &chunk)
 {
     const qint64 index = m_layout.indexOf(chunk.offset);
-    const qint64 within = m_layout.isSingle() ? chunk.offset : chunk.offset - m_layout.startOf(index);
+    const qint64 within =
+        m_layout.isSingle() ? chunk.offset : chunk.offset - m_layout.startOf(index);
     const QByteArray key = m_layout.key(index);
     if (within == 0) {
         chunk.replies = 1;
@@ -38,8 +39,7 @@ bool SegmentWriter::send(QByteArray bytes)
     m_sent += chunk.bytes.size();
     const bool ok = append(chunk);
     m_inFlight.push_back(std::move(chunk));
-    if (!ok)
-        m_error = m_conn.lastError();
+    if (!ok) m_error = m_conn.lastError();
     return ok;
 }
 
@@ -72,8 +72,7 @@ SegmentWriter::Ack SegmentWriter::drain()
 {
     while (hasInFlight()) {
         const Ack ack = readOne();
-        if (ack != Ack::Acknowledged)
-            return ack;
+        if (ack != Ack::Acknowledged) return ack;
     }
     return Ack::Acknowledged;
 }

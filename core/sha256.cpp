@@ -19,10 +19,10 @@ QString openSslError(const char *what)
 {
     const unsigned long e = ERR_get_error();
     char buf[256] = {};
-    if (e != 0)
-        ERR_error_string_n(e, buf, sizeof buf);
+    if (e != 0) ERR_error_string_n(e, buf, sizeof buf);
     return QStringLiteral("SHA-256: %1 failed%2")
-        .arg(QLatin1String(what), e != 0 ? QStringLiteral(" (%1)").arg(QLatin1String(buf)) : QString());
+        .arg(QLatin1String(what),
+             e != 0 ? QStringLiteral(" (%1)").arg(QLatin1String(buf)) : QString());
 }
 
 } // namespace
@@ -45,16 +45,13 @@ Sha256::~Sha256() = default;
 
 void Sha256::addData(const char *data, size_t size)
 {
-    if (failed())
-        return;
-    if (EVP_DigestUpdate(m_ctx->md, data, size) != 1)
-        m_error = openSslError("EVP_DigestUpdate");
+    if (failed()) return;
+    if (EVP_DigestUpdate(m_ctx->md, data, size) != 1) m_error = openSslError("EVP_DigestUpdate");
 }
 
 QString Sha256::hexDigest()
 {
-    if (failed())
-        return {};
+    if (failed()) return {};
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (EVP_DigestFinal_ex(m_ctx->md, out, &len) != 1) {
@@ -83,8 +80,7 @@ struct BackgroundSha256::State
         std::unique_lock<std::mutex> lock(mutex);
         for (;;) {
             changed.wait(lock, [this] { return !queue.empty() || stopping; });
-            if (stopping)
-                return;
+            if (stopping) return;
             const QByteArray chunk = queue.front(); // shared, not copied
             lock.unlock();
             sha.addData(chunk.constData(), size_t(chunk.size()));
@@ -124,8 +120,7 @@ QString BackgroundSha256::finish()
 {
     std::unique_lock<std::mutex> lock(m_state->mutex);
     m_state->changed.wait(lock, [this] { return m_state->queue.empty(); });
-    if (m_state->digest.isEmpty())
-        m_state->digest = m_state->sha.hexDigest();
+    if (m_state->digest.isEmpty()) m_state->digest = m_state->sha.hexDigest();
     return m_state->digest;
 }
 

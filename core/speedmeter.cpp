@@ -4,8 +4,7 @@ namespace hb {
 
 void SpeedMeter::addSample(qint64 bytes, qint64 nowMs)
 {
-    if (m_samples.empty() || bytes > m_samples.back().bytes)
-        m_lastGrowthMs = nowMs;
+    if (m_samples.empty() || bytes > m_samples.back().bytes) m_lastGrowthMs = nowMs;
     m_samples.push_back({nowMs, bytes});
     while (m_samples.size() > 2 && m_samples[1].atMs <= nowMs - windowMs)
         m_samples.pop_front();
@@ -13,12 +12,10 @@ void SpeedMeter::addSample(qint64 bytes, qint64 nowMs)
 
 qint64 SpeedMeter::bytesPerSecond() const
 {
-    if (m_samples.size() < 2)
-        return 0;
+    if (m_samples.size() < 2) return 0;
     const Sample &a = m_samples.front();
     const Sample &b = m_samples.back();
-    if (b.atMs <= a.atMs || b.bytes <= a.bytes)
-        return 0;
+    if (b.atMs <= a.atMs || b.bytes <= a.bytes) return 0;
     return (b.bytes - a.bytes) * 1000 / (b.atMs - a.atMs);
 }
 
@@ -30,8 +27,7 @@ bool SpeedMeter::isStalled(qint64 nowMs) const
 qint64 SpeedMeter::secondsLeft(qint64 total) const
 {
     const qint64 speed = bytesPerSecond();
-    if (total < 0 || speed <= 0 || m_samples.empty())
-        return -1;
+    if (total < 0 || speed <= 0 || m_samples.empty()) return -1;
     return std::max<qint64>(0, total - m_samples.back().bytes) / speed;
 }
 

@@ -46,7 +46,8 @@ UpdateResult parseUpdateReply(const RedisReply &reply)
     }
     if (reply.type != RedisReply::Type::Array || reply.elements.isEmpty() ||
         reply.elements[0].type != RedisReply::Type::Integer) {
-        r.error = {RedisError::Kind::Protocol, QStringLiteral("unexpected reply to the status script")};
+        r.error = {RedisError::Kind::Protocol,
+                   QStringLiteral("unexpected reply to the status script")};
         return r;
     }
     switch (reply.elements[0].integer) {
@@ -55,11 +56,11 @@ UpdateResult parseUpdateReply(const RedisReply &reply)
         break;
     case 0:
         r.outcome = UpdateResult::Outcome::Conflict;
-        if (reply.elements.size() > 1)
-            r.current = reply.elements[1].string;
+        if (reply.elements.size() > 1) r.current = reply.elements[1].string;
         break;
     default:
-        r.error = {RedisError::Kind::Protocol, QStringLiteral("unexpected reply to the status script")};
+        r.error = {RedisError::Kind::Protocol,
+                   QStringLiteral("unexpected reply to the status script")};
     }
     return r;
 }

@@ -42,8 +42,9 @@ StatusWriter::Result StatusWriter::run(const QByteArray &expected, const ExportS
         QString unreadable;
         out.current = ExportStatus::fromJson(reply.current, &unreadable);
         if (!out.current) {
-            out.problem = QStringLiteral("the status key was overwritten with something unreadable (%1)")
-                              .arg(unreadable);
+            out.problem =
+                QStringLiteral("the status key was overwritten with something unreadable (%1)")
+                    .arg(unreadable);
         } else if (out.current->id != next.id) {
             out.current.reset();
             out.problem = QStringLiteral("the status key was overwritten with another export's");

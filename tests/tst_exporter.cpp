@@ -1,10 +1,10 @@
 // The exporter core against a real redis-server: round trips, states, expiry,
 // cancel (local, remote, races), refusals and faults.
+#include "exportdata.h"
 #include "exporter.h"
 #include "exportstore.h"
-#include "statusscripts.h"
-#include "exportdata.h"
 #include "exporttesting.h"
+#include "statusscripts.h"
 #include "testredis.h"
 
 #include <sys/stat.h>
@@ -31,7 +31,8 @@ using Outcome = FinishedExport;
 class EventRecorder
 {
 public:
-    EventRecorder(const RedisEndpoint &ep, const QByteArray &channel) : m_endpoint(ep), m_channel(channel)
+    EventRecorder(const RedisEndpoint &ep, const QByteArray &channel)
+        : m_endpoint(ep), m_channel(channel)
     {
         m_thread.reset(QThread::create([this, ep, channel] {
             RedisConnection c(ep, {2000, 120000});
@@ -40,8 +41,7 @@ public:
             m_ready = true;
             while (!m_stop) {
                 const RedisReply r = c.readReply();
-                if (r.isError())
-                    break;
+                if (r.isError()) break;
                 if (r.elements.size() == 3) {
                     std::lock_guard<std::mutex> g(m_mutex);
                     m_messages.append(r.elements[2].string);
@@ -69,8 +69,7 @@ public:
         std::lock_guard<std::mutex> g(m_mutex);
         QList<ExportStatus> out;
         for (const QByteArray &m : std::as_const(m_messages))
-            if (auto s = ExportStatus::fromJson(m); s && s->id == id)
-                out.append(*s);
+            if (auto s = ExportStatus::fromJson(m); s && s->id == id) out.append(*s);
         return out;
     }
     QList<QByteArray> all()
@@ -111,8 +110,7 @@ class TstExporter : public QObject
 
     static Outcome waitFinished(QSignalSpy &spy, int timeoutMs = 180000)
     {
-        if (spy.isEmpty() && !spy.wait(timeoutMs))
-            return {};
+        if (spy.isEmpty() && !spy.wait(timeoutMs)) return {};
         return takeFinished(spy);
     }
 
@@ -159,13 +157,15 @@ private Q_SLOTS:
         QTest::newRow("chunk-1") << chunk - 1 << chunk;
         QTest::newRow("chunk") << chunk << chunk;
         QTest::newRow("chunk+1") << chunk + 1 << chunk;
-        QTest::newRow("64 MiB+3, 1 MiB chunks") << qint64(64) * 1024 * 1024 + 3 << qint64(1024 * 1024);
+        QTest::newRow("64 MiB+3, 1 MiB chunks")
+            << qint64(64) * 1024 * 1024 + 3 << qint64(1024 * 1024);
     }
     void roundTrip_isByteExact()
     {
         QFETCH(qint64, size);
         QFETCH(qint64, chunk);
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("rt-%1.bin").arg(size), size, quint32(size));
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("rt-%1.bin").arg(size),
+                                            size, quint32(size));
         const QByteArray fileSha = sha256OfFile(path);
         const Outcome o = exportFile(config(chunk), path);
         QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
@@ -185,7 +185,8 @@ private Q_SLOTS:
     {
         EventRecorder events(m_redis.endpoint(), KeyLayout().eventsChannel());
         QVERIFY(events.waitReady());
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("states.bin"), 2 * 1024 * 1024);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("states.bin"), 2 * 1024 * 1024);
         ExporterConfig cfg = config(64 * 1024);
         cfg.bandwidthLimit = 2 * 1024 * 1024; // about a second: several progress writes
         cfg.ttlSeconds = 120;
@@ -229,7 +230,8 @@ private Q_SLOTS:
         QVERIFY(!seen.last().sha256.isEmpty());
         // A progress update every 250 ms at most: no more than ~4 a second.
         const qint64 spanMs = seen.first().createdAt.msecsTo(seen.last().updatedAt);
-        QVERIFY2(seen.size() <= 3 + spanMs / 200, qPrintable(QStringLiteral("%1 events in %2 ms").arg(seen.size()).arg(spanMs)));
+        QVERIFY2(seen.size() <= 3 + spanMs / 200,
+                 qPrintable(QStringLiteral("%1 events in %2 ms").arg(seen.size()).arg(spanMs)));
     }
 
     void throttle_limitsReadRate()
@@ -271,7 +273,8 @@ private Q_SLOTS:
 
     void cancel_midExportFreezesDataAtBytesWritten()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("cancel.bin"), 8 * 1024 * 1024);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("cancel.bin"), 8 * 1024 * 1024);
         ExporterConfig cfg = config(64 * 1024);
         cfg.bandwidthLimit = 512 * 1024;
         WritingExport run = startWriting(m_redis, cfg, path);
@@ -317,7 +320,8 @@ private Q_SLOTS:
 
     void cancel_remoteStopsOwnerWithinOneSecond()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("remote.bin"), 16 * 1024 * 1024);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("remote.bin"), 16 * 1024 * 1024);
         ExporterConfig cfg = config(64 * 1024);
         cfg.bandwidthLimit = 1024 * 1024;
         WritingExport run = startWriting(m_redis, cfg, path);
@@ -329,14 +333,14 @@ private Q_SLOTS:
         ExportStore::CancelResult r;
         QElapsedTimer t;
         t.start();
-        std::unique_ptr<QThread> canceller(QThread::create([&] {
-            r = other.cancel(id, QStringLiteral("alice"), DefaultPermissions());
-        }));
+        std::unique_ptr<QThread> canceller(QThread::create(
+            [&] { r = other.cancel(id, QStringLiteral("alice"), DefaultPermissions()); }));
         canceller->start();
         QVERIFY(finished.wait(5000));
         const qint64 ownerStoppedMs = t.elapsed();
         QVERIFY(canceller->wait(10000));
-        QVERIFY2(ownerStoppedMs < 1000, qPrintable(QStringLiteral("owner stopped after %1 ms").arg(ownerStoppedMs)));
+        QVERIFY2(ownerStoppedMs < 1000,
+                 qPrintable(QStringLiteral("owner stopped after %1 ms").arg(ownerStoppedMs)));
         QCOMPARE(r.failure.code, ErrorCode::None);
         QVERIFY(r.changed);
         QVERIFY(r.ownerSettled);
@@ -357,7 +361,8 @@ private Q_SLOTS:
 
     void cancel_remoteOfOthersNeedsCancelAny()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("others.bin"), 4 * 1024 * 1024);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("others.bin"), 4 * 1024 * 1024);
         ExporterConfig cfg = config(64 * 1024);
         cfg.bandwidthLimit = 256 * 1024;
         Exporter owner(cfg, nullptr);
@@ -365,12 +370,14 @@ private Q_SLOTS:
         const QString id = owner.startExport(path);
         QTRY_VERIFY_WITH_TIMEOUT(stored(id).state == ExportState::Pending, 30000);
         QString err;
-        auto perms = FilePermissions::fromJson(R"({"bob":["export"],"sam":["export:read","export:cancel-any"]})",
-                                               QStringLiteral("p"), &err);
+        auto perms = FilePermissions::fromJson(
+            R"({"bob":["export"],"sam":["export:read","export:cancel-any"]})", QStringLiteral("p"),
+            &err);
         ExportStore other(m_redis.endpoint(), KeyLayout());
         const auto refused = other.cancel(id, QStringLiteral("bob"), *perms);
         QCOMPARE(refused.failure.code, ErrorCode::PermissionDenied);
-        QVERIFY2(refused.failure.message.contains(QLatin1String("export:cancel-any")), qPrintable(refused.failure.message));
+        QVERIFY2(refused.failure.message.contains(QLatin1String("export:cancel-any")),
+                 qPrintable(refused.failure.message));
         QCOMPARE(stored(id).state, ExportState::Pending);
         const auto ok = other.cancel(id, QStringLiteral("sam"), *perms);
         QCOMPARE(ok.failure.code, ErrorCode::None);
@@ -394,7 +401,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("needle");
-        QTest::newRow("missing") << m_files.path() + QStringLiteral("/nope.bin") << "No such file or directory";
+        QTest::newRow("missing") << m_files.path() + QStringLiteral("/nope.bin")
+                                 << "No such file or directory";
         QTest::newRow("directory") << m_files.path() << "is a directory";
         QTest::newRow("socket") << m_redis.socketPath() << "is a socket";
     }
@@ -412,7 +420,8 @@ private Q_SLOTS:
     {
         // A file larger than one value is fine (segments); a segment is not.
         m_redis.command({"CONFIG", "SET", "proto-max-bulk-len", "1048576"});
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("big.bin"), 3 * 1048576 + 5);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("big.bin"), 3 * 1048576 + 5);
         ExporterConfig cfg = config();
         cfg.segmentBytes = 2 * 1048576;
         const Outcome refused = exportFile(cfg, path);
@@ -443,7 +452,8 @@ private Q_SLOTS:
         const QString path = makeRandomFile(m_files.path(), QStringLiteral("unreach.bin"), 10);
         const Outcome o = exportFile(cfg, path);
         QCOMPARE(o.code, ErrorCode::Redis);
-        QVERIFY2(o.message.contains(QLatin1String("no-such.sock")) && o.message.contains(QLatin1String("cannot connect")),
+        QVERIFY2(o.message.contains(QLatin1String("no-such.sock")) &&
+                     o.message.contains(QLatin1String("cannot connect")),
                  qPrintable(o.message));
     }
 
@@ -460,14 +470,16 @@ private Q_SLOTS:
         const Outcome o = exportFile(cfg, path);
         QCOMPARE(o.code, ErrorCode::Redis);
         QVERIFY2(o.message.contains(QLatin1String("refused the login")), qPrintable(o.message));
-        QVERIFY(!o.message.contains(QLatin1String("wrong")) || o.message.contains(QLatin1String("WRONGPASS")));
+        QVERIFY(!o.message.contains(QLatin1String("wrong")) ||
+                o.message.contains(QLatin1String("WRONGPASS")));
         QCOMPARE(locked.command({"AUTH", "right"}).string, QByteArray("OK"));
         QCOMPARE(locked.command({"DBSIZE"}).integer, 0);
     }
 
     void vanish_dataKeyDeletedMidExportEndsFailed()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("vanish.bin"), 8 * 1024 * 1024);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("vanish.bin"), 8 * 1024 * 1024);
         ExporterConfig cfg = config(64 * 1024);
         cfg.bandwidthLimit = 1024 * 1024;
         WritingExport run = startWriting(m_redis, cfg, path);
@@ -499,9 +511,11 @@ private Q_SLOTS:
         int mostRunning = 0;
         connect(&exporter, &Exporter::progress, this,
                 [&] { mostRunning = std::max(mostRunning, exporter.runningCount()); });
-        connect(&exporter, &Exporter::exportFinished, this, [&](const QString &id) { finishedIds << id; });
+        connect(&exporter, &Exporter::exportFinished, this,
+                [&](const QString &id) { finishedIds << id; });
         for (int i = 0; i < 3; ++i)
-            ids << exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("q%1.bin").arg(i), 300000, i));
+            ids << exporter.startExport(
+                makeRandomFile(m_files.path(), QStringLiteral("q%1.bin").arg(i), 300000, i));
         QCOMPARE(exporter.queuedCount(), 3);
         // Every one gets its status key at once, running or not (CONTRACT §5).
         QTRY_COMPARE_WITH_TIMEOUT(created.size(), 3, scaledMs(10000));
@@ -521,8 +535,10 @@ private Q_SLOTS:
         ExporterConfig cfg = config(64 * 1024);
         cfg.maxConcurrent = 1;
         cfg.bandwidthLimit = 512 * 1024;
-        const QString big = makeRandomFile(m_files.path(), QStringLiteral("running.bin"), 4 * 1024 * 1024, 3);
-        const QString small = makeRandomFile(m_files.path(), QStringLiteral("waiting.bin"), 1000, 4);
+        const QString big =
+            makeRandomFile(m_files.path(), QStringLiteral("running.bin"), 4 * 1024 * 1024, 3);
+        const QString small =
+            makeRandomFile(m_files.path(), QStringLiteral("waiting.bin"), 1000, 4);
         Exporter exporter(cfg, nullptr);
         QSignalSpy created(&exporter, &Exporter::exportCreated);
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
@@ -535,7 +551,8 @@ private Q_SLOTS:
         Failure failure;
         const QList<ExportStore::Entry> listed = other.list(&failure);
         QVERIFY(!failure);
-        QVERIFY(std::any_of(listed.cbegin(), listed.cend(), [&](const auto &e) { return e.id == waiting; }));
+        QVERIFY(std::any_of(listed.cbegin(), listed.cend(),
+                            [&](const auto &e) { return e.id == waiting; }));
         QElapsedTimer t;
         t.start();
         const auto r = other.cancel(waiting, QStringLiteral("alice"), DefaultPermissions());
@@ -566,8 +583,10 @@ private Q_SLOTS:
         Exporter exporter(cfg, nullptr);
         QSignalSpy created(&exporter, &Exporter::exportCreated);
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
-        exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("r.bin"), 2 * 1024 * 1024, 5));
-        const QString waiting = exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("w.bin"), 10, 6));
+        exporter.startExport(
+            makeRandomFile(m_files.path(), QStringLiteral("r.bin"), 2 * 1024 * 1024, 5));
+        const QString waiting =
+            exporter.startExport(makeRandomFile(m_files.path(), QStringLiteral("w.bin"), 10, 6));
         QTRY_COMPARE_WITH_TIMEOUT(created.size(), 2, scaledMs(10000));
         exporter.cancel(waiting);
         QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), scaledMs(5000));
@@ -604,7 +623,8 @@ private Q_SLOTS:
                 ExportStore store(m_redis.endpoint(), KeyLayout());
                 QElapsedTimer t;
                 t.start();
-                while (store.fetchStatus(id).failure.code == ErrorCode::NotFound && t.elapsed() < 10000)
+                while (store.fetchStatus(id).failure.code == ErrorCode::NotFound &&
+                       t.elapsed() < 10000)
                     QThread::usleep(200);
                 QThread::usleep(delayUs);
                 r = store.cancel(id, QStringLiteral("alice"), DefaultPermissions());
@@ -658,8 +678,8 @@ private Q_SLOTS:
         ExportStatus next = stored(o.id);
         next.state = ExportState::Cancelled;
         auto conn = m_redis.connect();
-        const auto res =
-            StatusScripts::parseUpdateReply(conn->command(StatusScripts::updateCommand(k, current, next, 60)));
+        const auto res = StatusScripts::parseUpdateReply(
+            conn->command(StatusScripts::updateCommand(k, current, next, 60)));
         QCOMPARE(res.outcome, StatusScripts::UpdateResult::Outcome::Conflict);
         QCOMPARE(get(k.statusKey(o.id)), current);
     }
@@ -672,10 +692,14 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("segment");
         QTest::addColumn<qint64>("chunk");
         QTest::addColumn<qint64>("keys"); // 1 = the single key `…-data`
-        QTest::newRow("fits one segment") << qint64(64 * 1024) << qint64(64 * 1024) << qint64(16 * 1024) << qint64(1);
-        QTest::newRow("one byte over") << qint64(64 * 1024 + 1) << qint64(64 * 1024) << qint64(64 * 1024) << qint64(2);
-        QTest::newRow("3 segments + 5 B, SETRANGE chunks") << qint64(3 * 65536 + 5) << qint64(65536) << qint64(10000) << qint64(4);
-        QTest::newRow("chunk larger than segment") << qint64(300000) << qint64(65536) << qint64(1048576) << qint64(5);
+        QTest::newRow("fits one segment")
+            << qint64(64 * 1024) << qint64(64 * 1024) << qint64(16 * 1024) << qint64(1);
+        QTest::newRow("one byte over")
+            << qint64(64 * 1024 + 1) << qint64(64 * 1024) << qint64(64 * 1024) << qint64(2);
+        QTest::newRow("3 segments + 5 B, SETRANGE chunks")
+            << qint64(3 * 65536 + 5) << qint64(65536) << qint64(10000) << qint64(4);
+        QTest::newRow("chunk larger than segment")
+            << qint64(300000) << qint64(65536) << qint64(1048576) << qint64(5);
     }
     void segments_layoutOfSingleAndManySegments()
     {
@@ -683,7 +707,8 @@ private Q_SLOTS:
         QFETCH(qint64, segment);
         QFETCH(qint64, chunk);
         QFETCH(qint64, keys);
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("seg.bin"), size, quint32(size));
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("seg.bin"), size, quint32(size));
         ExporterConfig cfg = config(chunk);
         cfg.segmentBytes = segment;
         const Outcome o = exportFile(cfg, path);
@@ -703,17 +728,20 @@ private Q_SLOTS:
         QCOMPARE(dataKeys(m_redis, o.id), expected);
         // All but the last exactly the segment size.
         for (qint64 i = 0; keys > 1 && i < keys; ++i)
-            QCOMPARE(strlen(k.segmentKey(o.id, i)), i + 1 < keys ? segment : size - (keys - 1) * segment);
+            QCOMPARE(strlen(k.segmentKey(o.id, i)),
+                     i + 1 < keys ? segment : size - (keys - 1) * segment);
         QCOMPARE(sha256Of(readExportData(m_redis, o.id)), sha256OfFile(path));
         HB_VERIFY_TTLS(m_redis, o.id, 600);
         // Data keys outlive the status key by the margin.
         for (const QByteArray &key : dataKeys(m_redis, o.id))
-            QVERIFY(m_redis.command({"PTTL", key}).integer > m_redis.command({"PTTL", k.statusKey(o.id)}).integer);
+            QVERIFY(m_redis.command({"PTTL", key}).integer >
+                    m_redis.command({"PTTL", k.statusKey(o.id)}).integer);
     }
 
     void segments_cancelLeavesNoKeyBeyondBytesWritten()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("segcancel.bin"), 4 * 1024 * 1024, 9);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("segcancel.bin"), 4 * 1024 * 1024, 9);
         ExporterConfig cfg = config(16 * 1024);
         cfg.segmentBytes = 100000; // not a multiple of the chunk: chunks end at segment ends
         cfg.bandwidthLimit = 1024 * 1024;
@@ -750,7 +778,8 @@ private Q_SLOTS:
         s.createdAt = s.updatedAt = QDateTime::currentDateTimeUtc().addSecs(-10);
         m_redis.command({"SET", k.statusKey(id), s.toJson(), "EX", "600"});
         for (int i = 0; i < 5; ++i)
-            m_redis.command({"SET", k.segmentKey(id, i), QByteArray(100000, char('a' + i)), "EX", "600"});
+            m_redis.command(
+                {"SET", k.segmentKey(id, i), QByteArray(100000, char('a' + i)), "EX", "600"});
         ExportStore store(m_redis.endpoint(), k);
         const auto r = store.cancel(id, QStringLiteral("alice"), DefaultPermissions(), 300);
         QCOMPARE(r.failure.code, ErrorCode::None);
@@ -759,7 +788,8 @@ private Q_SLOTS:
         QVERIFY(after.settled);
         QCOMPARE(after.bytesWritten, 250000);
         QCOMPARE(after.segments, 3);
-        QCOMPARE(dataKeys(m_redis, id), (QList<QByteArray>{k.segmentKey(id, 0), k.segmentKey(id, 1), k.segmentKey(id, 2)}));
+        QCOMPARE(dataKeys(m_redis, id), (QList<QByteArray>{k.segmentKey(id, 0), k.segmentKey(id, 1),
+                                                           k.segmentKey(id, 2)}));
         QCOMPARE(strlen(k.segmentKey(id, 2)), 50000);
         QCOMPARE(readExportData(m_redis, id),
                  QByteArray(100000, 'a') + QByteArray(100000, 'b') + QByteArray(50000, 'c'));
@@ -768,7 +798,8 @@ private Q_SLOTS:
 
     void segments_fetchReadsEverySegmentAndChecksSha()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("fetch.bin"), 5 * 1024 * 1024 + 77, 12);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("fetch.bin"), 5 * 1024 * 1024 + 77, 12);
         ExporterConfig cfg = config();
         cfg.segmentBytes = 1024 * 1024 - 16;
         const Outcome o = exportFile(cfg, path);
@@ -827,8 +858,7 @@ private Q_SLOTS:
         // "source changed during export".
         const QString path = QStringLiteral("/sys/kernel/mm/transparent_hugepage/enabled");
         QFile f(path);
-        if (!f.open(QIODevice::ReadOnly))
-            QSKIP("no readable /sys attribute here");
+        if (!f.open(QIODevice::ReadOnly)) QSKIP("no readable /sys attribute here");
         const QByteArray content = f.readAll();
         const Outcome o = exportFile(config(), path);
         QVERIFY2(o.code == ErrorCode::None, qPrintable(o.message));
@@ -846,7 +876,8 @@ private Q_SLOTS:
         QFETCH(qint64, size);
         const QString fifo = m_files.path() + QStringLiteral("/pipe-%1").arg(size);
         QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
-        const QString source = makeRandomFile(m_files.path(), QStringLiteral("fed-%1.bin").arg(size), size, 21);
+        const QString source =
+            makeRandomFile(m_files.path(), QStringLiteral("fed-%1.bin").arg(size), size, 21);
         Exporter exporter(config(), nullptr);
         QSignalSpy created(&exporter, &Exporter::exportCreated);
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
@@ -857,8 +888,7 @@ private Q_SLOTS:
         std::unique_ptr<QThread> writer(QThread::create([&] {
             QThread::msleep(200);
             QFile in(source), out(fifo);
-            if (!in.open(QIODevice::ReadOnly) || !out.open(QIODevice::WriteOnly))
-                return;
+            if (!in.open(QIODevice::ReadOnly) || !out.open(QIODevice::WriteOnly)) return;
             while (!in.atEnd())
                 out.write(in.read(7000));
         }));

@@ -21,7 +21,8 @@ private Q_SLOTS:
     void redisUrl_parsesTcpWithUserPasswordAndDb()
     {
         QString err;
-        const auto ep = RedisEndpoint::parse(QStringLiteral("redis://alice:s%40cret@db.example:6390/3"), &err);
+        const auto ep =
+            RedisEndpoint::parse(QStringLiteral("redis://alice:s%40cret@db.example:6390/3"), &err);
         QVERIFY2(ep, qPrintable(err));
         QCOMPARE(ep->kind, RedisEndpoint::Kind::Tcp);
         QCOMPARE(ep->host, QStringLiteral("db.example"));
@@ -33,7 +34,8 @@ private Q_SLOTS:
     }
     void redisUrl_parsesUnixSocketWithDb()
     {
-        const auto ep = RedisEndpoint::parse(QStringLiteral("unix://u:p@/run/redis/redis.sock?db=2"));
+        const auto ep =
+            RedisEndpoint::parse(QStringLiteral("unix://u:p@/run/redis/redis.sock?db=2"));
         QVERIFY(ep);
         QCOMPARE(ep->kind, RedisEndpoint::Kind::Unix);
         QCOMPARE(ep->socketPath, QStringLiteral("/run/redis/redis.sock"));
@@ -56,16 +58,25 @@ private Q_SLOTS:
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("needle");
         QTest::newRow("empty") << QString() << "empty";
-        QTest::newRow("scheme") << "http://localhost" << "unknown scheme";
-        QTest::newRow("no scheme") << "localhost:6379" << "";
-        QTest::newRow("port") << "redis://localhost:99999" << "";
-        QTest::newRow("port text") << "redis://localhost:abc" << "";
-        QTest::newRow("db") << "redis://localhost/x" << "database";
-        QTest::newRow("unix relative") << "unix://relative.sock" << "";
-        QTest::newRow("unix param") << "unix:///tmp/x.sock?foo=1" << "unknown parameter";
+        QTest::newRow("scheme") << "http://localhost"
+                                << "unknown scheme";
+        QTest::newRow("no scheme") << "localhost:6379"
+                                   << "";
+        QTest::newRow("port") << "redis://localhost:99999"
+                              << "";
+        QTest::newRow("port text") << "redis://localhost:abc"
+                                   << "";
+        QTest::newRow("db") << "redis://localhost/x"
+                            << "database";
+        QTest::newRow("unix relative") << "unix://relative.sock"
+                                       << "";
+        QTest::newRow("unix param") << "unix:///tmp/x.sock?foo=1"
+                                    << "unknown parameter";
         // Found by fuzzing: an empty authority, then a path that QUrl cannot write back.
-        QTest::newRow("unix double slash") << "unix://://u:p@/.u:p@/.s(ck?db=2" << "";
-        QTest::newRow("unix port") << "unix://:6379/tmp/x.sock" << "no host or port";
+        QTest::newRow("unix double slash") << "unix://://u:p@/.u:p@/.s(ck?db=2"
+                                           << "";
+        QTest::newRow("unix port") << "unix://:6379/tmp/x.sock"
+                                   << "no host or port";
     }
     void redisUrl_rejectsMalformed()
     {
@@ -96,8 +107,8 @@ private Q_SLOTS:
         const QByteArray json = s.toJson();
         QVERIFY(json.startsWith("{\"id\":\"" + s.id.toLatin1() + "\",\"status\":\"PENDING\""));
         const QJsonObject o = QJsonDocument::fromJson(json).object();
-        for (const char *k : {"id", "status", "owner", "source", "bytesTotal", "bytesWritten", "createdAt",
-                              "updatedAt", "sha256", "error", "cancelledBy"})
+        for (const char *k : {"id", "status", "owner", "source", "bytesTotal", "bytesWritten",
+                              "createdAt", "updatedAt", "sha256", "error", "cancelledBy"})
             QVERIFY2(o.contains(QLatin1String(k)), k);
         QVERIFY(o.value(QLatin1String("sha256")).isNull());
         QCOMPARE(o.value(QLatin1String("source")).toString(), s.source);

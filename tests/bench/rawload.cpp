@@ -34,7 +34,10 @@ double monoNow()
     return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
 }
 
-static std::string errnoText() { return std::strerror(errno); }
+static std::string errnoText()
+{
+    return std::strerror(errno);
+}
 
 RawRedis::RawRedis(const std::string &socket, int timeoutS)
 {
@@ -45,7 +48,10 @@ RawRedis::RawRedis(const std::string &socket, int timeoutS)
     redisSetTimeout(c, tv);
 }
 
-RawRedis::~RawRedis() { redisFree(c); }
+RawRedis::~RawRedis()
+{
+    redisFree(c);
+}
 
 void RawRedis::send(int argc, const char **argv, const size_t *lens)
 {
@@ -62,12 +68,12 @@ void RawRedis::expect(int type, long long integer)
     void *raw = nullptr;
     if (redisGetReply(c, &raw) != REDIS_OK || !raw)
         throw RawError(std::string("redisGetReply: ") + c->errstr);
-    std::unique_ptr<redisReply, void (*)(void *)> r(static_cast<redisReply *>(raw), freeReplyObject);
-    if (r->type == type && (integer < 0 || r->integer == integer))
-        return;
-    if (r->type == REDIS_REPLY_ERROR)
-        throw RawError("Redis error: " + std::string(r->str, r->len));
-    throw RawError("unexpected reply type " + std::to_string(r->type) + " integer " + std::to_string(r->integer));
+    std::unique_ptr<redisReply, void (*)(void *)> r(static_cast<redisReply *>(raw),
+                                                    freeReplyObject);
+    if (r->type == type && (integer < 0 || r->integer == integer)) return;
+    if (r->type == REDIS_REPLY_ERROR) throw RawError("Redis error: " + std::string(r->str, r->len));
+    throw RawError("unexpected reply type " + std::to_string(r->type) + " integer " +
+                   std::to_string(r->integer));
 }
 
 namespace {
@@ -77,8 +83,7 @@ struct FileIn
     int fd;
     explicit FileIn(const std::string &path) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC))
     {
-        if (fd < 0)
-            throw RawError("open " + path + ": " + errnoText());
+        if (fd < 0) throw RawError("open " + path + ": " + errnoText());
     }
     ~FileIn() { ::close(fd); }
     int64_t readFull(char *buf, int64_t n)
@@ -86,12 +91,9 @@ struct FileIn
         int64_t got = 0;
         while (got < n) {
             const ssize_t r = ::read(fd, buf + got, size_t(n - got));
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r < 0)
-                throw RawError("read: " + errnoText());
-            if (r == 0)
-                break;
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) throw RawError("read: " + errnoText());
+            if (r == 0) break;
             got += r;
         }
         return got;
@@ -103,8 +105,7 @@ struct Sha
     EVP_MD_CTX *ctx = nullptr;
     explicit Sha(bool on)
     {
-        if (!on)
-            return;
+        if (!on) return;
         ctx = EVP_MD_CTX_new();
         if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1)
             throw RawError("EVP_DigestInit_ex failed");
@@ -117,8 +118,7 @@ struct Sha
     }
     std::string hex()
     {
-        if (!ctx)
-            return {};
+        if (!ctx) return {};
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned int len = 0;
         EVP_DigestFinal_ex(ctx, md, &len);
@@ -149,11 +149,12 @@ LoadResult segmentedLoad(const LoadSpec &spec)
             const int64_t inSeg = off % spec.segmentBytes;
             const int64_t want = std::min({spec.chunk, spec.segmentBytes - inSeg, spec.size - off});
             const int64_t n = in.readFull(buf.data(), want);
-            if (n <= 0)
-                throw RawError("short read at " + std::to_string(off));
+            if (n <= 0) throw RawError("short read at " + std::to_string(off));
             const std::string key = spec.keyPrefix + ":" + std::to_string(off / spec.segmentBytes);
-            if (spec.presizeSegments && inSeg == 0 && std::min(spec.segmentBytes, spec.size - off) > n) {
-                const std::string last = std::to_string(std::min(spec.segmentBytes, spec.size - off) - 1);
+            if (spec.presizeSegments && inSeg == 0 &&
+                std::min(spec.segmentBytes, spec.size - off) > n) {
+                const std::string last =
+                    std::to_string(std::min(spec.segmentBytes, spec.size - off) - 1);
                 const char zero = 0;
                 const char *pargv[] = {"SETRANGE", key.c_str(), last.c_str(), &zero};
                 const size_t plens[] = {8, key.size(), last.size(), 1};
@@ -208,8 +209,7 @@ LoadResult presizedLoad(const LoadSpec &spec)
         int inflight = 0;
         while (off < spec.size) {
             const int64_t n = in.readFull(buf.data(), std::min(spec.chunk, spec.size - off));
-            if (n <= 0)
-                throw RawError("short read at " + std::to_string(off));
+            if (n <= 0) throw RawError("short read at " + std::to_string(off));
             const std::string offText = std::to_string(off);
             const char *argv[] = {"SETRANGE", key.c_str(), offText.c_str(), buf.data()};
             const size_t lens[] = {8, key.size(), offText.size(), size_t(n)};
@@ -233,7 +233,8 @@ LoadResult presizedLoad(const LoadSpec &spec)
     return res;
 }
 
-std::string hashKeys(const std::string &socket, const std::vector<std::string> &keys, const std::vector<int64_t> &lengths)
+std::string hashKeys(const std::string &socket, const std::vector<std::string> &keys,
+                     const std::vector<int64_t> &lengths)
 {
     RawRedis r(socket, 120);
     Sha sha(true);
@@ -264,10 +265,12 @@ std::string hashKeys(const std::string &socket, const std::vector<std::string> &
         void *raw = nullptr;
         if (redisGetReply(r.ctx(), &raw) != REDIS_OK || !raw)
             throw RawError(std::string("redisGetReply: ") + r.ctx()->errstr);
-        std::unique_ptr<redisReply, void (*)(void *)> rep(static_cast<redisReply *>(raw), freeReplyObject);
+        std::unique_ptr<redisReply, void (*)(void *)> rep(static_cast<redisReply *>(raw),
+                                                          freeReplyObject);
         const Piece &p = pieces[got++];
         if (rep->type != REDIS_REPLY_STRING || int64_t(rep->len) != p.to - p.from + 1)
-            throw RawError("GETRANGE " + keys[p.key] + " " + std::to_string(p.from) + ": short reply");
+            throw RawError("GETRANGE " + keys[p.key] + " " + std::to_string(p.from) +
+                           ": short reply");
         sha.add(rep->str, int64_t(rep->len));
     }
     return sha.hex();
@@ -316,22 +319,26 @@ void Pinger::start()
 void Pinger::stop()
 {
     m_stop = true;
-    if (m_thread.joinable())
-        m_thread.join();
+    if (m_thread.joinable()) m_thread.join();
 }
 
 double percentileOf(std::vector<double> v, double p)
 {
-    if (v.empty())
-        return 0;
+    if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     size_t rank = size_t(std::ceil(p / 100.0 * double(v.size())));
     rank = std::clamp<size_t>(rank, 1, v.size());
     return v[rank - 1];
 }
 
-double Pinger::maxMs() const { return m_lat.empty() ? 0 : *std::max_element(m_lat.begin(), m_lat.end()); }
-double Pinger::p99Ms() const { return percentileOf(m_lat, 99); }
+double Pinger::maxMs() const
+{
+    return m_lat.empty() ? 0 : *std::max_element(m_lat.begin(), m_lat.end());
+}
+double Pinger::p99Ms() const
+{
+    return percentileOf(m_lat, 99);
+}
 
 std::string readFileText(const std::string &path)
 {
@@ -346,8 +353,7 @@ static std::vector<std::string> statFields(pid_t pid)
     const std::string all = readFileText("/proc/" + std::to_string(pid) + "/stat");
     const size_t close = all.rfind(')');
     std::vector<std::string> out;
-    if (close == std::string::npos)
-        return out;
+    if (close == std::string::npos) return out;
     std::istringstream ss(all.substr(close + 2));
     std::string f;
     while (ss >> f)
@@ -358,8 +364,7 @@ static std::vector<std::string> statFields(pid_t pid)
 double procCpuS(pid_t pid)
 {
     const auto f = statFields(pid);
-    if (f.size() < 13)
-        return 0;
+    if (f.size() < 13) return 0;
     return double(std::stoll(f[11]) + std::stoll(f[12])) / double(sysconf(_SC_CLK_TCK));
 }
 
@@ -373,20 +378,20 @@ double selfCpuS()
 {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 long vmHwmKiB(pid_t pid)
 {
     const std::string all = readFileText("/proc/" + std::to_string(pid) + "/status");
     const size_t at = all.find("VmHWM:");
-    if (at == std::string::npos)
-        return 0;
+    if (at == std::string::npos) return 0;
     return std::strtol(all.c_str() + at + 6, nullptr, 10);
 }
 
-Child spawnChild(const std::string &program, const std::vector<std::string> &args, const std::string &outPath,
-                 const std::string &errPath, int stdoutFd)
+Child spawnChild(const std::string &program, const std::vector<std::string> &args,
+                 const std::string &outPath, const std::string &errPath, int stdoutFd)
 {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -394,7 +399,8 @@ Child spawnChild(const std::string &program, const std::vector<std::string> &arg
     if (stdoutFd >= 0)
         posix_spawn_file_actions_adddup2(&fa, stdoutFd, 1);
     else
-        posix_spawn_file_actions_addopen(&fa, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&fa, 1, outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0600);
     posix_spawn_file_actions_addopen(&fa, 2, errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     std::vector<std::string> store{program};
     store.insert(store.end(), args.begin(), args.end());
@@ -408,12 +414,10 @@ Child spawnChild(const std::string &program, const std::vector<std::string> &arg
     c.startedAt = monoNow();
     const int rc = posix_spawn(&c.pid, program.c_str(), &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        throw RawError("cannot start " + program + ": " + std::strerror(rc));
+    if (rc != 0) throw RawError("cannot start " + program + ": " + std::strerror(rc));
     for (auto &slot : g_children) {
         pid_t expected = 0;
-        if (slot.compare_exchange_strong(expected, c.pid))
-            break;
+        if (slot.compare_exchange_strong(expected, c.pid)) break;
     }
     c.pidfd = int(::syscall(SYS_pidfd_open, c.pid, 0));
     return c;
@@ -423,8 +427,7 @@ static void forget(pid_t pid)
 {
     for (auto &slot : g_children) {
         pid_t expected = pid;
-        if (slot.compare_exchange_strong(expected, 0))
-            break;
+        if (slot.compare_exchange_strong(expected, 0)) break;
     }
 }
 
@@ -438,14 +441,11 @@ void waitChildren(std::vector<Child> &children, double timeoutS, int extraFd,
     double lastSample = 0;
     while (left > 0 || extraOpen) {
         const bool sample = monoNow() - lastSample >= 0.01;
-        if (sample)
-            lastSample = monoNow();
+        if (sample) lastSample = monoNow();
         for (size_t i = 0; i < children.size(); ++i) {
-            if (done[i])
-                continue;
+            if (done[i]) continue;
             Child &c = children[i];
-            if (sample)
-                c.maxRssKiB = std::max(c.maxRssKiB, vmHwmKiB(c.pid));
+            if (sample) c.maxRssKiB = std::max(c.maxRssKiB, vmHwmKiB(c.pid));
             int status = 0;
             rusage ru{};
             const pid_t w = ::wait4(c.pid, &status, WNOHANG, &ru);
@@ -454,8 +454,7 @@ void waitChildren(std::vector<Child> &children, double timeoutS, int extraFd,
                 c.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
                 c.cpuS = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                          double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-                if (c.pidfd >= 0)
-                    ::close(c.pidfd);
+                if (c.pidfd >= 0) ::close(c.pidfd);
                 c.pidfd = -1;
                 forget(c.pid);
                 done[i] = true;
@@ -464,24 +463,20 @@ void waitChildren(std::vector<Child> &children, double timeoutS, int extraFd,
         }
         if (monoNow() - t0 > timeoutS) {
             for (size_t i = 0; i < children.size(); ++i) {
-                if (done[i])
-                    continue;
+                if (done[i]) continue;
                 ::kill(children[i].pid, SIGKILL);
                 ::waitpid(children[i].pid, nullptr, 0);
-                if (children[i].pidfd >= 0)
-                    ::close(children[i].pidfd);
+                if (children[i].pidfd >= 0) ::close(children[i].pidfd);
                 forget(children[i].pid);
             }
-            throw RawError("child process did not finish within " + std::to_string(int(timeoutS)) + " s");
+            throw RawError("child process did not finish within " + std::to_string(int(timeoutS)) +
+                           " s");
         }
-        if (left == 0 && !extraOpen)
-            break;
+        if (left == 0 && !extraOpen) break;
         std::vector<pollfd> fds;
         for (size_t i = 0; i < children.size(); ++i)
-            if (!done[i] && children[i].pidfd >= 0)
-                fds.push_back({children[i].pidfd, POLLIN, 0});
-        if (extraOpen)
-            fds.push_back({extraFd, POLLIN, 0});
+            if (!done[i] && children[i].pidfd >= 0) fds.push_back({children[i].pidfd, POLLIN, 0});
+        if (extraOpen) fds.push_back({extraFd, POLLIN, 0});
         ::poll(fds.data(), nfds_t(fds.size()), 10);
         if (extraOpen && (fds.back().revents & (POLLIN | POLLHUP | POLLERR)))
             extraOpen = onExtraReadable();

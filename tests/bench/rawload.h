@@ -52,22 +52,24 @@ struct LoadSpec
 {
     std::string socket;
     std::string file;
-    std::string keyPrefix;      // segment k is "<keyPrefix>:<k>"; the presized string is keyPrefix itself
-    int64_t size = 0;           // bytes to load (the file's size)
+    std::string
+        keyPrefix;    // segment k is "<keyPrefix>:<k>"; the presized string is keyPrefix itself
+    int64_t size = 0; // bytes to load (the file's size)
     int64_t segmentBytes = 1 << 20;
     int64_t chunk = 1 << 20;
     int window = 4;
-    bool sha256 = false;        // hash every byte read with OpenSSL EVP SHA-256, on the loader's thread
-    bool presizeSegments = false; // segmentedLoad: open each segment with one SETRANGE at its last offset
+    bool sha256 = false; // hash every byte read with OpenSSL EVP SHA-256, on the loader's thread
+    bool presizeSegments =
+        false; // segmentedLoad: open each segment with one SETRANGE at its last offset
 };
 
 struct LoadResult
 {
-    double seconds = 0;         // from before connect to the last reply
+    double seconds = 0; // from before connect to the last reply
     int64_t bytes = 0;
     int segments = 0;
-    std::string shaHex;         // when spec.sha256
-    std::string error;          // empty = ok
+    std::string shaHex; // when spec.sha256
+    std::string error;  // empty = ok
 };
 
 // segments.c's algorithm: read(2) CHUNK bytes, SETRANGE <prefix>:<off/seg> <off%seg>,
@@ -109,7 +111,8 @@ private:
 // SHA-256 (hex) of the keys' values concatenated in order, read with pipelined
 // GETRANGE pieces of at most 16 MiB; throws when a key's length differs from
 // lengths[i]. The verification read, fast enough to run after every first run.
-std::string hashKeys(const std::string &socket, const std::vector<std::string> &keys, const std::vector<int64_t> &lengths);
+std::string hashKeys(const std::string &socket, const std::vector<std::string> &keys,
+                     const std::vector<int64_t> &lengths);
 
 double percentileOf(std::vector<double> v, double p); // nearest rank
 
@@ -126,17 +129,17 @@ struct Child
     pid_t pid = 0;
     int pidfd = -1;
     int exitCode = -1;
-    double cpuS = 0;           // utime+stime from wait4's rusage (exact; ru_maxrss is not: see hbbench.cpp)
-    long maxRssKiB = 0;        // VmHWM sampled every 10 ms
-    double seconds = 0;        // spawn to exit
+    double cpuS = 0; // utime+stime from wait4's rusage (exact; ru_maxrss is not: see hbbench.cpp)
+    long maxRssKiB = 0; // VmHWM sampled every 10 ms
+    double seconds = 0; // spawn to exit
     double startedAt = 0;
     std::string outPath, errPath;
 };
 
 // Spawns program with args, stdin /dev/null, stdout and stderr to the files
 // given (stdout to stdoutFd instead when >= 0, e.g. a pipe's write end).
-Child spawnChild(const std::string &program, const std::vector<std::string> &args, const std::string &outPath,
-                 const std::string &errPath, int stdoutFd = -1);
+Child spawnChild(const std::string &program, const std::vector<std::string> &args,
+                 const std::string &outPath, const std::string &errPath, int stdoutFd = -1);
 // Waits for every child, sampling VmHWM every 10 ms and sleeping on their pidfds
 // in between (a busy parent would steal CPU from the children and from Redis).
 // When extraFd >= 0 (a pipe from a child), onExtraReadable is called whenever it

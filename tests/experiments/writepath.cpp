@@ -20,10 +20,14 @@ enum class Mode { Presized, Growing, Append, LuaCarried };
 const char *name(Mode m)
 {
     switch (m) {
-    case Mode::Presized: return "SETRANGE, string sized first";
-    case Mode::Growing: return "SETRANGE, string grows";
-    case Mode::Append: return "APPEND";
-    case Mode::LuaCarried: return "EVAL carrying the chunk";
+    case Mode::Presized:
+        return "SETRANGE, string sized first";
+    case Mode::Growing:
+        return "SETRANGE, string grows";
+    case Mode::Append:
+        return "APPEND";
+    case Mode::LuaCarried:
+        return "EVAL carrying the chunk";
     }
     return "?";
 }
@@ -43,9 +47,15 @@ double runOnce(RedisConnection &c, Mode mode, const QByteArray &data, qint64 chu
             const QByteArray off = QByteArray::number(sent);
             switch (mode) {
             case Mode::Presized:
-            case Mode::Growing: c.append({"SETRANGE", "k", off, part}); break;
-            case Mode::Append: c.append({"APPEND", "k", part}); break;
-            case Mode::LuaCarried: c.append({"EVAL", lua, "1", "k", off, part}); break;
+            case Mode::Growing:
+                c.append({"SETRANGE", "k", off, part});
+                break;
+            case Mode::Append:
+                c.append({"APPEND", "k", part});
+                break;
+            case Mode::LuaCarried:
+                c.append({"EVAL", lua, "1", "k", off, part});
+                break;
             }
             sent += part.size();
             continue;
@@ -90,7 +100,8 @@ int main(int argc, char **argv)
         return v[v.size() / 2];
     };
     const double base = median(times[0]);
-    printf("%lld MiB, 1 MiB chunks, 4 in flight, %d runs each (alternating), medians:\n", mib, runs);
+    printf("%lld MiB, 1 MiB chunks, 4 in flight, %d runs each (alternating), medians:\n", mib,
+           runs);
     printf("%-32s %10s %10s %8s\n", "write path", "seconds", "MiB/s", "time ×");
     for (int m = 0; m < 4; ++m) {
         const double s = median(times[m]);

@@ -1,10 +1,10 @@
 // Faults inflicted on a real redis-server mid-export, and hostile input: the
 // exporter must end each export truthfully (never a half export that looks whole),
 // never hang, and never leave a key without expiry.
+#include "exportdata.h"
 #include "exporter.h"
 #include "exportstore.h"
 #include "exporttesting.h"
-#include "exportdata.h"
 #include "testredis.h"
 
 #include <QElapsedTimer>
@@ -55,23 +55,27 @@ class TstFaults : public QObject
         bool started = false;
         Outcome outcome;
     };
-    Squeezed squeezeMidExport(const QByteArray &policy, const QByteArray &maxmemory, qint64 size, quint32 seed)
+    Squeezed squeezeMidExport(const QByteArray &policy, const QByteArray &maxmemory, qint64 size,
+                              quint32 seed)
     {
         m_redis->command({"CONFIG", "SET", "maxmemory-policy", policy});
         ExporterConfig cfg = config(*m_redis);
         cfg.bandwidthLimit = 2 * 1024 * 1024;
-        Writing run = startWriting(cfg, QStringLiteral("squeezed-%1.bin").arg(QString::fromLatin1(policy)), size, seed);
+        Writing run = startWriting(
+            cfg, QStringLiteral("squeezed-%1.bin").arg(QString::fromLatin1(policy)), size, seed);
         Squeezed out;
         out.started = run.started;
-        if (!run.started)
-            return out;
+        if (!run.started) return out;
         m_redis->command({"CONFIG", "SET", "maxmemory", maxmemory});
         if (run.finished->wait(30000) || !run.finished->isEmpty())
             out.outcome = takeFinished(*run.finished);
         m_redis->command({"CONFIG", "SET", "maxmemory", "0"});
         return out;
     }
-    QByteArray get(TestRedisServer &r, const QByteArray &key) { return r.command({"GET", key}).string; }
+    QByteArray get(TestRedisServer &r, const QByteArray &key)
+    {
+        return r.command({"GET", key}).string;
+    }
     ExportStatus stored(TestRedisServer &r, const QString &id)
     {
         auto s = ExportStatus::fromJson(get(r, KeyLayout().statusKey(id)));
@@ -89,15 +93,15 @@ class TstFaults : public QObject
         const RedisReply keys = r.command({"KEYS", "*"}); // test-only: a tiny server
         for (const RedisReply &k : keys.elements) {
             const qint64 ttl = r.command({"TTL", k.string}).integer;
-            QVERIFY2(ttl > 0 || ttl == -2, qPrintable(QStringLiteral("%1 has TTL %2").arg(QString::fromUtf8(k.string)).arg(ttl)));
+            QVERIFY2(
+                ttl > 0 || ttl == -2,
+                qPrintable(
+                    QStringLiteral("%1 has TTL %2").arg(QString::fromUtf8(k.string)).arg(ttl)));
         }
     }
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QVERIFY(m_files.isValid());
-    }
+    void initTestCase() { QVERIFY(m_files.isValid()); }
     void init()
     {
         m_redis = std::make_unique<TestRedisServer>();
@@ -108,7 +112,8 @@ private Q_SLOTS:
 
     void connectionCut_twiceMidExport_resumesByteExact()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("cut.bin"), 6 * 1024 * 1024, 11);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("cut.bin"), 6 * 1024 * 1024, 11);
         ExporterConfig cfg = config(*m_redis);
         cfg.bandwidthLimit = 4 * 1024 * 1024;
         Exporter exporter(cfg, nullptr);
@@ -116,7 +121,8 @@ private Q_SLOTS:
         const QString id = exporter.startExport(path);
         for (qint64 mark : {qint64(1) * 1024 * 1024, qint64(3) * 1024 * 1024}) {
             QTRY_VERIFY_WITH_TIMEOUT(stored(*m_redis, id).bytesWritten > mark, 30000);
-            const RedisReply killed = m_redis->command({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"});
+            const RedisReply killed =
+                m_redis->command({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"});
             QVERIFY2(killed.integer >= 1, killed.string.constData());
         }
         QVERIFY(finished.wait(60000));
@@ -144,7 +150,8 @@ private Q_SLOTS:
         const Outcome o = takeFinished(finished);
         m_redis->command({"CONFIG", "SET", "maxclients", "10000"});
         QCOMPARE(o.status.state, ExportState::Failed);
-        QVERIFY2(o.message.contains(QLatin1String("gave up after 2 reconnects")), qPrintable(o.message));
+        QVERIFY2(o.message.contains(QLatin1String("gave up after 2 reconnects")),
+                 qPrintable(o.message));
         verifyEveryKeyExpires(*m_redis);
     }
 
@@ -152,8 +159,8 @@ private Q_SLOTS:
     {
         // A server that persists, so what it kept can be inspected after a restart.
         m_redis = std::make_unique<TestRedisServer>(
-            QStringList{QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--appendfsync"),
-                        QStringLiteral("always")});
+            QStringList{QStringLiteral("--appendonly"), QStringLiteral("yes"),
+                        QStringLiteral("--appendfsync"), QStringLiteral("always")});
         QString err;
         QVERIFY2(m_redis->start(&err), qPrintable(err));
         ExporterConfig cfg = config(*m_redis);
@@ -200,7 +207,8 @@ private Q_SLOTS:
 
     void exporterKilled_keysExpireWithinTtl_statusLooksStalled()
     {
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("sigkill.bin"), 8 * 1024 * 1024, 15);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("sigkill.bin"), 8 * 1024 * 1024, 15);
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HBEXPORTER_REDIS_URL"), m_redis->url());
         QProcess cli;
@@ -220,8 +228,7 @@ private Q_SLOTS:
         QCOMPARE(frozen.state, ExportState::Pending);
         QTest::qWait(600);
         const ExportStatus later = stored(*m_redis, id);
-        if (!later.id.isEmpty())
-            QCOMPARE(later.updatedAt, frozen.updatedAt);
+        if (!later.id.isEmpty()) QCOMPARE(later.updatedAt, frozen.updatedAt);
         QTRY_VERIFY_WITH_TIMEOUT(exportKeys(*m_redis, id).isEmpty(), 8000);
         QVERIFY2(t.elapsed() <= 5000 + 1000, qPrintable(QString::number(t.elapsed())));
     }
@@ -230,14 +237,16 @@ private Q_SLOTS:
     {
         m_redis->command({"CONFIG", "SET", "maxmemory", "16mb"});
         m_redis->command({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("huge.bin"), 24 * 1024 * 1024, 16);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("huge.bin"), 24 * 1024 * 1024, 16);
         Exporter exporter(config(*m_redis), nullptr);
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
         exporter.startExport(path);
         QVERIFY(finished.wait(30000));
         const Outcome o = takeFinished(finished);
         QCOMPARE(o.code, ErrorCode::Source);
-        QVERIFY2(o.message.contains(QLatin1String("does not fit in Redis's memory")), qPrintable(o.message));
+        QVERIFY2(o.message.contains(QLatin1String("does not fit in Redis's memory")),
+                 qPrintable(o.message));
         QCOMPARE(m_redis->command({"DBSIZE"}).integer, 0);
     }
 
@@ -247,7 +256,8 @@ private Q_SLOTS:
         const Squeezed q = squeezeMidExport("noeviction", "2mb", 8 * 1024 * 1024, 17);
         QVERIFY(q.started);
         QCOMPARE(q.outcome.status.state, ExportState::Failed);
-        QVERIFY2(q.outcome.message.contains(QLatin1String("Redis is out of memory")), qPrintable(q.outcome.message));
+        QVERIFY2(q.outcome.message.contains(QLatin1String("Redis is out of memory")),
+                 qPrintable(q.outcome.message));
         const ExportStatus s = stored(*m_redis, q.outcome.id);
         QCOMPARE(s.state, ExportState::Failed);
         QVERIFY(s.error.contains(QLatin1String("out of memory")));
@@ -261,7 +271,8 @@ private Q_SLOTS:
         const Squeezed q = squeezeMidExport("allkeys-lru", "4mb", 16 * 1024 * 1024, 18);
         QVERIFY(q.started);
         QCOMPARE(q.outcome.status.state, ExportState::Failed);
-        QVERIFY2(q.outcome.message.contains(QLatin1String("vanished")), qPrintable(q.outcome.message));
+        QVERIFY2(q.outcome.message.contains(QLatin1String("vanished")),
+                 qPrintable(q.outcome.message));
         QVERIFY(stored(*m_redis, q.outcome.id).state != ExportState::Completed);
         verifyEveryKeyExpires(*m_redis);
     }
@@ -279,7 +290,8 @@ private Q_SLOTS:
         QFETCH(QString, change);
         ExporterConfig cfg = config(*m_redis);
         cfg.bandwidthLimit = 2 * 1024 * 1024;
-        Writing run = startWriting(cfg, QStringLiteral("changing-%1.bin").arg(change), 4 * 1024 * 1024, 19);
+        Writing run =
+            startWriting(cfg, QStringLiteral("changing-%1.bin").arg(change), 4 * 1024 * 1024, 19);
         QVERIFY(run.started);
         const QString &id = run.id;
         const QString &path = run.path;
@@ -291,8 +303,10 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::Append));
             f.write(QByteArray(1000, 'x'));
         } else if (change == QLatin1String("replace")) {
-            const QString other = makeRandomFile(m_files.path(), QStringLiteral("other.bin"), 4 * 1024 * 1024, 20);
-            QVERIFY(::rename(QFile::encodeName(other).constData(), QFile::encodeName(path).constData()) == 0);
+            const QString other =
+                makeRandomFile(m_files.path(), QStringLiteral("other.bin"), 4 * 1024 * 1024, 20);
+            QVERIFY(::rename(QFile::encodeName(other).constData(),
+                             QFile::encodeName(path).constData()) == 0);
         } else {
             QFile f(path);
             QVERIFY(f.open(QIODevice::ReadWrite));
@@ -302,7 +316,8 @@ private Q_SLOTS:
         QVERIFY(finished.wait(30000));
         const Outcome o = takeFinished(finished);
         QCOMPARE(o.status.state, ExportState::Failed);
-        QVERIFY2(o.message.contains(QLatin1String("source changed during export")), qPrintable(o.message));
+        QVERIFY2(o.message.contains(QLatin1String("source changed during export")),
+                 qPrintable(o.message));
         const ExportStatus s = stored(*m_redis, id);
         QCOMPARE(s.state, ExportState::Failed);
         QCOMPARE(qint64(readExportData(*m_redis, id).size()), s.bytesWritten);
@@ -315,7 +330,8 @@ private Q_SLOTS:
         QTest::newRow("not json") << QByteArray("{{{{ not json");
         QTest::newRow("wrong types") << QByteArray(R"({"id":7,"status":["PENDING"]})");
         QTest::newRow("huge") << QByteArray("{\"id\":\"") + QByteArray(5 * 1024 * 1024, 'a') + "\"";
-        QTest::newRow("unknown status") << QByteArray("{\"id\":\"ID\",\"status\":\"EXPLODED\",\"bytesTotal\":\"x\"}");
+        QTest::newRow("unknown status")
+            << QByteArray("{\"id\":\"ID\",\"status\":\"EXPLODED\",\"bytesTotal\":\"x\"}");
         QTest::newRow("binary") << QByteArray("\x00\xff\xfe{\"status\"", 12);
     }
     void hostileStatus_isReportedNeverCrashes()
@@ -331,13 +347,15 @@ private Q_SLOTS:
             QCOMPARE(found.status->stateText(), QStringLiteral("EXPLODED"));
             // Cancel refuses to touch a status it does not understand.
             QString err;
-            const auto support = FilePermissions::fromJson(R"({"ops":["export:cancel-any"]})", QStringLiteral("p"), &err);
+            const auto support = FilePermissions::fromJson(R"({"ops":["export:cancel-any"]})",
+                                                           QStringLiteral("p"), &err);
             const auto c = store.cancel(id, QStringLiteral("ops"), *support);
             QCOMPARE(c.failure.code, ErrorCode::Failed);
             QCOMPARE(get(*m_redis, KeyLayout().statusKey(id)), value);
         } else {
             QCOMPARE(found.failure.code, ErrorCode::Failed);
-            QVERIFY2(found.failure.message.contains(QLatin1String("malformed status JSON")), qPrintable(found.failure.message));
+            QVERIFY2(found.failure.message.contains(QLatin1String("malformed status JSON")),
+                     qPrintable(found.failure.message));
         }
         Failure failure;
         const auto entries = store.list(&failure);
@@ -346,9 +364,10 @@ private Q_SLOTS:
         // The CLI says so in one line and does not crash.
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HBEXPORTER_REDIS_URL"), m_redis->url());
-        for (const QStringList &args : {QStringList{QStringLiteral("status"), id}, QStringList{QStringLiteral("list")},
-                                         QStringList{QStringLiteral("list"), QStringLiteral("--json")},
-                                         QStringList{QStringLiteral("cancel"), id}}) {
+        for (const QStringList &args :
+             {QStringList{QStringLiteral("status"), id}, QStringList{QStringLiteral("list")},
+              QStringList{QStringLiteral("list"), QStringLiteral("--json")},
+              QStringList{QStringLiteral("cancel"), id}}) {
             QProcess p;
             p.setProcessEnvironment(env);
             p.start(builtExecutable(QStringLiteral("hbexporter-cli")), args);
@@ -358,9 +377,9 @@ private Q_SLOTS:
             // also be refused: the hostile status names no owner.
             const bool cancel = args.first() == QLatin1String("cancel");
             QVERIFY2(p.exitCode() <= 1 || (cancel && p.exitCode() == 4),
-                     qPrintable(args.join(QLatin1Char(' ')) + QStringLiteral(" → %1").arg(p.exitCode())));
-            if (p.exitCode() != 0)
-                QCOMPARE(p.readAllStandardError().trimmed().count('\n'), 0);
+                     qPrintable(args.join(QLatin1Char(' ')) +
+                                QStringLiteral(" → %1").arg(p.exitCode())));
+            if (p.exitCode() != 0) QCOMPARE(p.readAllStandardError().trimmed().count('\n'), 0);
         }
     }
 
@@ -386,9 +405,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("needle");
-        QTest::newRow("symlink to directory") << "dirlink" << "is a directory";
-        QTest::newRow("socket") << "socket" << "is a socket";
-        QTest::newRow("unreadable") << "unreadable" << "Permission denied";
+        QTest::newRow("symlink to directory") << "dirlink"
+                                              << "is a directory";
+        QTest::newRow("socket") << "socket"
+                                << "is a socket";
+        QTest::newRow("unreadable") << "unreadable"
+                                    << "Permission denied";
     }
     void hostileFiles_directoryLinkAndUnreadableRefused()
     {
@@ -401,8 +423,7 @@ private Q_SLOTS:
         } else if (kind == QLatin1String("socket")) {
             path = m_redis->socketPath();
         } else {
-            if (::geteuid() == 0)
-                QSKIP("root reads every file");
+            if (::geteuid() == 0) QSKIP("root reads every file");
             path = makeRandomFile(m_files.path(), QStringLiteral("secret.bin"), 10);
             QFile::setPermissions(path, QFileDevice::WriteOwner);
         }
@@ -418,9 +439,10 @@ private Q_SLOTS:
 
     void hostileFiles_oddNamesExportExactly()
     {
-        for (const QString &name : {QStringLiteral("with space.bin"), QStringLiteral("quote\"and'.bin"),
-                                    QStringLiteral("new\nline.bin"), QStringLiteral("ünïcødé-文件.bin"),
-                                    QStringLiteral("empty.bin")}) {
+        for (const QString &name :
+             {QStringLiteral("with space.bin"), QStringLiteral("quote\"and'.bin"),
+              QStringLiteral("new\nline.bin"), QStringLiteral("ünïcødé-文件.bin"),
+              QStringLiteral("empty.bin")}) {
             const qint64 size = name.startsWith(QLatin1String("empty")) ? 0 : 70000;
             const QString path = makeRandomFile(m_files.path(), name, size, 22);
             Exporter exporter(config(*m_redis), nullptr);
@@ -437,7 +459,8 @@ private Q_SLOTS:
 
     void redisAcl_readOnlyUserRefusedWritesNothing()
     {
-        m_redis->command({"ACL", "SETUSER", "reader", "on", ">pw", "~*", "&*", "+@read", "+@connection", "+@scripting"});
+        m_redis->command({"ACL", "SETUSER", "reader", "on", ">pw", "~*", "&*", "+@read",
+                          "+@connection", "+@scripting"});
         RedisEndpoint ep = m_redis->endpoint();
         ep.user = QStringLiteral("reader");
         ep.password = QStringLiteral("pw");
@@ -477,14 +500,15 @@ private Q_SLOTS:
 
     void redisAcl_userWithoutConfigExportsFine()
     {
-        m_redis->command({"ACL", "SETUSER", "app", "on", ">pw", "~*", "&*", "+@read", "+@write", "+@scripting",
-                          "+@pubsub", "+@connection", "-config", "-info"});
+        m_redis->command({"ACL", "SETUSER", "app", "on", ">pw", "~*", "&*", "+@read", "+@write",
+                          "+@scripting", "+@pubsub", "+@connection", "-config", "-info"});
         RedisEndpoint ep = m_redis->endpoint();
         ep.user = QStringLiteral("app");
         ep.password = QStringLiteral("pw");
         ExporterConfig cfg = config(*m_redis);
         cfg.endpoint = ep;
-        const QString path = makeRandomFile(m_files.path(), QStringLiteral("noconfig.bin"), 300000, 24);
+        const QString path =
+            makeRandomFile(m_files.path(), QStringLiteral("noconfig.bin"), 300000, 24);
         Exporter exporter(cfg, nullptr);
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
         const QString id = exporter.startExport(path);

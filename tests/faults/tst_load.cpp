@@ -1,8 +1,8 @@
 // Load: many files in one command, several exporter processes at once, and memory
 // that stays flat whatever the file's size.
 #include "exportconfig.h"
-#include "exportstatus.h"
 #include "exportdata.h"
+#include "exportstatus.h"
 #include "testredis.h"
 
 #include <QProcess>
@@ -31,7 +31,8 @@ class TstLoad : public QObject
     }
     void verifyExact(const QString &id, const QString &path)
     {
-        const auto s = ExportStatus::fromJson(m_redis.command({"GET", KeyLayout().statusKey(id)}).string);
+        const auto s =
+            ExportStatus::fromJson(m_redis.command({"GET", KeyLayout().statusKey(id)}).string);
         QVERIFY(s);
         QCOMPARE(s->state, ExportState::Completed);
         QCOMPARE(sha256Of(readExportData(m_redis, id)), sha256OfFile(path));
@@ -40,11 +41,12 @@ class TstLoad : public QObject
     qint64 peakRssKiB(const QString &path)
     {
         QObject owner;
-        QProcess *p = startCli({QStringLiteral("export"), path, QStringLiteral("--verbose")}, &owner);
-        if (!p->waitForFinished(300000) || p->exitCode() != 0)
-            return -1;
+        QProcess *p =
+            startCli({QStringLiteral("export"), path, QStringLiteral("--verbose")}, &owner);
+        if (!p->waitForFinished(300000) || p->exitCode() != 0) return -1;
         const QString err = QString::fromUtf8(p->readAllStandardError());
-        const auto m = QRegularExpression(QStringLiteral("peak memory \\(max RSS\\): (\\d+) KiB")).match(err);
+        const auto m =
+            QRegularExpression(QStringLiteral("peak memory \\(max RSS\\): (\\d+) KiB")).match(err);
         m_redis.command({"FLUSHALL"});
         return m.hasMatch() ? m.captured(1).toLongLong() : -1;
     }
@@ -62,7 +64,8 @@ private Q_SLOTS:
     {
         QStringList paths;
         for (int i = 0; i < 32; ++i)
-            paths << makeRandomFile(m_files.path(), QStringLiteral("many-%1.bin").arg(i), 512 * 1024 + i * 977, quint32(100 + i));
+            paths << makeRandomFile(m_files.path(), QStringLiteral("many-%1.bin").arg(i),
+                                    512 * 1024 + i * 977, quint32(100 + i));
         QObject owner;
         QProcess *p = startCli(QStringList{QStringLiteral("export")} + paths, &owner);
         QVERIFY(p->waitForFinished(300000));
@@ -73,7 +76,8 @@ private Q_SLOTS:
         for (const QString &path : std::as_const(paths))
             bySource.insert(QFileInfo(path).fileName(), path);
         for (const QByteArray &id : ids) {
-            const auto s = ExportStatus::fromJson(m_redis.command({"GET", KeyLayout().statusKey(QString::fromLatin1(id))}).string);
+            const auto s = ExportStatus::fromJson(
+                m_redis.command({"GET", KeyLayout().statusKey(QString::fromLatin1(id))}).string);
             QVERIFY(s);
             verifyExact(s->id, bySource.value(s->source));
         }
@@ -87,10 +91,13 @@ private Q_SLOTS:
         for (int p = 0; p < 6; ++p) {
             QStringList mine;
             for (int i = 0; i < 3; ++i)
-                mine << makeRandomFile(m_files.path(), QStringLiteral("proc%1-%2.bin").arg(p).arg(i),
+                mine << makeRandomFile(m_files.path(),
+                                       QStringLiteral("proc%1-%2.bin").arg(p).arg(i),
                                        3 * 1024 * 1024 + p * 1000 + i, quint32(p * 10 + i));
             files << mine;
-            procs << startCli(QStringList{QStringLiteral("export"), QStringLiteral("--chunk-size"), QStringLiteral("256K")} + mine,
+            procs << startCli(QStringList{QStringLiteral("export"), QStringLiteral("--chunk-size"),
+                                          QStringLiteral("256K")} +
+                                  mine,
                               &owner);
         }
         for (int p = 0; p < 6; ++p) {
@@ -99,7 +106,9 @@ private Q_SLOTS:
             const QList<QByteArray> ids = procs[p]->readAllStandardOutput().trimmed().split('\n');
             QCOMPARE(ids.size(), 3);
             for (const QByteArray &id : ids) {
-                const auto s = ExportStatus::fromJson(m_redis.command({"GET", KeyLayout().statusKey(QString::fromLatin1(id))}).string);
+                const auto s = ExportStatus::fromJson(
+                    m_redis.command({"GET", KeyLayout().statusKey(QString::fromLatin1(id))})
+                        .string);
                 QVERIFY(s);
                 const QString path = m_files.path() + QLatin1Char('/') + s->source;
                 QVERIFY(files[p].contains(path));
@@ -110,8 +119,10 @@ private Q_SLOTS:
 
     void memory_flatFrom64To400MiB()
     {
-        const QString small = makeRandomFile(m_files.path(), QStringLiteral("64.bin"), 64LL * 1024 * 1024, 1);
-        const QString large = makeRandomFile(m_files.path(), QStringLiteral("400.bin"), 400LL * 1024 * 1024, 2);
+        const QString small =
+            makeRandomFile(m_files.path(), QStringLiteral("64.bin"), 64LL * 1024 * 1024, 1);
+        const QString large =
+            makeRandomFile(m_files.path(), QStringLiteral("400.bin"), 400LL * 1024 * 1024, 2);
         const qint64 rssSmall = peakRssKiB(small);
         const qint64 rssLarge = peakRssKiB(large);
         QFile::remove(small);

@@ -12,18 +12,15 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     QString error;
     const auto ep = hb::RedisEndpoint::parse(input, &error);
     if (!ep) {
-        if (error.isEmpty())
-            abort();
+        if (error.isEmpty()) abort();
         return 0;
     }
     if (!ep->password.isEmpty()) {
         // The display name masks the password (it may still appear in a path).
         const auto shown = hb::RedisEndpoint::parse(ep->displayName());
-        if (!shown || shown->password != QLatin1String("***"))
-            abort();
+        if (!shown || shown->password != QLatin1String("***")) abort();
     }
     const auto again = hb::RedisEndpoint::parse(ep->toUrl());
-    if (!again || !(*again == *ep))
-        abort(); // toUrl() must give back the same endpoint
+    if (!again || !(*again == *ep)) abort(); // toUrl() must give back the same endpoint
     return 0;
 }

@@ -11,14 +11,12 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     QString error;
     const auto status = hb::ExportStatus::fromJson(input, &error);
     if (!status) {
-        if (error.isEmpty())
-            abort(); // a refusal always says why
+        if (error.isEmpty()) abort(); // a refusal always says why
         return 0;
     }
     const QByteArray again = status->toJson();
     const auto reparsed = hb::ExportStatus::fromJson(again);
-    if (!reparsed || reparsed->toJson() != again)
-        abort(); // our own output must round-trip
+    if (!reparsed || reparsed->toJson() != again) abort(); // our own output must round-trip
     (void)hb::isValidExportId(status->id);
     return 0;
 }

@@ -19,7 +19,8 @@ constexpr qint64 maxQueued = 64 * 1024;
 class Connection final : public QObject
 {
 public:
-    Connection(QTcpSocket *socket, const QByteArray *content, qint64 rate, HttpTestServer::Stats *stats)
+    Connection(QTcpSocket *socket, const QByteArray *content, qint64 rate,
+               HttpTestServer::Stats *stats)
         : QObject(socket), m_socket(socket), m_content(content), m_rate(rate), m_stats(stats)
     {
         connect(socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
@@ -34,11 +35,9 @@ public:
 private:
     void onReadyRead()
     {
-        if (m_started)
-            return;
+        if (m_started) return;
         m_request += m_socket->readAll();
-        if (!m_request.contains("\r\n\r\n"))
-            return;
+        if (!m_request.contains("\r\n\r\n")) return;
         m_started = true;
         ++m_stats->requests;
         const QList<QByteArray> line = m_request.left(m_request.indexOf("\r\n")).split(' ');
@@ -49,30 +48,30 @@ private:
             head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
                    QByteArray::number(m_content->size()) + "\r\nConnection: close\r\n\r\n";
             m_throttled = path == "/slow";
-            if (path == "/cut")
-                m_end = m_content->size() / 2;
+            if (path == "/cut") m_end = m_content->size() / 2;
         } else if (path == "/nolength" || path == "/slow-nolength") {
-            head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
+            head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: "
+                   "close\r\n\r\n";
             m_throttled = path == "/slow-nolength";
         } else if (path == "/redirect" || path == "/redirect-loop") {
             const QByteArray to = path == "/redirect" ? "/file" : "/redirect-loop";
-            head = "HTTP/1.1 302 Found\r\nLocation: " + to + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            head = "HTTP/1.1 302 Found\r\nLocation: " + to +
+                   "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
             m_end = 0;
         } else {
-            head = "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found";
+            head =
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found";
             m_end = 0;
         }
         m_socket->write(head);
         m_clock.start();
-        if (m_throttled)
-            m_timer.start();
+        if (m_throttled) m_timer.start();
         pump();
     }
 
     void pump()
     {
-        if (!m_started || m_done)
-            return;
+        if (!m_started || m_done) return;
         if (m_sent >= m_end) {
             if (m_socket->bytesToWrite() == 0) {
                 m_done = true;
@@ -85,8 +84,7 @@ private:
         if (m_throttled)
             allowed = std::min(allowed, m_rate * m_clock.elapsed() / 1000 + m_rate / 50 - m_sent);
         allowed = std::min(allowed, maxQueued - m_socket->bytesToWrite());
-        if (allowed <= 0)
-            return;
+        if (allowed <= 0) return;
         m_socket->write(m_content->constData() + m_sent, allowed);
         m_sent += allowed;
     }
@@ -111,8 +109,7 @@ HttpTestServer::HttpTestServer() = default;
 
 HttpTestServer::~HttpTestServer()
 {
-    if (!m_thread.joinable())
-        return;
+    if (!m_thread.joinable()) return;
     QMetaObject::invokeMethod(m_loop.load(), "quit", Qt::QueuedConnection);
     m_thread.join();
 }
@@ -127,21 +124,21 @@ bool HttpTestServer::start()
     m_thread = std::thread([this, content, rate, stats, &listening] {
         QEventLoop loop;
         QTcpServer server;
-        QObject::connect(&server, &QTcpServer::newConnection, &server, [&server, content, rate, stats] {
-            while (QTcpSocket *socket = server.nextPendingConnection()) {
-                ++stats->open;
-                QObject::connect(socket, &QTcpSocket::disconnected, socket, [socket, stats] {
-                    --stats->open;
-                    socket->deleteLater();
-                });
-                new Connection(socket, content, rate, stats);
-            }
-        });
+        QObject::connect(
+            &server, &QTcpServer::newConnection, &server, [&server, content, rate, stats] {
+                while (QTcpSocket *socket = server.nextPendingConnection()) {
+                    ++stats->open;
+                    QObject::connect(socket, &QTcpSocket::disconnected, socket, [socket, stats] {
+                        --stats->open;
+                        socket->deleteLater();
+                    });
+                    new Connection(socket, content, rate, stats);
+                }
+            });
         const bool ok = server.listen(QHostAddress::LocalHost, 0);
         m_loop.store(&loop);
         listening.set_value(ok ? server.serverPort() : 0);
-        if (ok)
-            loop.exec();
+        if (ok) loop.exec();
         // Sockets still open are children of the server: destroyed with it, here.
     });
     m_port = port.get();

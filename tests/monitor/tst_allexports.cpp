@@ -197,8 +197,10 @@ private Q_SLOTS:
                            int(AllExportsModel::Host), int(AllExportsModel::Status)})
             QVERIFY2(clean(text(model, 0, column)), qPrintable(text(model, 0, column)));
         QCOMPARE(text(model, 0, AllExportsModel::Owner), QStringLiteral("ev\\e]0;pwned\\x07il"));
-        const QString tip = model.index(0, AllExportsModel::Source).data(Qt::ToolTipRole).toString();
-        QVERIFY(!tip.contains(QChar(0x1b)) && !tip.contains(QChar(0x202e)) && !tip.contains(QChar('\r')));
+        const QString tip =
+            model.index(0, AllExportsModel::Source).data(Qt::ToolTipRole).toString();
+        QVERIFY(!tip.contains(QChar(0x1b)) && !tip.contains(QChar(0x202e)) &&
+                !tip.contains(QChar('\r')));
     }
 
     // Issue 13, item 7: bars, the columns that matter visible at 800 px, a context

@@ -1,4 +1,5 @@
 // Issue #4: every export on the server seen live, remote cancel, URL sources.
+#include "exportdata.h"
 #include "exporter.h"
 #include "exporterror.h"
 #include "exportmonitor.h"
@@ -7,7 +8,6 @@
 #include "httptestserver.h"
 #include "logging.h"
 #include "permissions.h"
-#include "exportdata.h"
 #include "testredis.h"
 
 #include <QElapsedTimer>
@@ -46,8 +46,7 @@ void captureLog(QtMsgType type, const QMessageLogContext &ctx, const QString &ms
         std::lock_guard<std::mutex> lock(g_logMutex);
         g_log.append(msg);
     }
-    if (g_previousHandler)
-        g_previousHandler(type, ctx, msg);
+    if (g_previousHandler) g_previousHandler(type, ctx, msg);
 }
 
 struct Finished
@@ -62,7 +61,8 @@ Finished finishedOf(const QSignalSpy &spy, const QString &id)
 {
     for (const QList<QVariant> &args : spy) {
         if (args.at(0).toString() == id)
-            return {args.at(1).value<ExportStatus>(), args.at(2).value<ErrorCode>(), args.at(3).toString(), true};
+            return {args.at(1).value<ExportStatus>(), args.at(2).value<ErrorCode>(),
+                    args.at(3).toString(), true};
     }
     return {};
 }
@@ -98,9 +98,9 @@ private:
     static std::shared_ptr<const PermissionsService> perms(const QByteArray &json)
     {
         QString error;
-        std::shared_ptr<const PermissionsService> p = FilePermissions::fromJson(json, QStringLiteral("test"), &error);
-        if (!p)
-            qFatal("bad permissions in test: %s", qPrintable(error));
+        std::shared_ptr<const PermissionsService> p =
+            FilePermissions::fromJson(json, QStringLiteral("test"), &error);
+        if (!p) qFatal("bad permissions in test: %s", qPrintable(error));
         return p;
     }
     // Exports a URL and waits for its end.
@@ -108,8 +108,7 @@ private:
     {
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
         *id = exporter.startExport(url);
-        if (!QTest::qWaitFor([&] { return hasFinished(finished, *id); }, 120000))
-            return {};
+        if (!QTest::qWaitFor([&] { return hasFinished(finished, *id); }, 120000)) return {};
         return finishedOf(finished, *id);
     }
 
@@ -131,9 +130,11 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("size");
         QTest::addColumn<bool>("lengthKnown");
         QTest::newRow("normal, Content-Length") << "/file" << qint64(3 * 1024 * 1024 + 17) << true;
-        QTest::newRow("normal, no Content-Length") << "/nolength" << qint64(3 * 1024 * 1024 + 17) << false;
+        QTest::newRow("normal, no Content-Length")
+            << "/nolength" << qint64(3 * 1024 * 1024 + 17) << false;
         QTest::newRow("slow, Content-Length") << "/slow" << qint64(700 * 1024 + 3) << true;
-        QTest::newRow("slow, no Content-Length") << "/slow-nolength" << qint64(700 * 1024 + 3) << false;
+        QTest::newRow("slow, no Content-Length")
+            << "/slow-nolength" << qint64(700 * 1024 + 3) << false;
         QTest::newRow("redirect") << "/redirect" << qint64(100 * 1024) << true;
         QTest::newRow("empty") << "/file" << qint64(0) << true;
         QTest::newRow("empty, no Content-Length") << "/nolength" << qint64(0) << false;
@@ -172,8 +173,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("404") << "/missing" << "HTTP 404 Not Found";
-        QTest::newRow("redirect loop") << "/redirect-loop" << "more than 5 redirects";
+        QTest::newRow("404") << "/missing"
+                             << "HTTP 404 Not Found";
+        QTest::newRow("redirect loop") << "/redirect-loop"
+                                       << "more than 5 redirects";
     }
     void urlErrorsAreClearAndWriteNothing()
     {
@@ -219,7 +222,8 @@ private Q_SLOTS:
         const QString url = http.url(QStringLiteral("/cut")).toString();
         const Finished f = exportUrl(exporter, url, &id);
         QCOMPARE(f.status.state, ExportState::Failed);
-        QVERIFY2(f.message.startsWith(QStringLiteral("cannot export %1: ").arg(url)), qPrintable(f.message));
+        QVERIFY2(f.message.startsWith(QStringLiteral("cannot export %1: ").arg(url)),
+                 qPrintable(f.message));
         QVERIFY2(f.message.contains(QLatin1String("of 2097152 bytes")), qPrintable(f.message));
         const auto s = statusOf(id);
         QVERIFY(s);
@@ -270,15 +274,16 @@ private Q_SLOTS:
         Exporter exporter(cfg, nullptr);
         QSignalSpy progress(&exporter, &Exporter::progress);
         const QString id = exporter.startExport(http.url(QStringLiteral("/file")).toString());
-        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(1).toLongLong() > 256 * 1024, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !progress.isEmpty() && progress.last().at(1).toLongLong() > 256 * 1024, 30000);
         QElapsedTimer t;
         t.start();
         // Give the server every chance to push ahead of the reader.
         QTest::qWait(2000);
         const qint64 written = progress.last().at(1).toLongLong();
         const qint64 sent = http.bytesSent();
-        qInfo("after %lld ms: %lld bytes written to Redis, %lld bytes sent by the server", qint64(t.elapsed()),
-              written, sent);
+        qInfo("after %lld ms: %lld bytes written to Redis, %lld bytes sent by the server",
+              qint64(t.elapsed()), written, sent);
         // The reader's buffer (1 MiB) plus what the kernel's socket buffers hold.
         QVERIFY2(sent < 24LL * 1024 * 1024, qPrintable(QString::number(sent)));
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
@@ -297,7 +302,8 @@ private Q_SLOTS:
         QSignalSpy progress(&exporter, &Exporter::progress);
         QSignalSpy finished(&exporter, &Exporter::exportFinished);
         const QString id = exporter.startExport(http.url(QStringLiteral("/slow")).toString());
-        QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(1).toLongLong() > 128 * 1024, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !progress.isEmpty() && progress.last().at(1).toLongLong() > 128 * 1024, 30000);
         QCOMPARE(http.openConnections(), 1);
         exporter.cancel(id);
         QVERIFY(QTest::qWaitFor([&] { return hasFinished(finished, id); }, 10000));
@@ -316,7 +322,8 @@ private Q_SLOTS:
 
     void monitorListsAnotherExporterLiveAndCancelsIt()
     {
-        const QString file = makeRandomFile(m_dir.path(), QStringLiteral("live.bin"), 8 * 1024 * 1024, 21);
+        const QString file =
+            makeRandomFile(m_dir.path(), QStringLiteral("live.bin"), 8 * 1024 * 1024, 21);
         ExporterConfig aliceCfg = config(QStringLiteral("alice"));
         aliceCfg.bandwidthLimit = 256 * 1024;
         Exporter alice(aliceCfg, nullptr);
@@ -337,13 +344,13 @@ private Q_SLOTS:
         auto latest = [&]() -> std::optional<ExportStatus> {
             for (qsizetype i = updates.size() - 1; i >= 0; --i) {
                 const auto s = updates.at(i).at(0).value<ExportStatus>();
-                if (s.id == id)
-                    return s;
+                if (s.id == id) return s;
             }
             return std::nullopt;
         };
         // Seen live: PENDING, with the bytes growing from one update to the next.
-        QTRY_VERIFY_WITH_TIMEOUT(latest() && latest()->state == ExportState::Pending && latest()->bytesWritten > 0,
+        QTRY_VERIFY_WITH_TIMEOUT(latest() && latest()->state == ExportState::Pending &&
+                                     latest()->bytesWritten > 0,
                                  30000);
         const qint64 seen = latest()->bytesWritten;
         QTRY_VERIFY_WITH_TIMEOUT(latest()->bytesWritten > seen, 10000);
@@ -371,7 +378,8 @@ private Q_SLOTS:
         const qint64 length = readExportData(m_redis, id).size();
         QCOMPARE(length, stored->bytesWritten);
         // The monitor shows it, and who cancelled.
-        QTRY_VERIFY_WITH_TIMEOUT(latest()->state == ExportState::Cancelled && latest()->settled, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(latest()->state == ExportState::Cancelled && latest()->settled,
+                                 10000);
         QCOMPARE(latest()->cancelledBy, QStringLiteral("sam"));
         QTest::qWait(500); // the data key never changes again
         QCOMPARE(qint64(readExportData(m_redis, id).size()), length);
@@ -379,15 +387,18 @@ private Q_SLOTS:
 
     void cancelWithoutCancelAnyIsRefusedAndChangesNothing()
     {
-        const QString file = makeRandomFile(m_dir.path(), QStringLiteral("refused.bin"), 8 * 1024 * 1024, 22);
+        const QString file =
+            makeRandomFile(m_dir.path(), QStringLiteral("refused.bin"), 8 * 1024 * 1024, 22);
         ExporterConfig aliceCfg = config(QStringLiteral("alice"));
         aliceCfg.bandwidthLimit = 256 * 1024;
         Exporter alice(aliceCfg, nullptr);
-        Exporter bob(config(QStringLiteral("bob")), perms(R"({"alice":["export"],"bob":["export","export:read"]})"));
+        Exporter bob(config(QStringLiteral("bob")),
+                     perms(R"({"alice":["export"],"bob":["export","export:read"]})"));
         QSignalSpy progress(&alice, &Exporter::progress);
         QSignalSpy aliceFinished(&alice, &Exporter::exportFinished);
         const QString id = alice.startExport(file);
-        QTRY_VERIFY_WITH_TIMEOUT(statusOf(id) && statusOf(id)->state == ExportState::Pending, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(statusOf(id) && statusOf(id)->state == ExportState::Pending,
+                                 30000);
         const QByteArray before = m_redis.command({"GET", KeyLayout().statusKey(id)}).string;
 
         QSignalSpy remote(&bob, &Exporter::remoteCancelFinished);
@@ -403,7 +414,9 @@ private Q_SLOTS:
         QVERIFY(aliceFinished.isEmpty());
         const qint64 written = now->bytesWritten;
         QTRY_VERIFY_WITH_TIMEOUT(statusOf(id)->bytesWritten > written, 10000);
-        QVERIFY(before != m_redis.command({"GET", KeyLayout().statusKey(id)}).string); // progress, not a cancel
+        QVERIFY(
+            before !=
+            m_redis.command({"GET", KeyLayout().statusKey(id)}).string); // progress, not a cancel
         alice.cancel(id);
         QVERIFY(QTest::qWaitFor([&] { return hasFinished(aliceFinished, id); }, 10000));
         QCOMPARE(statusOf(id)->cancelledBy, QStringLiteral("alice"));
@@ -432,14 +445,16 @@ private Q_SLOTS:
         QSignalSpy progress(&exporter, &Exporter::progress);
         QString source;
         if (ending == QLatin1String("completed"))
-            source = makeRandomFile(m_dir.path(), QStringLiteral("events.bin"), 3 * 1024 * 1024, 23);
+            source =
+                makeRandomFile(m_dir.path(), QStringLiteral("events.bin"), 3 * 1024 * 1024, 23);
         else if (ending == QLatin1String("cancelled"))
             source = http.url(QStringLiteral("/slow")).toString();
         else
             source = http.url(QStringLiteral("/cut")).toString();
         const QString id = exporter.startExport(source);
         if (ending == QLatin1String("cancelled")) {
-            QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(1).toLongLong() > 0, 30000);
+            QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(1).toLongLong() > 0,
+                                     30000);
             exporter.cancel(id);
         }
         QVERIFY(QTest::qWaitFor([&] { return hasFinished(finished, id); }, 60000));
@@ -453,15 +468,13 @@ private Q_SLOTS:
             QCOMPARE(m.elements.size(), 3);
             const auto s = ExportStatus::fromJson(m.elements[2].string);
             QVERIFY(s);
-            if (s->id != id)
-                continue;
-            if (states.isEmpty() || states.last() != s->stateText())
-                states << s->stateText();
-            if (isTerminal(s->state))
-                break;
+            if (s->id != id) continue;
+            if (states.isEmpty() || states.last() != s->stateText()) states << s->stateText();
+            if (isTerminal(s->state)) break;
         }
         const QString terminal = ending.toUpper();
-        QCOMPARE(states, (QStringList{QStringLiteral("CREATED"), QStringLiteral("PENDING"), terminal}));
+        QCOMPARE(states,
+                 (QStringList{QStringLiteral("CREATED"), QStringLiteral("PENDING"), terminal}));
     }
 
     void monitorNoticesRemovedKeysAndReconnects()
@@ -502,7 +515,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(monitor.isConnected(), 20000);
         const QString id2 = exporter.startExport(file);
         QTRY_VERIFY_WITH_TIMEOUT(updates.last().at(0).value<ExportStatus>().id == id2 &&
-                                     updates.last().at(0).value<ExportStatus>().state == ExportState::Completed,
+                                     updates.last().at(0).value<ExportStatus>().state ==
+                                         ExportState::Completed,
                                  20000);
     }
 
@@ -510,8 +524,9 @@ private Q_SLOTS:
     {
         ExportMonitor::Options opts;
         opts.minBackoffMs = 100;
-        ExportMonitor monitor(RedisEndpoint::unixSocket(m_dir.filePath(QStringLiteral("nothing.sock"))), KeyLayout(),
-                              opts);
+        ExportMonitor monitor(
+            RedisEndpoint::unixSocket(m_dir.filePath(QStringLiteral("nothing.sock"))), KeyLayout(),
+            opts);
         QSignalSpy connection(&monitor, &ExportMonitor::connectionChanged);
         monitor.start();
         QVERIFY(connection.wait(10000));

@@ -26,7 +26,8 @@ inline QList<QByteArray> exportKeys(TestRedisServer &redis, const QString &id,
 }
 
 // The data keys only.
-inline QList<QByteArray> dataKeys(TestRedisServer &redis, const QString &id, const KeyLayout &keys = {})
+inline QList<QByteArray> dataKeys(TestRedisServer &redis, const QString &id,
+                                  const KeyLayout &keys = {})
 {
     QList<QByteArray> out = exportKeys(redis, id, keys);
     out.removeAll(keys.statusKey(id));
@@ -35,15 +36,14 @@ inline QList<QByteArray> dataKeys(TestRedisServer &redis, const QString &id, con
 
 // The recipe: read the status; when bytesWritten <= segmentBytes GET `…-data`,
 // else GET `…-data:k` for k = 0 … ceil(bytesWritten / segmentBytes) - 1.
-inline QByteArray readExportData(TestRedisServer &redis, const QString &id, const KeyLayout &keys = {})
+inline QByteArray readExportData(TestRedisServer &redis, const QString &id,
+                                 const KeyLayout &keys = {})
 {
     const auto status = ExportStatus::fromJson(redis.command({"GET", keys.statusKey(id)}).string);
-    if (!status)
-        return {};
+    if (!status) return {};
     const qint64 n = status->bytesWritten;
     const qint64 seg = status->segmentBytes;
-    if (seg <= 0 || n <= seg)
-        return redis.command({"GET", keys.dataKey(id)}).string;
+    if (seg <= 0 || n <= seg) return redis.command({"GET", keys.dataKey(id)}).string;
     QByteArray out;
     for (qint64 k = 0; k * seg < n; ++k)
         out += redis.command({"GET", keys.segmentKey(id, k)}).string;
@@ -62,7 +62,10 @@ inline QString checkTtls(TestRedisServer &redis, const QString &id, int statusMa
     for (const QByteArray &key : dataKeys(redis, id, keys)) {
         const qint64 t = redis.command({"TTL", key}).integer;
         if (t <= 0 || t > statusMax + margin)
-            return QStringLiteral("%1 TTL %2 (max %3)").arg(QString::fromLatin1(key)).arg(t).arg(statusMax + margin);
+            return QStringLiteral("%1 TTL %2 (max %3)")
+                .arg(QString::fromLatin1(key))
+                .arg(t)
+                .arg(statusMax + margin);
     }
     return {};
 }
