@@ -120,8 +120,10 @@ void Exporter::onEnded(const QString &id, const ExportStatus &status, ErrorCode 
                        const QString &message)
 {
     if (!m_exports.contains(id)) return;
-    if (ExportJob *job = m_running.take(id))
-        job->deleteLater(); // its thread returns right after its last signal
+    // Joined here, before anyone hears the export ended: the thread returns right
+    // after its last signal, and a process that exits on idle() must not leave it
+    // running its last steps (its thread-local state would leak).
+    delete m_running.take(id);
     m_exports.remove(id);
     m_order.removeAll(id);
     m_configs.remove(id);
