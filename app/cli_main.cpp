@@ -523,17 +523,24 @@ bool resolveId(const Options &opt, ExportStore &store, const QString &text, QStr
     return true;
 }
 
+// An id argument is a whole id or a prefix of at least minPrefixDigits hex digits.
+bool isIdArgument(const Options &opt, const QString &text, int *code)
+{
+    if (!normalizedIdPrefix(text).isEmpty()) return true;
+    *code = usage(QStringLiteral("not an export id: %1 (expected an id or at least %2 of its "
+                                 "hex digits)")
+                      .arg(escapeUntrusted(text, 80))
+                      .arg(minPrefixDigits),
+                  opt.command);
+    return false;
+}
+
 int runStatus(const Options &opt)
 {
     int code = 0;
     if (opt.args.size() != 1)
         return usage(QStringLiteral("status takes exactly one ID"), opt.command);
-    if (normalizedIdPrefix(opt.args.first()).isEmpty())
-        return usage(QStringLiteral("not an export id: %1 (expected an id or at least %2 of its "
-                                    "hex digits)")
-                         .arg(escapeUntrusted(opt.args.first(), 80))
-                         .arg(minPrefixDigits),
-                     opt.command);
+    if (!isIdArgument(opt, opt.args.first(), &code)) return code;
     if (!mayRead(opt, &code)) return code;
     ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
     QString id;
@@ -560,12 +567,7 @@ int runCancel(const Options &opt)
     int code = 0;
     if (opt.args.size() != 1)
         return usage(QStringLiteral("cancel takes exactly one ID"), opt.command);
-    if (normalizedIdPrefix(opt.args.first()).isEmpty())
-        return usage(QStringLiteral("not an export id: %1 (expected an id or at least %2 of its "
-                                    "hex digits)")
-                         .arg(escapeUntrusted(opt.args.first(), 80))
-                         .arg(minPrefixDigits),
-                     opt.command);
+    if (!isIdArgument(opt, opt.args.first(), &code)) return code;
     ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
     QString id;
     if (!resolveId(opt, store, opt.args.first(), &id, &code)) return code;
@@ -700,12 +702,7 @@ int runFetch(const Options &opt)
     if (opt.args.size() != 2)
         return usage(QStringLiteral("fetch takes an ID and an OUTPUT file (or - for stdout)"),
                      opt.command);
-    if (normalizedIdPrefix(opt.args[0]).isEmpty())
-        return usage(QStringLiteral("not an export id: %1 (expected an id or at least %2 of its "
-                                    "hex digits)")
-                         .arg(escapeUntrusted(opt.args[0], 80))
-                         .arg(minPrefixDigits),
-                     opt.command);
+    if (!isIdArgument(opt, opt.args[0], &code)) return code;
     if (!mayRead(opt, &code)) return code;
     ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
     QString id;

@@ -100,24 +100,8 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
         if (s.state == ExportState::Completed) return 1.0;
         return s.bytesTotal > 0 ? qBound(0.0, double(s.bytesWritten) / double(s.bytesTotal), 1.0)
                                 : -1.0;
-    case ExportListDelegate::BarStateRole: {
-        using B = ExportListDelegate::BarState;
-        switch (s.state) {
-        case ExportState::Queued:
-        case ExportState::Created:
-            return int(B::Waiting);
-        case ExportState::Pending:
-            return int(B::Running);
-        case ExportState::Completed:
-            return int(B::Completed);
-        case ExportState::Cancelled:
-            return int(B::Cancelled);
-        case ExportState::Failed:
-        case ExportState::Unknown:
-            return int(B::Failed);
-        }
-        return int(B::Running);
-    }
+    case ExportListDelegate::BarStateRole:
+        return int(ExportListDelegate::barStateFor(s.state));
     case Qt::ToolTipRole: {
         QStringList lines{tr("Export %1").arg(s.id)};
         if (s.updatedAt.isValid())

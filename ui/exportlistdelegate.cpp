@@ -27,6 +27,25 @@ double ExportListDelegate::contrastRatio(const QColor &a, const QColor &b)
     return (qMax(la, lb) + 0.05) / (qMin(la, lb) + 0.05);
 }
 
+ExportListDelegate::BarState ExportListDelegate::barStateFor(ExportState state)
+{
+    switch (state) {
+    case ExportState::Queued:
+    case ExportState::Created:
+        return BarState::Waiting;
+    case ExportState::Pending:
+        return BarState::Running;
+    case ExportState::Completed:
+        return BarState::Completed;
+    case ExportState::Cancelled:
+        return BarState::Cancelled;
+    case ExportState::Failed:
+    case ExportState::Unknown:
+        return BarState::Failed;
+    }
+    return BarState::Running;
+}
+
 ExportListDelegate::BarColors ExportListDelegate::colorsFor(BarState state)
 {
     // Fixed colours rather than the style's: Fusion paints a disabled bar's text pale

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "exportstatus.h"
+
 #include <QColor>
 #include <QStyledItemDelegate>
 
@@ -20,6 +22,8 @@ public:
         BarStateRole,                     // int(BarState)
     };
     enum class BarState { Waiting, Running, Completed, Cancelling, Cancelled, Failed };
+    // How a bar looks for an export in `state` (both tabs paint the same way).
+    static BarState barStateFor(ExportState state);
 
     struct BarColors
     {

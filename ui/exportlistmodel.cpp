@@ -282,21 +282,7 @@ QVariant ExportListModel::data(const QModelIndex &index, int role) const
     case ExportListDelegate::BarStateRole: {
         using B = ExportListDelegate::BarState;
         if (row.cancelling && !row.finished) return int(B::Cancelling);
-        switch (row.state) {
-        case ExportState::Queued:
-        case ExportState::Created:
-            return int(B::Waiting);
-        case ExportState::Pending:
-            return int(B::Running);
-        case ExportState::Completed:
-            return int(B::Completed);
-        case ExportState::Cancelled:
-            return int(B::Cancelled);
-        case ExportState::Failed:
-        case ExportState::Unknown:
-            return int(B::Failed);
-        }
-        return int(B::Running);
+        return int(ExportListDelegate::barStateFor(row.state));
     }
     case VanishedRole:
         return int(row.vanished);
