@@ -1,5 +1,7 @@
 #include "exporter.h"
 
+#include "crossthread.h"
+
 #include "bandwidthbudget.h"
 #include "exportjob.h"
 #include "exportqueue.h"
@@ -166,12 +168,9 @@ void Exporter::cancel(const QString &id)
         const ExportStore::CancelResult r = store.cancel(id, cfg.user, *perms);
         // Delivered on this object's thread; dropped if it is gone by then (the
         // destructor joins this thread first, so `this` is alive here).
-        QMetaObject::invokeMethod(
-            this,
-            [this, id, r] {
-                Q_EMIT remoteCancelFinished(id, r.status, r.failure.code, r.failure.message);
-            },
-            Qt::QueuedConnection);
+        postToThreadOf(this, [this, id, r] {
+            Q_EMIT remoteCancelFinished(id, r.status, r.failure.code, r.failure.message);
+        });
         done->store(true);
     });
     m_helpers.push_back(std::move(helper));

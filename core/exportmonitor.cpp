@@ -1,5 +1,7 @@
 #include "exportmonitor.h"
 
+#include "crossthread.h"
+
 #include "exportstore.h"
 #include "logging.h"
 
@@ -71,10 +73,9 @@ void ExportMonitor::Worker::report(bool connected, const QString &message)
         qCInfo(lcRedis).noquote() << "monitor connected to" << m_endpoint.displayName();
     else
         qCWarning(lcRedis).noquote() << "monitor:" << message;
-    QMetaObject::invokeMethod(
-        m_monitor,
-        [m = m_monitor, connected, message] { m->onConnectionChanged(connected, message); },
-        Qt::QueuedConnection);
+    postToThreadOf(m_monitor, [m = m_monitor, connected, message] {
+        m->onConnectionChanged(connected, message);
+    });
 }
 
 bool ExportMonitor::Worker::sleepUnlessStopped(int ms)
@@ -119,9 +120,7 @@ void ExportMonitor::Worker::consider(const QByteArray &json)
         return;
     m_known.insert(parsed->id, *parsed);
     m_knownJson.insert(parsed->id, json);
-    QMetaObject::invokeMethod(
-        m_monitor, [m = m_monitor, s = *parsed] { Q_EMIT m->exportUpdated(s); },
-        Qt::QueuedConnection);
+    postToThreadOf(m_monitor, [m = m_monitor, s = *parsed] { Q_EMIT m->exportUpdated(s); });
 }
 
 bool ExportMonitor::Worker::fullScan(ExportStore &store, QString *error)
@@ -141,21 +140,17 @@ bool ExportMonitor::Worker::fullScan(ExportStore &store, QString *error)
         if (m_knownJson.value(e.id) == e.json) continue;
         m_known.insert(e.id, *e.status);
         m_knownJson.insert(e.id, e.json);
-        QMetaObject::invokeMethod(
-            m_monitor, [m = m_monitor, s = *e.status] { Q_EMIT m->exportUpdated(s); },
-            Qt::QueuedConnection);
+        postToThreadOf(m_monitor, [m = m_monitor, s = *e.status] { Q_EMIT m->exportUpdated(s); });
     }
     const QList<QString> knownIds = m_known.keys();
     for (const QString &id : knownIds) {
         if (seen.contains(id)) continue;
         m_known.remove(id);
         m_knownJson.remove(id);
-        QMetaObject::invokeMethod(
-            m_monitor, [m = m_monitor, id] { Q_EMIT m->exportRemoved(id); }, Qt::QueuedConnection);
+        postToThreadOf(m_monitor, [m = m_monitor, id] { Q_EMIT m->exportRemoved(id); });
     }
     const int count = int(m_known.size());
-    QMetaObject::invokeMethod(
-        m_monitor, [m = m_monitor, count] { Q_EMIT m->scanned(count); }, Qt::QueuedConnection);
+    postToThreadOf(m_monitor, [m = m_monitor, count] { Q_EMIT m->scanned(count); });
     return true;
 }
 

@@ -1,5 +1,7 @@
 #include "exportqueue.h"
 
+#include "crossthread.h"
+
 #include "exportsource.h"
 #include "exportstore.h"
 #include "filesource.h"
@@ -78,7 +80,7 @@ void ExportQueue::release(const QString &id)
 
 void ExportQueue::post(std::function<void()> call)
 {
-    if (m_receiver) QMetaObject::invokeMethod(m_receiver, std::move(call), Qt::QueuedConnection);
+    if (m_receiver) postToThreadOf(m_receiver, std::move(call));
 }
 
 RedisConnection &ExportQueue::connectionFor(const RedisEndpoint &endpoint)
