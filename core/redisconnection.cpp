@@ -88,7 +88,7 @@ void RedisConnection::ContextDeleter::operator()(redisContext *c) const
 }
 
 RedisConnection::RedisConnection(RedisEndpoint endpoint, RedisTimeouts timeouts)
-    : m_endpoint(std::move(endpoint)), m_timeouts(timeouts)
+    : m_endpoint(std::move(endpoint)), m_server(m_endpoint), m_timeouts(timeouts)
 {
 }
 
@@ -155,12 +155,29 @@ RedisReply RedisConnection::takeContextError()
 bool RedisConnection::ensureConnected()
 {
     if (m_ctx) return true;
+    if (m_endpoint.kind == RedisEndpoint::Kind::Sentinel) {
+        transportError(RedisError::Kind::Unreachable,
+                       QStringLiteral("Sentinel connections are not built yet"));
+        return false;
+    }
+    return connectTo(m_endpoint);
+}
+
+bool RedisConnection::connectTo(const RedisEndpoint &server)
+{
+    disconnect();
+    m_server = server;
+    if (server.tls.enabled) {
+        transportError(RedisError::Kind::Unreachable,
+                       QStringLiteral("TLS connections are not built yet"));
+        return false;
+    }
     const timeval tv = toTimeval(m_timeouts.connectMs);
     redisContext *c = nullptr;
-    if (m_endpoint.kind == RedisEndpoint::Kind::Unix)
-        c = redisConnectUnixWithTimeout(m_endpoint.socketPath.toLocal8Bit().constData(), tv);
+    if (server.kind == RedisEndpoint::Kind::Unix)
+        c = redisConnectUnixWithTimeout(server.socketPath.toLocal8Bit().constData(), tv);
     else
-        c = redisConnectWithTimeout(m_endpoint.host.toUtf8().constData(), m_endpoint.port, tv);
+        c = redisConnectWithTimeout(server.host.toUtf8().constData(), server.port, tv);
     if (!c) {
         transportError(RedisError::Kind::Unreachable,
                        QStringLiteral("cannot allocate a connection"));
@@ -178,7 +195,7 @@ bool RedisConnection::ensureConnected()
     }
     m_ctx = c;
     redisSetTimeout(c, toTimeval(m_timeouts.commandMs));
-    if (m_endpoint.kind == RedisEndpoint::Kind::Tcp)
+    if (server.kind == RedisEndpoint::Kind::Tcp)
         redisEnableKeepAlive(c); // not on unix sockets: EOPNOTSUPP poisons the context
     m_pending = 0;
     qCDebug(lcRedis).noquote() << "connected to" << serverName();
@@ -192,7 +209,7 @@ bool RedisConnection::ensureConnected()
         }
         return true;
     };
-    if (const QList<QByteArray> auth = m_endpoint.authCommand(); !auth.isEmpty()) {
+    if (const QList<QByteArray> auth = server.authCommand(); !auth.isEmpty()) {
         if (!handshake(auth)) {
             // Whatever Redis said to a failed AUTH, it is a login problem.
             if (m_lastError.kind == RedisError::Kind::ServerError)
@@ -200,8 +217,7 @@ bool RedisConnection::ensureConnected()
             return false;
         }
     }
-    if (m_endpoint.db != 0 &&
-        !handshake({QByteArrayLiteral("SELECT"), QByteArray::number(m_endpoint.db)}))
+    if (server.db != 0 && !handshake({QByteArrayLiteral("SELECT"), QByteArray::number(server.db)}))
         return false;
     m_lastError = {};
     return true;

@@ -73,10 +73,16 @@ public:
     RedisConnection(const RedisConnection &) = delete;
     RedisConnection &operator=(const RedisConnection &) = delete;
 
+    // What the connection was configured with (for a sentinel or cluster URL, the
+    // way to find the server, not the server itself).
     const RedisEndpoint &endpoint() const { return m_endpoint; }
-    QString serverName() const { return m_endpoint.displayName(); }
+    // The one server this connection talks to (or last tried): the endpoint itself,
+    // the master the sentinels named, the cluster node serving the routing key.
+    const RedisEndpoint &server() const { return m_server; }
+    QString serverName() const { return m_server.displayName(); }
 
-    // Connects (AUTH, SELECT) when not connected. False with lastError() set on failure.
+    // Connects (finding the server first where the endpoint says how; then AUTH,
+    // SELECT) when not connected. False with lastError() set on failure.
     bool ensureConnected();
     bool isConnected() const { return m_ctx != nullptr; }
     void disconnect();
@@ -100,6 +106,8 @@ public:
     static RedisError classifyReplyError(const QByteArray &text, const QString &server);
 
 private:
+    // Connects to one server (Tcp or Unix, plain or TLS) and logs in.
+    bool connectTo(const RedisEndpoint &server);
     // Arguments from this size on are sent with sendmsg(), not copied by hiredis.
     static constexpr qsizetype directWriteMin = 64 * 1024;
     bool appendDirect(const QList<QByteArray> &args);
@@ -112,6 +120,7 @@ private:
         void operator()(redisContext *c) const;
     };
     RedisEndpoint m_endpoint;
+    RedisEndpoint m_server;
     RedisTimeouts m_timeouts;
     std::unique_ptr<redisContext, ContextDeleter> m_ctxHolder;
     redisContext *m_ctx = nullptr;

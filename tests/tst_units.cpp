@@ -53,6 +53,59 @@ private Q_SLOTS:
         QCOMPARE(ep->port, 6379);
         QCOMPARE(ep->db, 0);
     }
+    void redisUrl_parsesTlsSentinelAndSeeds()
+    {
+        QString err;
+        const auto tls = RedisEndpoint::parse(
+            QStringLiteral(
+                "rediss://u:p%2Cw@cache.example:6380/2?cacert=/etc/ca%20x.pem&cert=/c.pem"
+                "&key=/k.pem&sni=redis.internal&insecure=1"),
+            &err);
+        QVERIFY2(tls, qPrintable(err));
+        QCOMPARE(tls->kind, RedisEndpoint::Kind::Tcp);
+        QVERIFY(tls->tls.enabled);
+        QCOMPARE(tls->tls.caCert, QStringLiteral("/etc/ca x.pem"));
+        QCOMPARE(tls->tls.cert, QStringLiteral("/c.pem"));
+        QCOMPARE(tls->tls.key, QStringLiteral("/k.pem"));
+        QCOMPARE(tls->tls.sni, QStringLiteral("redis.internal"));
+        QVERIFY(tls->tls.insecure);
+        QCOMPARE(tls->password, QStringLiteral("p,w"));
+        QCOMPARE(tls->db, 2);
+        QCOMPARE(*RedisEndpoint::parse(tls->toUrl()), *tls);
+        QVERIFY(!tls->displayName().contains(QLatin1String("p%2Cw")));
+
+        const auto seeds =
+            RedisEndpoint::parse(QStringLiteral("redis://h1:7000,h2:7001,[::1]:7002"));
+        QVERIFY(seeds);
+        QCOMPARE(seeds->hosts(), (QList<RedisHost>{{QStringLiteral("h1"), 7000},
+                                                   {QStringLiteral("h2"), 7001},
+                                                   {QStringLiteral("::1"), 7002}}));
+        QCOMPARE(*RedisEndpoint::parse(seeds->toUrl()), *seeds);
+
+        const auto sentinel = RedisEndpoint::parse(
+            QStringLiteral("rediss-sentinel://app:pw@10.0.0.1:26379,10.0.0.2/1"
+                           "?sentinel_user=sen&sentinel_password=spw&sni=redis.internal#mymaster"),
+            &err);
+        QVERIFY2(sentinel, qPrintable(err));
+        QCOMPARE(sentinel->kind, RedisEndpoint::Kind::Sentinel);
+        QVERIFY(sentinel->tls.enabled);
+        QCOMPARE(sentinel->masterName, QStringLiteral("mymaster"));
+        QCOMPARE(sentinel->hosts().size(), 2);
+        QCOMPARE(sentinel->moreHosts.first().port, 6379);
+        QCOMPARE(sentinel->sentinelUser, QStringLiteral("sen"));
+        QCOMPARE(*RedisEndpoint::parse(sentinel->toUrl()), *sentinel);
+        QVERIFY(!sentinel->displayName().contains(QLatin1String("spw")));
+        // The sentinels are logged in to with their own user; the master with the URL's.
+        const RedisEndpoint s2 = sentinel->sentinelAt(sentinel->moreHosts.first());
+        QCOMPARE(s2.user, QStringLiteral("sen"));
+        QCOMPARE(s2.kind, RedisEndpoint::Kind::Tcp);
+        QVERIFY(s2.tls.enabled);
+        const RedisEndpoint master = sentinel->atAddress(QStringLiteral("10.0.0.9"), 6390);
+        QCOMPARE(master.user, QStringLiteral("app"));
+        QCOMPARE(master.db, 1);
+        QCOMPARE(master.tls.sni, QStringLiteral("redis.internal"));
+        QVERIFY(master.moreHosts.isEmpty());
+    }
     void redisUrl_rejectsMalformed_data()
     {
         QTest::addColumn<QString>("url");
@@ -77,6 +130,18 @@ private Q_SLOTS:
                                            << "";
         QTest::newRow("unix port") << "unix://:6379/tmp/x.sock"
                                    << "no host or port";
+        QTest::newRow("tls param on plain") << "redis://h?cacert=/ca.pem"
+                                            << "use rediss://";
+        QTest::newRow("sentinel without master") << "redis-sentinel://h:26379"
+                                                 << "names its master";
+        QTest::newRow("fragment on redis") << "redis://h#m"
+                                           << "no #fragment";
+        QTest::newRow("cert without key") << "rediss://h?cert=/c.pem"
+                                          << "both cert= and key=";
+        QTest::newRow("bad seed port") << "redis://h1:7000,h2:99999"
+                                       << "port out of range";
+        QTest::newRow("insecure value") << "rediss://h?insecure=yes"
+                                        << "insecure=";
     }
     void redisUrl_rejectsMalformed()
     {
