@@ -54,6 +54,22 @@ private:
     // A status found in Redis that is not the one we wrote: adopt it or end.
     void onForeignStatus(const StatusWriter::Result &conflict);
     bool reconnect(const RedisError &cause);
+    // After a reconnect or at the end: is every acknowledged byte still held? Where
+    // not (a failover lost writes), rewinds to the first gap to write it again.
+    // False when the export cannot go on (it has ended, or Redis broke again).
+    bool checkHeld();
+    // Reconnects when the sentinels name another master; true when it did.
+    bool followFailover();
+    enum class Held { All, Rewound, Broken, Ended };
+    Held findGapAndRewind(); // nothing in flight is read: the caller drained or reconnected
+    bool rewindTo(qint64 offset);
+    // Failing over takes sentinels or a cluster seconds: a silent server is worth
+    // waiting for there, where a single server's silence is not.
+    bool failsOver() const
+    {
+        return m_cfg.endpoint.kind == RedisEndpoint::Kind::Sentinel ||
+               !m_cfg.endpoint.moreHosts.isEmpty();
+    }
     bool sleepUnlessKilled(int ms);
 
     void stopSequence();
@@ -74,6 +90,8 @@ private:
     Ending m_end;
     int m_reconnects = 0; // since the acknowledged offset last moved
     qint64 m_ackedAtLastReconnect = -1;
+    qint64 m_hashedUpTo = 0; // bytes handed to m_sha (a rewind reads some again)
+    int m_rewinds = 0;
     QElapsedTimer m_clock;
     qint64 m_nextSignalMs = 0;
 };
@@ -137,7 +155,11 @@ void ExportRun::run()
                                                m_cfg.ttlSeconds, m_cfg.window);
     // PENDING before the first byte: bytes are about to flow.
     writeProgress();
-    if (running()) stream();
+    // Read to the end, then make sure the server holds it all before settling.
+    while (running()) {
+        stream();
+        if (!running() || checkHeld()) break;
+    }
     stopSequence();
 }
 
@@ -201,6 +223,10 @@ void ExportRun::stream()
     // refreshed at least every TTL/3 (CONTRACT §4).
     const qint64 refreshEveryMs = std::max<qint64>(1000, qint64(m_cfg.ttlSeconds) * 1000 / 3);
     qint64 nextRefreshMs = refreshEveryMs;
+    // Behind sentinels, a failover leaves the old master taking writes until the
+    // sentinels reconfigure it: ask them once a second who the master is.
+    constexpr qint64 masterCheckEveryMs = 1000;
+    qint64 nextMasterCheckMs = masterCheckEveryMs;
 
     while (true) {
         if (killRequested())
@@ -218,6 +244,10 @@ void ExportRun::stream()
             nextRefreshMs = m_clock.elapsed() + refreshEveryMs;
             continue;
         }
+        if (now >= nextMasterCheckMs) {
+            nextMasterCheckMs = m_clock.elapsed() + masterCheckEveryMs;
+            if (followFailover()) continue;
+        }
         emitProgress(false);
         if (!m_source->atEnd() && m_writer->canSend()) {
             const qint64 rate = m_job.m_budget->rate();
@@ -231,8 +261,13 @@ void ExportRun::stream()
                 return;
             }
             if (chunk.isEmpty()) continue;
-            // Hashed on another thread while Redis stores it (a shared copy).
-            m_sha.add(chunk);
+            // Hashed on another thread while Redis stores it (a shared copy). After a
+            // rewind, bytes read again were hashed the first time.
+            const qint64 at = m_writer->sent();
+            if (at + chunk.size() > m_hashedUpTo) {
+                m_sha.add(at >= m_hashedUpTo ? chunk : chunk.mid(m_hashedUpTo - at));
+                m_hashedUpTo = at + chunk.size();
+            }
             if (!m_writer->send(std::move(chunk))) reconnect(m_writer->error());
             continue;
         }
@@ -326,7 +361,7 @@ bool ExportRun::sleepUnlessKilled(int ms)
 bool ExportRun::reconnect(const RedisError &cause)
 {
     m_conn.disconnect();
-    if (cause.kind == RedisError::Kind::Timeout) {
+    if (cause.kind == RedisError::Kind::Timeout && !failsOver()) {
         // A server that accepts but does not answer (stopped, swapping): waiting
         // longer than the command timeout helps nobody.
         fail(ErrorCode::Failed, cause.message, true);
@@ -376,20 +411,15 @@ bool ExportRun::reconnect(const RedisError &cause)
             }
             onForeignStatus(conflict);
         }
-        qint64 missing = 0;
-        if (m_writer && m_writer->acked() > 0) {
-            const auto held = SegmentData::refreshTtls(
-                m_conn, m_writer->layout(), m_writer->acked(), m_cfg.ttlSeconds, &missing);
-            if (held.failure) {
+        // Is what was acknowledged still there (a failover may have lost some)?
+        if (m_writer && running() && m_writer->acked() > 0) {
+            const Held held = findGapAndRewind();
+            if (held == Held::Ended) return false;
+            if (held == Held::Broken) {
                 last = m_conn.lastError();
                 m_conn.disconnect();
                 continue;
             }
-            if (missing > 0)
-                fail(ErrorCode::Failed,
-                     QStringLiteral("%1 acknowledged data segment(s) are gone after "
-                                    "a reconnect (the server restarted or lost them)")
-                         .arg(missing));
         }
         if (!running() && m_end.why != Ending::Why::LocalCancel) return false;
         // Resend what was never acknowledged: every chunk write is idempotent.
@@ -398,8 +428,9 @@ bool ExportRun::reconnect(const RedisError &cause)
             m_conn.disconnect();
             continue;
         }
-        qCInfo(lcExport).noquote() << "export" << m_current.id << "reconnected; resuming at offset"
-                                   << (m_writer ? m_writer->acked() : 0);
+        qCInfo(lcExport).noquote()
+            << "export" << m_current.id << "reconnected to" << m_conn.serverName()
+            << "; resuming at offset" << (m_writer ? m_writer->acked() : 0);
         return true;
     }
     fail(ErrorCode::Failed,
@@ -408,6 +439,79 @@ bool ExportRun::reconnect(const RedisError &cause)
              .arg(m_cfg.maxReconnects),
          true);
     return false;
+}
+
+bool ExportRun::followFailover()
+{
+    if (!m_conn.masterMoved()) return false;
+    reconnect(
+        {RedisError::Kind::ConnectionLost,
+         QStringLiteral("the sentinels name a new master instead of %1").arg(m_conn.serverName())});
+    return true;
+}
+
+bool ExportRun::checkHeld()
+{
+    handleAck(m_writer->drain());
+    if (!running() || m_writer->hasInFlight()) return false; // ended, or reconnecting
+    // Before COMPLETED: still the master? (CONTRACT §9)
+    if (followFailover()) return false;
+    switch (findGapAndRewind()) {
+    case Held::All:
+        return true;
+    case Held::Broken:
+        reconnect(m_conn.lastError());
+        return false;
+    case Held::Rewound:
+    case Held::Ended:
+        return false;
+    }
+    return false;
+}
+
+ExportRun::Held ExportRun::findGapAndRewind()
+{
+    const qint64 acked = m_writer->acked();
+    qint64 gap = acked;
+    const SegmentData::Result r =
+        SegmentData::findGap(m_conn, m_writer->layout(), acked, m_cfg.ttlSeconds, &gap);
+    if (r.failure) {
+        if (m_conn.lastError().isTransport()) return Held::Broken;
+        fail(r.failure.code == ErrorCode::PermissionDenied ? r.failure.code : ErrorCode::Failed,
+             r.failure.message);
+        return Held::Ended;
+    }
+    if (gap >= acked) return Held::All;
+    return rewindTo(gap) ? Held::Rewound : Held::Ended;
+}
+
+bool ExportRun::rewindTo(qint64 offset)
+{
+    const qint64 acked = m_writer->acked();
+    // Bounded: a server that keeps losing data is not worth chasing forever.
+    if (++m_rewinds > m_cfg.maxReconnects) {
+        fail(ErrorCode::Failed,
+             QStringLiteral("Redis %1 lost acknowledged data %2 times; giving up")
+                 .arg(m_conn.serverName())
+                 .arg(m_rewinds - 1));
+        return false;
+    }
+    if (!m_source->seek(offset)) {
+        fail(ErrorCode::Failed,
+             QStringLiteral("Redis %1 lost %2 acknowledged bytes (from offset %3), in a failover "
+                            "or eviction, and %4 cannot be read again to rewrite them")
+                 .arg(m_conn.serverName())
+                 .arg(acked - offset)
+                 .arg(offset)
+                 .arg(m_current.source));
+        return false;
+    }
+    qCWarning(lcExport).noquote() << "export" << m_current.id << ": Redis" << m_conn.serverName()
+                                  << "lacks" << (acked - offset)
+                                  << "acknowledged bytes (a failover?); rewriting from offset"
+                                  << offset;
+    m_writer->rewindTo(offset);
+    return true;
 }
 
 void ExportRun::stopSequence()

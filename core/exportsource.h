@@ -24,6 +24,13 @@ public:
     virtual bool atEnd() const = 0;
     // After the last byte: false when the source changed while it was read.
     virtual bool verifyUnchanged() { return true; }
+    // Reads again from `offset` (a failover lost acknowledged writes, CONTRACT §9).
+    // False for what cannot be read twice: standard input, pipes, streams.
+    virtual bool seek(qint64 offset)
+    {
+        Q_UNUSED(offset);
+        return false;
+    }
     // Stops reading and releases the source (the stop sequence's first step).
     virtual void close() = 0;
     virtual QString errorString() const = 0;

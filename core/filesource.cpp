@@ -203,6 +203,16 @@ qint64 FileSource::read(char *buffer, qint64 maxBytes, int waitMs)
     return got;
 }
 
+bool FileSource::seek(qint64 offset)
+{
+    if (m_fd < 0 || m_streaming || isStandardInput(m_path) || offset < 0 || offset > m_size)
+        return false;
+    if (::lseek(m_fd, offset, SEEK_SET) != offset) return false;
+    m_read = offset;
+    m_atEnd = m_read >= m_size;
+    return true;
+}
+
 bool FileSource::verifyUnchanged()
 {
     if (m_streaming || isStandardInput(m_path))

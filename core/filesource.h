@@ -29,6 +29,7 @@ public:
     qint64 read(char *buffer, qint64 maxBytes, int waitMs) override;
     bool atEnd() const override { return m_atEnd; }
     bool verifyUnchanged() override;
+    bool seek(qint64 offset) override;
     void close() override;
     QString errorString() const override { return m_error; }
     bool isStream() const { return m_streaming; }

@@ -3,6 +3,9 @@
 #include <QDeadlineTimer>
 
 #include "logging.h"
+#include "sentinel.h"
+
+#include <QThread>
 
 #include <hiredis/hiredis.h>
 
@@ -112,6 +115,10 @@ RedisError RedisConnection::classifyReplyError(const QByteArray &text, const QSt
                text.contains("invalid password") || text.contains("invalid username")) {
         e.kind = RedisError::Kind::AuthFailed;
         e.message = QStringLiteral("Redis %1 refused the login: %2").arg(server, reason);
+    } else if (text.startsWith("READONLY")) {
+        // A master turned replica in a failover: the master is elsewhere now.
+        e.kind = RedisError::Kind::ReadOnly;
+        e.message = QStringLiteral("Redis %1 is a read-only replica now: %2").arg(server, reason);
     } else if (text.startsWith("OOM")) {
         e.kind = RedisError::Kind::OutOfMemory;
         e.message = QStringLiteral("Redis is out of memory (%1): %2").arg(server, reason);
@@ -155,12 +162,62 @@ RedisReply RedisConnection::takeContextError()
 bool RedisConnection::ensureConnected()
 {
     if (m_ctx) return true;
-    if (m_endpoint.kind == RedisEndpoint::Kind::Sentinel) {
-        transportError(RedisError::Kind::Unreachable,
-                       QStringLiteral("Sentinel connections are not built yet"));
-        return false;
-    }
+    if (m_endpoint.kind == RedisEndpoint::Kind::Sentinel) return connectViaSentinels();
     return connectTo(m_endpoint);
+}
+
+bool RedisConnection::masterMoved() const
+{
+    if (m_endpoint.kind != RedisEndpoint::Kind::Sentinel || !m_ctx) return false;
+    RedisError ignored;
+    const std::optional<RedisHost> master = SentinelResolver::askForMaster(
+        m_endpoint, RedisTimeouts{std::min(m_timeouts.connectMs, 1000), 1000}, &ignored);
+    return master && !(master->host == m_server.host && master->port == m_server.port);
+}
+
+bool RedisConnection::connectViaSentinels()
+{
+    // Right after a failover the sentinels may still name the old master, or the
+    // new one may not have taken the role yet: ask again within the connect timeout.
+    QDeadlineTimer deadline(m_timeouts.connectMs);
+    RedisError last;
+    while (true) {
+        RedisError asked;
+        const std::optional<RedisHost> master =
+            SentinelResolver::askForMaster(m_endpoint, m_timeouts, &asked);
+        if (!master) {
+            last = asked;
+            if (asked.kind == RedisError::Kind::AuthFailed ||
+                asked.kind == RedisError::Kind::NoPermission)
+                break;
+        } else if (!connectTo(m_endpoint.atAddress(master->host, master->port))) {
+            last = m_lastError;
+            if (last.kind == RedisError::Kind::AuthFailed ||
+                last.kind == RedisError::Kind::NoPermission)
+                break;
+        } else {
+            const RedisReply role = command({QByteArrayLiteral("ROLE")});
+            // An ACL that forbids ROLE leaves the sentinels' word for it.
+            if (role.isError() && role.error.kind == RedisError::Kind::NoPermission) return true;
+            const QByteArray name = role.type == RedisReply::Type::Array && !role.elements.isEmpty()
+                                        ? role.elements.first().string
+                                        : QByteArray();
+            if (name == "master") return true;
+            last.kind = RedisError::Kind::Unreachable;
+            last.message = role.isError()
+                               ? role.error.message
+                               : QStringLiteral("Redis %1: the sentinels of %2 name it master, "
+                                                "but its role is %3")
+                                     .arg(serverName(), m_endpoint.displayName(),
+                                          QString::fromUtf8(name.isEmpty() ? "unknown" : name));
+            disconnect();
+        }
+        if (deadline.remainingTime() < 250) break;
+        QThread::msleep(200);
+    }
+    m_lastError = last;
+    qCWarning(lcRedis).noquote() << last.message;
+    return false;
 }
 
 bool RedisConnection::connectTo(const RedisEndpoint &server)

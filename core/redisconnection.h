@@ -25,6 +25,7 @@ struct RedisError
         NoPermission,   // NOPERM from Redis ACLs
         OutOfMemory,    // OOM command not allowed
         Protocol,       // malformed reply
+        ReadOnly,       // READONLY: the server is a replica (a failover moved the master)
         ServerError,    // any other error reply
     };
     Kind kind = Kind::None;
@@ -33,7 +34,7 @@ struct RedisError
     bool isTransport() const
     {
         return kind == Kind::Unreachable || kind == Kind::ConnectionLost || kind == Kind::Timeout ||
-               kind == Kind::Protocol;
+               kind == Kind::Protocol || kind == Kind::ReadOnly;
     }
 };
 
@@ -85,6 +86,11 @@ public:
     // SELECT) when not connected. False with lastError() set on failure.
     bool ensureConnected();
     bool isConnected() const { return m_ctx != nullptr; }
+    // For a sentinel endpoint: true when the sentinels now name another master than
+    // the server connected to (a failover the old master may not know of yet: it
+    // keeps taking writes until the sentinels reconfigure it). False otherwise,
+    // and when no sentinel answers.
+    bool masterMoved() const;
     void disconnect();
 
     // One command, waiting for its reply.
@@ -106,6 +112,8 @@ public:
     static RedisError classifyReplyError(const QByteArray &text, const QString &server);
 
 private:
+    // Asks the sentinels for the master, connects, confirms it with ROLE.
+    bool connectViaSentinels();
     // Connects to one server (Tcp or Unix, plain or TLS) and logs in.
     bool connectTo(const RedisEndpoint &server);
     // Arguments from this size on are sent with sendmsg(), not copied by hiredis.

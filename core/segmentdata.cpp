@@ -285,6 +285,32 @@ Result refreshTtls(RedisConnection &conn, const SegmentLayout &layout, qint64 by
     return out;
 }
 
+Result findGap(RedisConnection &conn, const SegmentLayout &layout, qint64 bytes, int ttlSeconds,
+               qint64 *gapAt)
+{
+    Result out;
+    *gapAt = bytes;
+    const QByteArray ttl = QByteArray::number(dataTtlMs(ttlSeconds));
+    QList<QList<QByteArray>> cmds;
+    const qint64 count = layout.countFor(bytes);
+    for (qint64 k = 0; k < count; ++k) {
+        cmds.append({"PEXPIRE", layout.key(k), ttl});
+        cmds.append({"STRLEN", layout.key(k)});
+    }
+    QList<RedisReply> replies;
+    if (!pipeline(conn, cmds, &replies, &out.failure) || firstErrorReply(replies, &out.failure))
+        return out;
+    for (qint64 k = 0; k < count; ++k) {
+        const qint64 want = std::min(layout.segmentBytes(), bytes - layout.startOf(k));
+        if (replies[2 * k + 1].integer < want) {
+            *gapAt = layout.startOf(k);
+            break;
+        }
+        ++out.segments;
+    }
+    return out;
+}
+
 } // namespace SegmentData
 
 } // namespace hb

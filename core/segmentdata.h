@@ -84,6 +84,14 @@ Result verify(RedisConnection &conn, const KeyLayout &keys, const QString &id, q
 Result refreshTtls(RedisConnection &conn, const SegmentLayout &layout, qint64 bytes, int ttlSeconds,
                    qint64 *missing = nullptr);
 
+// After a reconnect or a failover (CONTRACT §9): re-applies ttl + margin to the keys
+// holding the first `bytes` bytes as written (layout) and checks each holds its full
+// length, with pipelined PEXPIRE and STRLEN. *gapAt is the start of the first
+// segment that is gone or short (replication is asynchronous: a new master may
+// lack writes the old one acknowledged), or `bytes` when all are there.
+Result findGap(RedisConnection &conn, const SegmentLayout &layout, qint64 bytes, int ttlSeconds,
+               qint64 *gapAt);
+
 } // namespace SegmentData
 
 } // namespace hb

@@ -88,6 +88,13 @@ bool SegmentWriter::resend()
     return true;
 }
 
+void SegmentWriter::rewindTo(qint64 offset)
+{
+    Q_ASSERT(offset <= m_acked && offset % m_layout.segmentBytes() == 0);
+    m_inFlight.clear();
+    m_acked = m_sent = offset;
+}
+
 void SegmentWriter::dropInFlight()
 {
     m_inFlight.clear();

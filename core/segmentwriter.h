@@ -54,6 +54,9 @@ public:
     // Forgets the chunks in flight (the stop sequence after the connection broke:
     // what was not acknowledged is not part of the export).
     void dropInFlight();
+    // Writes again from `offset` (at or before acked(), the start of a segment):
+    // forgets what is in flight; the next send() starts there.
+    void rewindTo(qint64 offset);
 
 private:
     struct Chunk

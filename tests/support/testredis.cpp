@@ -10,7 +10,10 @@
 
 #include <csignal>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,6 +31,27 @@ __attribute__((no_sanitize("address", "thread", "undefined"))) void dieWithParen
 }
 
 } // namespace
+
+void dieWithThisProcess(QProcess &child)
+{
+    const pid_t parent = ::getpid();
+    child.setChildProcessModifier([parent] { dieWithParent(parent); });
+}
+
+int freeTcpPort()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    int port = 0;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
+        port = ntohs(addr.sin_port);
+    if (fd >= 0) ::close(fd);
+    return port;
+}
 
 TestRedisServer::TestRedisServer(QStringList extraArgs) : m_extraArgs(std::move(extraArgs)) {}
 
@@ -93,8 +117,7 @@ bool TestRedisServer::start(QString *error)
     // getppid() no longer names the parent, and it kills itself. Note the "parent"
     // is the forking thread: start servers from a thread that outlives them (the
     // test's main thread does).
-    const pid_t parent = ::getpid();
-    m_process->setChildProcessModifier([parent] { dieWithParent(parent); });
+    dieWithThisProcess(*m_process);
     m_process->start(binary, args);
     if (!m_process->waitForStarted(scaledMs(10000))) {
         err = QStringLiteral("cannot start %1: %2").arg(binary, m_process->errorString());

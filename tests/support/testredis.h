@@ -53,6 +53,11 @@ QString makeRandomFile(const QString &dir, const QString &name, qint64 size, qui
 QByteArray sha256OfFile(const QString &path);
 QByteArray sha256Of(const QByteArray &data);
 
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+int freeTcpPort();
+// Makes a child process die with this one (PR_SET_PDEATHSIG), as TestRedisServer's do.
+void dieWithThisProcess(QProcess &child);
+
 // Path of a built executable next to the test binaries' build tree.
 QString builtExecutable(const QString &name);
 
