@@ -159,30 +159,45 @@ QString ExportListModel::shortId(const Row &row)
     return row.created ? row.id.left(8) : QString();
 }
 
-QString ExportListModel::statusText(const Row &row)
+namespace {
+
+QString stateText(const ExportListModel::Row &row, bool withReason)
 {
-    if (row.cancelling && !row.finished) return tr("Cancelling…");
+    if (row.cancelling && !row.finished) return ExportListModel::tr("Cancelling…");
     QString text;
     switch (row.state) {
     case ExportState::Failed:
-        text = row.error.isEmpty() ? QStringLiteral("FAILED")
-                                   : QStringLiteral("FAILED: %1").arg(shortReason(row));
+        text = row.error.isEmpty() || !withReason
+                   ? QStringLiteral("FAILED")
+                   : QStringLiteral("FAILED: %1").arg(ExportListModel::shortReason(row));
         break;
     case ExportState::Unknown:
-        text = row.status.rawState.isEmpty() ? tr("unknown") : row.status.rawState;
+        text = row.status.rawState.isEmpty() ? ExportListModel::tr("unknown") : row.status.rawState;
         break;
     default:
         text = stateName(row.state);
     }
     switch (row.vanished) {
-    case Vanished::No:
+    case ExportListModel::Vanished::No:
         break;
-    case Vanished::Expired:
-        return tr("%1 — expired").arg(text);
-    case Vanished::Gone:
-        return tr("%1 — gone").arg(text);
+    case ExportListModel::Vanished::Expired:
+        return ExportListModel::tr("%1 — expired").arg(text);
+    case ExportListModel::Vanished::Gone:
+        return ExportListModel::tr("%1 — gone").arg(text);
     }
     return text;
+}
+
+} // namespace
+
+QString ExportListModel::statusText(const Row &row)
+{
+    return stateText(row, true);
+}
+
+QString ExportListModel::statusCellText(const Row &row)
+{
+    return stateText(row, false);
 }
 
 QString ExportListModel::speedText(double bytesPerSecond)
@@ -208,7 +223,7 @@ QVariant ExportListModel::displayData(const Row &row, int column) const
     case Size:
         return row.total < 0 ? QStringLiteral("—") : sizeText(row.total);
     case Status:
-        return statusText(row);
+        return statusCellText(row);
     case Progress:
         if (row.finished && !row.created)
             return QStringLiteral("—"); // refused: nothing was ever written
@@ -286,6 +301,8 @@ QVariant ExportListModel::data(const QModelIndex &index, int role) const
     }
     case VanishedRole:
         return int(row.vanished);
+    case ReasonRole:
+        return row.state == ExportState::Failed ? shortReason(row) : QString();
     case Qt::DecorationRole:
         if (index.column() == Status) return QIcon(statusIconName(row));
         return {};

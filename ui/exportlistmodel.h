@@ -30,6 +30,9 @@ public:
         SourcePathRole,
         CreatedRole,  // the export's status key was written: its id is real
         VanishedRole, // int(Vanished)
+        // A failed row's reason, shown in full on lines of its own under the row
+        // (the Status cell then says only FAILED); empty for every other row.
+        ReasonRole,
     };
 
     // A finished export whose keys are no longer in Redis.
@@ -108,7 +111,10 @@ public:
     // Publishes collected changes now; the refresh timer calls it.
     void refresh();
 
+    // The state with the reason of a failure (Details, tooltips, the log).
     static QString statusText(const Row &row);
+    // The Status cell: the state alone, the reason going on the lines under the row.
+    static QString statusCellText(const Row &row);
     // The reason of a failure as the row shows it: the source's full path (already
     // in the File column) shortened to its name, so the reason itself has the room.
     static QString shortReason(const Row &row);
