@@ -10,6 +10,7 @@
 #include "exportsortmodel.h"
 #include "exportsource.h"
 #include "exportstore.h"
+#include "hbversion.h"
 #include "logging.h"
 #include "logpanel.h"
 #include "lookupdialog.h"
@@ -598,7 +599,7 @@ void MainWindow::createActions()
         QMessageBox::about(
             this, tr("About HB Exporter"),
             tr("<b>HB Exporter %1</b><p>Streams files into Redis, chunk by chunk.</p>")
-                .arg(QCoreApplication::applicationVersion()));
+                .arg(QString::fromLatin1(ProjectVersion)));
     });
 }
 

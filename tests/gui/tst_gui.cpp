@@ -1275,6 +1275,40 @@ void TestGui::refusedSource_rowShowsNoExportId()
 
 void TestGui::windowVersion_isTheProjectVersion()
 {
+    // HB_PROJECT_VERSION is CMake's PROJECT_VERSION, given to this suite by
+    // tests/gui/CMakeLists.txt. A build configured with another version (e.g.
+    // -DCMAKE_PROJECT_INCLUDE=file.cmake setting PROJECT_VERSION) must show that one:
+    // a version written in code fails there.
+    const QString version = QStringLiteral(HB_PROJECT_VERSION);
+    QVERIFY(!version.isEmpty());
+
+    // Help ▸ About, as a user opens it (modal or not: the poll answers it either way).
+    auto w = makeWindow();
+    QAction *about = nullptr;
+    for (QAction *a : w->findChildren<QAction *>()) {
+        if (a->text() == QStringLiteral("&About HB Exporter")) about = a;
+    }
+    QVERIFY(about);
+    QString aboutText;
+    QTimer poll;
+    poll.setInterval(20);
+    connect(&poll, &QTimer::timeout, this, [&aboutText] {
+        for (QWidget *top : QApplication::topLevelWidgets()) {
+            auto *box = qobject_cast<QMessageBox *>(top);
+            if (box && box->isVisible()) {
+                aboutText = box->text();
+                box->accept();
+            }
+        }
+    });
+    poll.start();
+    about->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!aboutText.isEmpty(), Deadline);
+    poll.stop();
+    QVERIFY2(aboutText.contains(QStringLiteral("HB Exporter %1<").arg(version)),
+             qPrintable(aboutText));
+
+    // And `hbexporter --version`.
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
@@ -1282,7 +1316,7 @@ void TestGui::windowVersion_isTheProjectVersion()
     p.start(test::builtExecutable(QStringLiteral("hbexporter")), {QStringLiteral("--version")});
     QVERIFY(p.waitForFinished(Deadline));
     QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).trimmed(),
-             QStringLiteral("hbexporter %1").arg(QStringLiteral(HB_PROJECT_VERSION)));
+             QStringLiteral("hbexporter %1").arg(version));
 }
 
 QString TestGui::w_logText()
