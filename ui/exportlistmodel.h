@@ -2,6 +2,7 @@
 
 #include "exporterror.h"
 #include "exportstatus.h"
+#include "speedmeter.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
@@ -9,6 +10,7 @@
 #include <QHash>
 #include <QList>
 #include <QTimer>
+#include <functional>
 
 namespace hb {
 
@@ -63,19 +65,18 @@ public:
         QDateTime started;
         QList<Transition> transitions;
 
-        // Speed over the last few seconds: (time ms, bytes) samples.
-        QList<QPair<qint64, qint64>> samples;
-        double speed = 0;
-        qint64 lastBytesMs = 0;
+        // Speed, ETA and "stalled": the core's one rule (SpeedMeter), fed with the
+        // bytes written at each refresh tick on the model's clock.
+        SpeedMeter meter;
         bool dirty = false;
 
         bool isActive() const { return !finished; }
+        // Running, not yet at its size, and no byte for SpeedMeter::stallMs.
         bool isStalled(qint64 nowMs) const;
         double fraction() const;
+        // Bytes per second over SpeedMeter's window; 0 once finished.
+        double speed() const { return finished ? 0.0 : double(meter.bytesPerSecond()); }
     };
-
-    static constexpr int SpeedWindowMs = 5000;
-    static constexpr int StallMs = 5000;
 
     explicit ExportListModel(QObject *parent = nullptr);
 
@@ -108,6 +109,8 @@ public:
     int overallPercent() const; // of the active rows with a known size; -1 when none
 
     void setRefreshInterval(int ms) { m_timer.setInterval(ms); }
+    // For tests: the monotonic clock (ms) speed, ETA and "stalled" are measured on.
+    void setClock(std::function<qint64()> nowMs) { m_now = std::move(nowMs); }
     // Publishes collected changes now; the refresh timer calls it.
     void refresh();
 
@@ -121,6 +124,7 @@ public:
     // The id as the row shows it: the first 8 hex digits (what `watch` shows and
     // every command accepts), empty until the id is real.
     static QString shortId(const Row &row);
+    // "Stalled", the time left at the averaged speed, or "—" when that is unknown.
     static QString etaText(const Row &row, qint64 nowMs);
     static QString speedText(double bytesPerSecond);
 
@@ -136,12 +140,13 @@ private:
     void recordTransition(Row &row, const QDateTime &time);
     QVariant displayData(const Row &row, int column) const;
     QVariant underlyingData(const Row &row, int column) const;
-    qint64 nowMs() const { return m_clock.elapsed(); }
+    qint64 nowMs() const { return m_now ? m_now() : m_clock.elapsed(); }
 
     QList<Row> m_rows;
     QHash<QString, int> m_index; // id -> row
     QTimer m_timer;
     QElapsedTimer m_clock;
+    std::function<qint64()> m_now;
 };
 
 } // namespace hb

@@ -19,6 +19,7 @@
 #include "session.h"
 #include "settingsdialog.h"
 #include "singleinstance.h"
+#include "speedmeter.h"
 #include "testredis.h"
 #include "textrecorder.h"
 
@@ -90,6 +91,8 @@ private Q_SLOTS:
     void filters_byStatusAndName();
     void model_batchesUpdates_oneSignalPerChangedRow();
     void model_etaSaysStalledAfterFiveSecondsWithoutBytes();
+    void myExportsRows_speedEtaStalled_fromSpeedMeter();  // issue 10
+    void allExportsRows_speedAndStalled_fromSpeedMeter(); // issue 10
     void unreachableRedis_windowOpensAndSaysSo();
     void allExportsTab_showsAnotherProcessExportLive_andCancelsIt();
     void addUrl_exportsWhatTheServerServes_withoutCredentials();
@@ -572,14 +575,101 @@ void TestGui::model_etaSaysStalledAfterFiveSecondsWithoutBytes()
     row.state = ExportState::Pending;
     row.total = 1000;
     row.written = 100;
-    row.lastBytesMs = 0;
-    row.speed = 0;
+    row.meter.addSample(100, 0);
     QCOMPARE(ExportListModel::etaText(row, 1000), QStringLiteral("—"));
-    QCOMPARE(ExportListModel::etaText(row, 6000), QStringLiteral("Stalled"));
-    row.speed = 100;
-    QCOMPARE(ExportListModel::etaText(row, 1000), QStringLiteral("9 s"));
+    QCOMPARE(ExportListModel::etaText(row, 4999), QStringLiteral("—"));
+    QCOMPARE(ExportListModel::etaText(row, 5000), QStringLiteral("Stalled"));
+    row.written = 200;
+    row.meter.addSample(200, 1000); // 100 B/s: 800 bytes left
+    QCOMPARE(ExportListModel::etaText(row, 1000), QStringLiteral("8 s"));
     row.finished = true;
     QCOMPARE(ExportListModel::etaText(row, 6000), QString());
+}
+
+namespace {
+// 1 MB/s for 8 s, then 2 MB/s until 12 s, then nothing.
+qint64 bytesAt(qint64 ms)
+{
+    if (ms <= 8000) return ms * 1000;
+    return 8000000 + (std::min<qint64>(ms, 12000) - 8000) * 2000;
+}
+} // namespace
+
+// Issue 10: both tabs read speed, ETA and "stalled" from the core's one rule
+// (SpeedMeter: a 5 s average, stalled after 5 s without bytes), as the CLI does.
+void TestGui::myExportsRows_speedEtaStalled_fromSpeedMeter()
+{
+    ExportListModel m;
+    qint64 now = 0;
+    m.setClock([&now] { return now; });
+    const QString id = QStringLiteral("r");
+    m.addExport(id, QStringLiteral("/data/r.bin"));
+    ExportStatus s;
+    s.id = id;
+    s.state = ExportState::Pending;
+    s.bytesTotal = 34000000;
+    m.createExport(id, s);
+    SpeedMeter reference;
+    reference.addSample(0, 0);
+    for (now = 250; now <= 12000; now += 250) {
+        m.updateProgress(id, bytesAt(now), s.bytesTotal);
+        m.refresh();
+        reference.addSample(bytesAt(now), now);
+    }
+    const QModelIndex speed = m.index(0, ExportListModel::Speed);
+    const QModelIndex eta = m.index(0, ExportListModel::Eta);
+    // The last 5 s: 7 s → 12 s, 9 MB: 1.8 MB/s (a 10 s window would say 1.4).
+    QCOMPARE(speed.data(ExportListModel::UnderlyingDataRole).toDouble(), 1800000.0);
+    QCOMPARE(double(reference.bytesPerSecond()), 1800000.0);
+    QCOMPARE(m.totalSpeed(), 1800000.0);
+    // 18 MB left at 1.8 MB/s.
+    QCOMPARE(eta.data().toString(), QStringLiteral("10 s"));
+    QCOMPARE(eta.data(ExportListModel::UnderlyingDataRole).toLongLong(), 10);
+    // No byte since 12 s: "Stalled" 5 s later, not before; the speed falls to 0.
+    now = 16750;
+    m.refresh();
+    QVERIFY(eta.data().toString() != QStringLiteral("Stalled"));
+    now = 17000;
+    m.refresh();
+    QCOMPARE(eta.data().toString(), QStringLiteral("Stalled"));
+    QCOMPARE(speed.data(ExportListModel::UnderlyingDataRole).toDouble(), 0.0);
+    QCOMPARE(speed.data().toString(), QString());
+}
+
+void TestGui::allExportsRows_speedAndStalled_fromSpeedMeter()
+{
+    AllExportsModel m;
+    const QDateTime t0 = QDateTime::fromString(QStringLiteral("2026-11-27T19:00:00Z"), Qt::ISODate);
+    QDateTime clock = t0;
+    m.setClock([&clock] { return clock; });
+    ExportStatus s;
+    s.id = QStringLiteral("0123456789abcdef0123456789abcdef");
+    s.state = ExportState::Pending;
+    s.owner = QStringLiteral("alice");
+    s.source = QStringLiteral("r.bin");
+    s.bytesTotal = 34000000;
+    s.createdAt = t0;
+    for (qint64 ms = 0; ms <= 12000; ms += 500) {
+        clock = t0.addMSecs(ms);
+        s.updatedAt = clock;
+        s.bytesWritten = bytesAt(ms);
+        m.updateExport(s);
+    }
+    m.flush();
+    // The same 5 s window as My exports and `watch`: 1.8 MB/s, not a 10 s average.
+    QCOMPARE(m.speedAt(0), 1800000.0);
+    QCOMPARE(m.index(0, AllExportsModel::Status).data().toString(), QStringLiteral("PENDING"));
+    // Its owner goes silent: stalled after 5 s without bytes, as everywhere else.
+    clock = t0.addMSecs(16900);
+    m.flush();
+    QCOMPARE(m.index(0, AllExportsModel::Status).data().toString(), QStringLiteral("PENDING"));
+    QVERIFY(!m.isStalled(0));
+    clock = t0.addMSecs(17000);
+    m.flush();
+    QCOMPARE(m.index(0, AllExportsModel::Status).data().toString(),
+             QStringLiteral("Stalled (owner silent)"));
+    QVERIFY(m.index(0, 0).data(AllExportsModel::StalledRole).toBool());
+    QCOMPARE(m.speedAt(0), 0.0);
 }
 
 void TestGui::unreachableRedis_windowOpensAndSaysSo()
