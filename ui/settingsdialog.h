@@ -6,6 +6,7 @@
 
 class QCheckBox;
 class QDialogButtonBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QRadioButton;
@@ -40,6 +41,12 @@ Q_SIGNALS:
 
 private:
     void validate();
+    // "Use TLS" and the URL field's scheme follow each other; the TLS fields are
+    // enabled only where they apply.
+    void syncTlsFromUrl();
+    void syncUrlFromTls();
+    // A line edit with a "Browse…" button that picks an existing file.
+    QWidget *fileRow(QLineEdit *edit, const QString &title);
 
     QRadioButton *m_embedded;
     QRadioButton *m_custom;
@@ -47,6 +54,13 @@ private:
     QLineEdit *m_redisUser;
     QLineEdit *m_redisPassword;
     QLabel *m_redisNote;
+    QGroupBox *m_tlsBox;
+    QCheckBox *m_tls;
+    QLineEdit *m_caCert;
+    QLineEdit *m_clientCert;
+    QLineEdit *m_clientKey;
+    QLineEdit *m_sni;
+    QCheckBox *m_insecure;
     QSpinBox *m_ttl;
     QLineEdit *m_chunk;
     QLineEdit *m_segment;

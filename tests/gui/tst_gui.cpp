@@ -26,8 +26,10 @@
 #include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDropEvent>
 #include <QElapsedTimer>
@@ -41,6 +43,8 @@
 #include <QPainter>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QPushButton>
+#include <QRadioButton>
 #include <QScopeGuard>
 #include <QScrollBar>
 #include <QSettings>
@@ -51,6 +55,7 @@
 #include <QToolBar>
 #include <QTreeView>
 #include <QUrl>
+#include <QUrlQuery>
 
 #include <csignal>
 #include <sys/types.h>
@@ -112,6 +117,8 @@ private Q_SLOTS:
     void serverStatusLine_namesTheServerOnce_andFitsAt800px();            // item 10
     void refusedSource_rowShowsNoExportId();                              // issue 9
     void windowVersion_isTheProjectVersion();                             // item 17
+    // Issue 11.
+    void settingsTls_savedAsRedissUrlParameters_andReadBack();
 
 private:
     std::unique_ptr<MainWindow> makeWindow(const QString &permissionsFile = {});
@@ -1407,6 +1414,86 @@ void TestGui::windowVersion_isTheProjectVersion()
     QVERIFY(p.waitForFinished(Deadline));
     QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()).trimmed(),
              QStringLiteral("hbexporter %1").arg(version));
+}
+
+void TestGui::settingsTls_savedAsRedissUrlParameters_andReadBack()
+{
+    // Files as people name them: a space, a '+', an '&' and a non-ASCII letter.
+    const QString certDir = m_dir.filePath(QStringLiteral("tls-%1").arg(m_case));
+    QVERIFY(QDir().mkpath(certDir));
+    const QString ca = certDir + QStringLiteral("/My CA+1.pem");
+    const QString cert = certDir + QStringLiteral("/client&co.crt");
+    const QString key = certDir + QStringLiteral("/clé.key");
+    for (const QString &path : {ca, cert, key}) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("-----BEGIN TEST-----\n");
+    }
+    {
+        auto w = makeWindow();
+        SettingsDialog *dialog = w->showSettingsDialog();
+        QVERIFY(QTest::qWaitForWindowExposed(dialog));
+        auto *custom = dialog->findChild<QRadioButton *>(QStringLiteral("customRedis"));
+        auto *url = dialog->findChild<QLineEdit *>(QStringLiteral("redisUrl"));
+        auto *tls = dialog->findChild<QCheckBox *>(QStringLiteral("tlsEnabled"));
+        auto *caEdit = dialog->findChild<QLineEdit *>(QStringLiteral("tlsCaCert"));
+        auto *certEdit = dialog->findChild<QLineEdit *>(QStringLiteral("tlsCert"));
+        auto *keyEdit = dialog->findChild<QLineEdit *>(QStringLiteral("tlsKey"));
+        auto *sni = dialog->findChild<QLineEdit *>(QStringLiteral("tlsSni"));
+        auto *insecure = dialog->findChild<QCheckBox *>(QStringLiteral("tlsInsecure"));
+        QVERIFY(custom && url && tls && caEdit && certEdit && keyEdit && sni && insecure);
+        custom->click();
+        url->setText(QStringLiteral("redis://cache.example.com:6380/2"));
+        QVERIFY(!caEdit->isEnabled()); // TLS fields wait for "Use TLS"
+        tls->click();
+        QCOMPARE(url->text(), QStringLiteral("rediss://cache.example.com:6380/2"));
+        QVERIFY(caEdit->isEnabled());
+        // Each file field has its own Browse… button.
+        int browse = 0;
+        for (QPushButton *b : dialog->findChildren<QPushButton *>())
+            browse += b->text() == QStringLiteral("Browse…") ? 1 : 0;
+        QCOMPARE(browse, 3);
+        caEdit->setText(ca);
+        certEdit->setText(cert);
+        keyEdit->setText(key);
+        sni->setText(QStringLiteral("redis.internal"));
+        insecure->click();
+        auto *buttons = dialog->findChild<QDialogButtonBox *>();
+        QVERIFY(buttons);
+        QVERIFY2(buttons->button(QDialogButtonBox::Ok)->isEnabled(),
+                 qPrintable(dialog->errorText()));
+        QTest::mouseClick(buttons->button(QDialogButtonBox::Ok), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog || !dialog->isVisible(), Deadline);
+    }
+    // The settings file holds one URL, parameters percent-encoded (CONTRACT §6).
+    const QString saved = QSettings(m_settingsFile, QSettings::IniFormat)
+                              .value(QStringLiteral("redis/url"))
+                              .toString();
+    QCOMPARE(saved, QStringLiteral("rediss://cache.example.com:6380/2?cacert=%1/My%20CA%2B1.pem"
+                                   "&cert=%1/client%26co.crt&key=%1/cl%C3%A9.key"
+                                   "&sni=redis.internal&insecure=1")
+                        .arg(certDir));
+    const QUrlQuery query(QUrl(saved).query(QUrl::FullyEncoded));
+    QCOMPARE(query.queryItemValue(QStringLiteral("cacert"), QUrl::FullyDecoded), ca);
+    QCOMPARE(query.queryItemValue(QStringLiteral("cert"), QUrl::FullyDecoded), cert);
+    QCOMPARE(query.queryItemValue(QStringLiteral("key"), QUrl::FullyDecoded), key);
+
+    // A new window's Settings show the same values in their fields.
+    auto w = makeWindow();
+    SettingsDialog *dialog = w->showSettingsDialog();
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("redisUrl"))->text(),
+             QStringLiteral("rediss://cache.example.com:6380/2"));
+    QVERIFY(dialog->findChild<QCheckBox *>(QStringLiteral("tlsEnabled"))->isChecked());
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("tlsCaCert"))->text(), ca);
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("tlsCert"))->text(), cert);
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("tlsKey"))->text(), key);
+    QCOMPARE(dialog->findChild<QLineEdit *>(QStringLiteral("tlsSni"))->text(),
+             QStringLiteral("redis.internal"));
+    QVERIFY(dialog->findChild<QCheckBox *>(QStringLiteral("tlsInsecure"))->isChecked());
+    QCOMPARE(dialog->values().value().redisUrl, saved);
+    // Turning TLS off leaves a plain URL, no TLS parameters.
+    dialog->findChild<QCheckBox *>(QStringLiteral("tlsEnabled"))->click();
+    QCOMPARE(dialog->values().value().redisUrl, QStringLiteral("redis://cache.example.com:6380/2"));
 }
 
 QString TestGui::w_logText()
