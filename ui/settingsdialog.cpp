@@ -41,7 +41,8 @@ SettingsDialog::SettingsDialog(QWidget *parent)
       m_embedded(new QRadioButton(tr("&Embedded server (private, started on demand)"), this)),
       m_custom(new QRadioButton(tr("Redis &URL:"), this)), m_url(new QLineEdit(this)),
       m_redisUser(new QLineEdit(this)), m_redisPassword(new QLineEdit(this)),
-      m_redisNote(new QLabel(this)), m_tlsBox(new QGroupBox(tr("TLS"), this)),
+      m_redisNote(new QLabel(this)), m_passwordNote(new QLabel(this)),
+      m_tlsBox(new QGroupBox(tr("TLS"), this)),
       m_tls(new QCheckBox(tr("Use &TLS (rediss://)"), this)), m_caCert(new QLineEdit(this)),
       m_clientCert(new QLineEdit(this)), m_clientKey(new QLineEdit(this)),
       m_sni(new QLineEdit(this)),
@@ -61,7 +62,8 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     m_redisUser->setPlaceholderText(tr("from the URL"));
     m_redisPassword->setEchoMode(QLineEdit::Password);
     m_redisPassword->setPlaceholderText(tr("from the URL"));
-    for (QLabel *note : {m_redisNote, m_permissionsNote}) {
+    m_passwordNote->setObjectName(QStringLiteral("passwordNote"));
+    for (QLabel *note : {m_redisNote, m_passwordNote, m_permissionsNote}) {
         note->setWordWrap(true);
         note->setStyleSheet(QStringLiteral("color: #b35c00"));
         note->hide();
@@ -72,6 +74,7 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     redisForm->addRow(m_custom, m_url);
     redisForm->addRow(tr("ACL user:"), m_redisUser);
     redisForm->addRow(tr("Password:"), m_redisPassword);
+    redisForm->addRow(m_passwordNote);
     redisForm->addRow(m_redisNote);
     redisBox->setLayout(redisForm);
 
@@ -237,6 +240,23 @@ void SettingsDialog::setOverrides(const QString &redisUrlNote, const QString &pe
     m_redisNote->setVisible(!redisUrlNote.isEmpty());
     m_permissionsNote->setText(permissionsNote);
     m_permissionsNote->setVisible(!permissionsNote.isEmpty());
+}
+
+void SettingsDialog::setPasswordNote(const QString &note)
+{
+    m_passwordNote->setText(note);
+    m_passwordNote->setVisible(!note.isEmpty());
+}
+
+QString SettingsDialog::passwordNote() const
+{
+    return m_passwordNote->isVisibleTo(this) ? m_passwordNote->text() : QString();
+}
+
+void SettingsDialog::adoptStoredPassword(const QString &password)
+{
+    if (m_redisPassword->text().isEmpty() && !m_redisPassword->isModified())
+        m_redisPassword->setText(password);
 }
 
 std::optional<GuiSettings> SettingsDialog::values(QString *error) const

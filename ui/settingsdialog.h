@@ -28,6 +28,12 @@ public:
     std::optional<GuiSettings> values(QString *error = nullptr) const;
     // Notes shown when the environment overrides a setting (CONTRACT §6, §8).
     void setOverrides(const QString &redisUrlNote, const QString &permissionsNote);
+    // A note under the password: where it is kept when no keychain is (empty: none).
+    void setPasswordNote(const QString &note);
+    QString passwordNote() const;
+    // The password found in the keychain after the form was filled: shown unless the
+    // user typed one meanwhile.
+    void adoptStoredPassword(const QString &password);
 
     // The line that says what is wrong with the form (empty when nothing is).
     QString errorText() const;
@@ -54,6 +60,7 @@ private:
     QLineEdit *m_redisUser;
     QLineEdit *m_redisPassword;
     QLabel *m_redisNote;
+    QLabel *m_passwordNote;
     QGroupBox *m_tlsBox;
     QCheckBox *m_tls;
     QLineEdit *m_caCert;

@@ -119,6 +119,7 @@ private Q_SLOTS:
     void windowVersion_isTheProjectVersion();                             // item 17
     // Issue 11.
     void settingsTls_savedAsRedissUrlParameters_andReadBack();
+    void settingsPassword_neverInSettingsFile_keptForSessionWithoutKeychain();
 
 private:
     std::unique_ptr<MainWindow> makeWindow(const QString &permissionsFile = {});
@@ -1494,6 +1495,75 @@ void TestGui::settingsTls_savedAsRedissUrlParameters_andReadBack()
     // Turning TLS off leaves a plain URL, no TLS parameters.
     dialog->findChild<QCheckBox *>(QStringLiteral("tlsEnabled"))->click();
     QCOMPARE(dialog->values().value().redisUrl, QStringLiteral("redis://cache.example.com:6380/2"));
+}
+
+void TestGui::settingsPassword_neverInSettingsFile_keptForSessionWithoutKeychain()
+{
+    // An ACL user the server checks the password of; this machine runs no keychain
+    // service (no D-Bus session, no Secret Service), as a headless box or CI.
+    const QString password = QStringLiteral("s3cret:pa@ss");
+    QCOMPARE(m_redis
+                 ->command({"ACL", "SETUSER", "keyuser", "reset", "on", ">s3cret:pa@ss", "~*", "&*",
+                            "+@all"})
+                 .isError(),
+             false);
+    const auto cleanup = qScopeGuard([this] { m_redis->command({"ACL", "DELUSER", "keyuser"}); });
+    const QString socket = QUrl(m_redis->url()).path();
+    // The window reads its server from Settings (no --redis), the default user first.
+    QSettings(m_settingsFile, QSettings::IniFormat)
+        .setValue(QStringLiteral("redis/url"), m_redis->url());
+    MainWindowOptions options;
+    options.settingsFile = m_settingsFile;
+    options.serverPollMs = 300;
+    {
+        MainWindow w(options);
+        w.show();
+        QTRY_VERIFY_WITH_TIMEOUT(w.isServerReady(), Deadline);
+        SettingsDialog *dialog = w.showSettingsDialog();
+        const auto noteText = [dialog] {
+            auto *note = dialog->findChild<QLabel *>(QStringLiteral("passwordNote"));
+            return note && note->isVisible() ? note->text() : QString();
+        };
+        GuiSettings v = dialog->values().value();
+        v.redisUrl = QStringLiteral("unix://keyuser:%1@%2")
+                         .arg(QString::fromLatin1(QUrl::toPercentEncoding(password)), socket);
+        dialog->setValues(v);
+        QVERIFY(dialog->apply());
+
+        // The file: the URL without its password, no password key, not a trace of it.
+        QSettings back(m_settingsFile, QSettings::IniFormat);
+        QCOMPARE(back.value(QStringLiteral("redis/url")).toString(),
+                 QStringLiteral("unix://keyuser@%1").arg(socket));
+        QVERIFY(!back.contains(QStringLiteral("redis/password")));
+        QFile raw(m_settingsFile);
+        QVERIFY(raw.open(QIODevice::ReadOnly));
+        const QByteArray text = raw.readAll();
+        QVERIFY2(!text.contains("s3cret"), text.constData());
+
+        // The dialog says where the password is kept.
+        QTRY_COMPARE_WITH_TIMEOUT(noteText(),
+                                  QStringLiteral("No keychain is available: the password is "
+                                                 "kept only until HB Exporter closes."),
+                                  Deadline);
+
+        // The password still works for this session: the server accepts keyuser.
+        QCOMPARE(w.config().endpoint.user, QStringLiteral("keyuser"));
+        QCOMPARE(w.config().endpoint.password, password);
+        const QString file =
+            test::makeRandomFile(m_dir.path(), QStringLiteral("as-keyuser.bin"), 3000, 11);
+        const QString id = w.addFiles({file}).value(0);
+        QTRY_VERIFY_WITH_TIMEOUT(w.model()->find(id) && w.model()->find(id)->finished, Deadline);
+        QCOMPARE(int(w.model()->find(id)->state), int(ExportState::Completed));
+        QFile source(file);
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        QCOMPARE(redisData(id), source.readAll());
+        QVERIFY(noteText().contains(QStringLiteral("No keychain is available")));
+    }
+    // Closed and opened again: the password was kept nowhere, as the note said.
+    MainWindow again(options);
+    QCOMPARE(again.settings().redisUrl, QStringLiteral("unix://keyuser@%1").arg(socket));
+    QVERIFY(again.settings().redisPassword.isEmpty());
+    QVERIFY(again.config().endpoint.password.isEmpty());
 }
 
 QString TestGui::w_logText()
