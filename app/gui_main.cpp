@@ -1,4 +1,5 @@
 // The desktop window's main(): options, one window per user, logging, the window.
+#include "hbversion.h"
 #include "logging.h"
 #include "mainwindow.h"
 #include "singleinstance.h"
@@ -38,7 +39,7 @@ int main(int argc, char *argv[])
     Q_INIT_RESOURCE(resources); // hbui is a static library: its resources need a nudge
     QCoreApplication::setOrganizationName(QStringLiteral("HBExporter"));
     QCoreApplication::setApplicationName(QStringLiteral("hbexporter"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(PROJECT_VERSION_STRING));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(hb::ProjectVersion));
     QGuiApplication::setDesktopFileName(QStringLiteral("hbexporter"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/hbexporter.svg")));
 

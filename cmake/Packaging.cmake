@@ -28,17 +28,17 @@ set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 set(CPACK_PACKAGE_DESCRIPTION
     "Exports files, standard input and http(s) URLs into Redis in chunks, with a Qt desktop window (hbexporter) and a command line (hbexporter-cli) to start, watch, cancel and fetch exports.")
-# The shared libraries the programs link (Qt 6, hiredis, libssl3's libcrypto, the
-# C++ runtime) with their versions, found by dpkg-shlibdeps; the Qt platform
+# The shared libraries the programs link (Qt 6, QtKeychain, hiredis, libssl3's
+# libcrypto, the C++ runtime) with their versions, found by dpkg-shlibdeps; the Qt platform
 # plugins besides (loaded at run time, invisible to it). Without dpkg-shlibdeps the
 # list is written out.
 find_program(HB_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(HB_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "qt6-qpa-plugins")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "qt6-qpa-plugins, libqt6keychain1")
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "libqt6core6 (>= 6.4), libqt6gui6 (>= 6.4), libqt6widgets6 (>= 6.4), libqt6network6 (>= 6.4), qt6-qpa-plugins, libhiredis0.14, libssl3, libstdc++6 (>= 12)")
+      "libqt6core6 (>= 6.4), libqt6gui6 (>= 6.4), libqt6widgets6 (>= 6.4), libqt6network6 (>= 6.4), qt6-qpa-plugins, libqt6keychain1, libhiredis0.14, libssl3, libstdc++6 (>= 12)")
 endif()
 # Without a Redis URL the tools start a private redis-server (CONTRACT §7); with one
 # they need none, and redis-tools is handy beside them.

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ninja-build
-  qt6-base-dev qt6-base-dev-tools
+  qt6-base-dev qt6-base-dev-tools qtkeychain-qt6-dev
   libhiredis-dev libssl-dev redis-server redis-tools
   libqt6svg6 xvfb xauth
   clang-format

@@ -41,23 +41,22 @@ const ExportStatus *AllExportsModel::statusAt(int row) const
     return row >= 0 && row < m_rows.size() ? &m_rows[row].status : nullptr;
 }
 
+bool AllExportsModel::isStalled(const Row &row) const
+{
+    return row.status.state == ExportState::Pending && row.meter.isStalled(nowMs());
+}
+
 bool AllExportsModel::isStalled(int row) const
 {
-    const ExportStatus *s = statusAt(row);
-    return s && s->state == ExportState::Pending && s->updatedAt.isValid() &&
-           s->updatedAt.msecsTo(now()) > StalledAfterMs;
+    return row >= 0 && row < m_rows.size() && isStalled(m_rows[row]);
 }
 
 double AllExportsModel::speedAt(int row) const
 {
-    if (row < 0 || row >= m_rows.size() || m_rows[row].status.state != ExportState::Pending ||
-        isStalled(row))
-        return 0;
-    const auto &samples = m_rows[row].samples;
-    if (samples.size() < 2) return 0;
-    const qint64 ms = samples.last().first - samples.first().first;
-    if (ms <= 0) return 0;
-    return double(samples.last().second - samples.first().second) * 1000.0 / double(ms);
+    if (row < 0 || row >= m_rows.size()) return 0;
+    const Row &r = m_rows[row];
+    if (r.status.state != ExportState::Pending || isStalled(r)) return 0;
+    return double(r.meter.bytesPerSecond());
 }
 
 QString AllExportsModel::statusText(const Row &row) const
@@ -66,8 +65,7 @@ QString AllExportsModel::statusText(const Row &row) const
     const ExportStatus &s = row.status;
     switch (s.state) {
     case ExportState::Pending:
-        if (s.updatedAt.isValid() && s.updatedAt.msecsTo(now()) > StalledAfterMs)
-            return tr("Stalled (owner silent)");
+        if (isStalled(row)) return tr("Stalled (owner silent)");
         return stateName(s.state);
     case ExportState::Cancelled:
         return s.cancelledBy.isEmpty() ? stateName(s.state)
@@ -215,24 +213,17 @@ void AllExportsModel::updateExport(const ExportStatus &status)
         beginInsertRows({}, at, at);
         Row row;
         row.status = status;
-        if (status.updatedAt.isValid())
-            row.samples.append({status.updatedAt.toMSecsSinceEpoch(), status.bytesWritten});
+        row.meter.addSample(status.bytesWritten, nowMs());
         m_rows.append(row);
         m_rowOf.insert(status.id, at);
         endInsertRows();
         return;
     }
     Row &row = m_rows[r];
+    // Fewer bytes than before: a retry under the same id; start the average afresh.
+    if (status.bytesWritten < row.status.bytesWritten) row.meter.reset();
     row.status = status;
-    if (status.updatedAt.isValid()) {
-        const qint64 t = status.updatedAt.toMSecsSinceEpoch();
-        if (!row.samples.isEmpty() &&
-            (t < row.samples.last().first || status.bytesWritten < row.samples.last().second))
-            row.samples.clear(); // a restart or a clock step: start the average afresh
-        row.samples.append({t, status.bytesWritten});
-        while (row.samples.size() > 2 && t - row.samples.first().first > SpeedWindowMs)
-            row.samples.removeFirst();
-    }
+    row.meter.addSample(status.bytesWritten, nowMs());
     row.dirty = true;
 }
 
@@ -261,7 +252,11 @@ void AllExportsModel::flush()
 {
     if (m_rows.isEmpty()) return;
     QList<int> dirty;
+    const qint64 t = nowMs();
     for (int r = 0; r < m_rows.size(); ++r) {
+        // A silent export's speed falls to 0 as its window moves on.
+        if (m_rows[r].status.state == ExportState::Pending)
+            m_rows[r].meter.addSample(m_rows[r].status.bytesWritten, t);
         if (m_rows[r].dirty) {
             dirty.append(r);
             m_rows[r].dirty = false;

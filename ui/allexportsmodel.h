@@ -1,6 +1,7 @@
 #pragma once
 
 #include "exportstatus.h"
+#include "speedmeter.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
@@ -15,7 +16,10 @@ namespace hb {
 // exportUpdated/exportRemoved. Changes are published on one refresh timer (one
 // dataChanged per changed row, one for the whole range when more than half
 // changed); the time columns (age, last update, "Stalled") are refreshed on the
-// same timer.
+// same timer. Speed and "stalled" follow the core's one rule (SpeedMeter: 5 s
+// average, stalled after 5 s without bytes), measured as `watch` does on this
+// process's clock from the updates it receives: another machine's clock is never
+// compared with ours.
 class AllExportsModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -44,9 +48,6 @@ public:
         OwnerRole,
     };
 
-    // A PENDING export whose owner has not written for this long is "Stalled".
-    static constexpr qint64 StalledAfterMs = 10000;
-    static constexpr qint64 SpeedWindowMs = 10000;
     static constexpr int RefreshMs = 500;
 
     explicit AllExportsModel(QObject *parent = nullptr);
@@ -63,8 +64,9 @@ public:
 
     int rowOf(const QString &id) const { return m_rowOf.value(id, -1); }
     const ExportStatus *statusAt(int row) const;
+    // PENDING, and no byte written for SpeedMeter::stallMs.
     bool isStalled(int row) const;
-    // Bytes per second averaged over the last SpeedWindowMs of updates; 0 when idle.
+    // Bytes per second over SpeedMeter's window; 0 unless PENDING and moving.
     double speedAt(int row) const;
 
     // For tests: the clock the time columns use.
@@ -76,10 +78,12 @@ private:
     struct Row
     {
         ExportStatus status;
-        QList<QPair<qint64, qint64>> samples; // (updatedAt ms, bytesWritten)
+        SpeedMeter meter; // bytesWritten, sampled on our clock
         bool dirty = false;
     };
     QDateTime now() const { return m_clock ? m_clock() : QDateTime::currentDateTimeUtc(); }
+    qint64 nowMs() const { return now().toMSecsSinceEpoch(); }
+    bool isStalled(const Row &row) const;
     QString statusText(const Row &row) const;
 
     QList<Row> m_rows;

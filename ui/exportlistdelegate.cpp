@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QPainter>
+#include <QTextLayout>
 #include <QtMath>
 
 namespace hb {
@@ -90,13 +91,89 @@ void ExportListDelegate::initStyleOption(QStyleOptionViewItem *option,
         m_middleElided.contains(index.column()) ? Qt::ElideMiddle : Qt::ElideRight;
 }
 
+bool ExportListDelegate::setReasonWidth(int width)
+{
+    width = std::max(width, 80);
+    if (width == m_reasonWidth) return false;
+    m_reasonWidth = width;
+    m_lineCounts.clear();
+    return true;
+}
+
+QString ExportListDelegate::reasonOf(const QModelIndex &index) const
+{
+    return m_reasonRole < 0 ? QString() : index.data(m_reasonRole).toString();
+}
+
+QStringList ExportListDelegate::reasonLines(const QString &text, const QFont &font, int width)
+{
+    QStringList lines;
+    if (text.isEmpty() || width <= 0) return lines;
+    QTextLayout layout(text, font);
+    QTextOption wrap;
+    wrap.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    layout.setTextOption(wrap);
+    layout.beginLayout();
+    for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+        line.setLineWidth(width);
+        if (lines.size() == MaxReasonLines - 1 &&
+            line.textStart() + line.textLength() < text.size()) {
+            // The last line allowed, and more would follow: say so with "…".
+            const QFontMetrics fm(font);
+            lines.append(fm.elidedText(text.mid(line.textStart()), Qt::ElideRight, width));
+            break;
+        }
+        lines.append(text.mid(line.textStart(), line.textLength()).trimmed());
+    }
+    layout.endLayout();
+    return lines;
+}
+
+int ExportListDelegate::reasonHeight(const QModelIndex &index, const QFont &font) const
+{
+    const QString reason = reasonOf(index);
+    if (reason.isEmpty()) return 0;
+    auto it = m_lineCounts.constFind(reason);
+    if (it == m_lineCounts.constEnd())
+        it = m_lineCounts.insert(reason, int(reasonLines(reason, font, m_reasonWidth).size()));
+    return *it * QFontMetrics(font).lineSpacing() + 4;
+}
+
+QStyleOptionViewItem ExportListDelegate::firstLine(const QStyleOptionViewItem &option,
+                                                   const QModelIndex &index) const
+{
+    QStyleOptionViewItem top = option;
+    top.rect.setHeight(option.rect.height() - reasonHeight(index, option.font));
+    return top;
+}
+
 void ExportListDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                                const QModelIndex &index) const
 {
-    if (index.column() != m_progressColumn) {
-        QStyledItemDelegate::paint(painter, option, index);
-        return;
+    const bool hasReason = !reasonOf(index).isEmpty();
+    if (hasReason) {
+        // The whole cell's background (selection, alternate colour) under the
+        // reason's lines too; the cell's own content on the first line only.
+        QStyleOptionViewItem bg = option;
+        initStyleOption(&bg, index);
+        bg.text.clear();
+        bg.icon = QIcon();
+        bg.features &= ~QStyleOptionViewItem::HasDecoration;
+        bg.state &= ~QStyle::State_HasFocus;
+        const QWidget *widget = option.widget;
+        QStyle *style = widget ? widget->style() : QApplication::style();
+        style->drawControl(QStyle::CE_ItemViewItem, &bg, painter, widget);
     }
+    const QStyleOptionViewItem cell = hasReason ? firstLine(option, index) : option;
+    if (index.column() == m_progressColumn)
+        paintBar(painter, cell, index);
+    else
+        QStyledItemDelegate::paint(painter, cell, index);
+}
+
+void ExportListDelegate::paintBar(QPainter *painter, const QStyleOptionViewItem &option,
+                                  const QModelIndex &index) const
+{
     // The selection background first, then the bar inset inside the cell.
     QStyleOptionViewItem bg = option;
     initStyleOption(&bg, index);
@@ -152,6 +229,7 @@ QSize ExportListDelegate::sizeHint(const QStyleOptionViewItem &option,
     // Room for the bar's text inside its frame, whatever else the row holds.
     size.setHeight(std::max(size.height(), option.fontMetrics.height() + 10));
     if (index.column() == m_progressColumn) size.setWidth(std::max(size.width(), 110));
+    size.rheight() += reasonHeight(index, option.font);
     return size;
 }
 

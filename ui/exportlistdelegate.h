@@ -3,7 +3,10 @@
 #include "exportstatus.h"
 
 #include <QColor>
+#include <QHash>
 #include <QStyledItemDelegate>
+
+class QFontMetrics;
 
 namespace hb {
 
@@ -47,6 +50,23 @@ public:
     // Tests render the bar without its text to find the text's pixels.
     void setBarTextVisible(bool visible) { m_barText = visible; }
 
+    // A row whose model answers `role` with text (a failure's reason) is taller: the
+    // cells keep their first line, and the view paints that text under them across
+    // the row, word-wrapped to reasonWidth() (ExportListWidget::drawRow). The text
+    // reads in full however narrow its column; the tooltip and Details have it too.
+    void setReasonRole(int role) { m_reasonRole = role; }
+    int reasonRole() const { return m_reasonRole; }
+    // Returns true when the width changed: the rows' heights must be laid out again.
+    bool setReasonWidth(int width);
+    int reasonWidth() const { return m_reasonWidth; }
+    QString reasonOf(const QModelIndex &index) const;
+    // The lines the reason is painted as: broken at word boundaries (anywhere inside a
+    // word longer than a line); past MaxReasonLines the last line is elided.
+    static constexpr int MaxReasonLines = 4;
+    static QStringList reasonLines(const QString &text, const QFont &font, int width);
+    // The height the reason's lines add to its row (0 for a row without one).
+    int reasonHeight(const QModelIndex &index, const QFont &font) const;
+
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
@@ -55,7 +75,17 @@ protected:
     void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override;
 
 private:
+    // The first line of a row with a reason: where the cell's own content goes.
+    QStyleOptionViewItem firstLine(const QStyleOptionViewItem &option,
+                                   const QModelIndex &index) const;
+    void paintBar(QPainter *painter, const QStyleOptionViewItem &option,
+                  const QModelIndex &index) const;
+
     int m_progressColumn;
+    int m_reasonRole = -1;
+    int m_reasonWidth = 400;
+    // Line counts per reason at m_reasonWidth: sizeHint runs once per column per row.
+    mutable QHash<QString, int> m_lineCounts;
     QList<int> m_middleElided;
     bool m_barText = true;
     bool m_textFromModel = false;

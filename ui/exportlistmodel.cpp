@@ -83,7 +83,7 @@ QString durationText(qint64 seconds)
 bool ExportListModel::Row::isStalled(qint64 nowMs) const
 {
     return !finished && !cancelling && state == ExportState::Pending &&
-           nowMs - lastBytesMs > StallMs && (total < 0 || written < total);
+           (total < 0 || written < total) && meter.isStalled(nowMs);
 }
 
 double ExportListModel::Row::fraction() const
@@ -159,30 +159,45 @@ QString ExportListModel::shortId(const Row &row)
     return row.created ? row.id.left(8) : QString();
 }
 
-QString ExportListModel::statusText(const Row &row)
+namespace {
+
+QString stateText(const ExportListModel::Row &row, bool withReason)
 {
-    if (row.cancelling && !row.finished) return tr("Cancelling…");
+    if (row.cancelling && !row.finished) return ExportListModel::tr("Cancelling…");
     QString text;
     switch (row.state) {
     case ExportState::Failed:
-        text = row.error.isEmpty() ? QStringLiteral("FAILED")
-                                   : QStringLiteral("FAILED: %1").arg(shortReason(row));
+        text = row.error.isEmpty() || !withReason
+                   ? QStringLiteral("FAILED")
+                   : QStringLiteral("FAILED: %1").arg(ExportListModel::shortReason(row));
         break;
     case ExportState::Unknown:
-        text = row.status.rawState.isEmpty() ? tr("unknown") : row.status.rawState;
+        text = row.status.rawState.isEmpty() ? ExportListModel::tr("unknown") : row.status.rawState;
         break;
     default:
         text = stateName(row.state);
     }
     switch (row.vanished) {
-    case Vanished::No:
+    case ExportListModel::Vanished::No:
         break;
-    case Vanished::Expired:
-        return tr("%1 — expired").arg(text);
-    case Vanished::Gone:
-        return tr("%1 — gone").arg(text);
+    case ExportListModel::Vanished::Expired:
+        return ExportListModel::tr("%1 — expired").arg(text);
+    case ExportListModel::Vanished::Gone:
+        return ExportListModel::tr("%1 — gone").arg(text);
     }
     return text;
+}
+
+} // namespace
+
+QString ExportListModel::statusText(const Row &row)
+{
+    return stateText(row, true);
+}
+
+QString ExportListModel::statusCellText(const Row &row)
+{
+    return stateText(row, false);
 }
 
 QString ExportListModel::speedText(double bytesPerSecond)
@@ -195,9 +210,8 @@ QString ExportListModel::etaText(const Row &row, qint64 nowMs)
 {
     if (row.finished) return QString();
     if (row.isStalled(nowMs)) return tr("Stalled");
-    if (row.total < 0 || row.speed < 1) return QStringLiteral("—");
-    return durationText(
-        qint64(double(std::max<qint64>(0, row.total - row.written)) / row.speed + 0.5));
+    const qint64 left = row.total < 0 ? -1 : row.meter.secondsLeft(row.total);
+    return left < 0 ? QStringLiteral("—") : durationText(left);
 }
 
 QVariant ExportListModel::displayData(const Row &row, int column) const
@@ -208,7 +222,7 @@ QVariant ExportListModel::displayData(const Row &row, int column) const
     case Size:
         return row.total < 0 ? QStringLiteral("—") : sizeText(row.total);
     case Status:
-        return statusText(row);
+        return statusCellText(row);
     case Progress:
         if (row.finished && !row.created)
             return QStringLiteral("—"); // refused: nothing was ever written
@@ -216,7 +230,7 @@ QVariant ExportListModel::displayData(const Row &row, int column) const
             return sizeText(row.written); // a stream: how much so far
         return QStringLiteral("%1%").arg(int(row.fraction() * 100.0));
     case Speed:
-        return row.finished ? QString() : speedText(row.speed);
+        return row.finished ? QString() : speedText(row.speed());
     case Eta:
         return etaText(row, nowMs());
     case Id:
@@ -243,11 +257,10 @@ QVariant ExportListModel::underlyingData(const Row &row, int column) const
     case Progress:
         return row.fraction();
     case Speed:
-        return row.finished ? 0.0 : row.speed;
+        return row.speed();
     case Eta: {
-        if (row.finished || row.speed < 1 || row.total < 0)
-            return std::numeric_limits<qint64>::max();
-        return qint64(double(row.total - row.written) / row.speed);
+        const qint64 left = row.finished || row.total < 0 ? -1 : row.meter.secondsLeft(row.total);
+        return left < 0 ? std::numeric_limits<qint64>::max() : left;
     }
     case Id:
         return row.id;
@@ -286,6 +299,8 @@ QVariant ExportListModel::data(const QModelIndex &index, int role) const
     }
     case VanishedRole:
         return int(row.vanished);
+    case ReasonRole:
+        return row.state == ExportState::Failed ? shortReason(row) : QString();
     case Qt::DecorationRole:
         if (index.column() == Status) return QIcon(statusIconName(row));
         return {};
@@ -359,7 +374,6 @@ void ExportListModel::addExport(const QString &id, const QString &sourcePath)
     row.sourcePath = sourcePath;
     row.name = nameOf(sourcePath);
     row.started = QDateTime::currentDateTime();
-    row.lastBytesMs = nowMs();
     recordTransition(row, QDateTime::currentDateTimeUtc());
     const int at = int(m_rows.size());
     beginInsertRows({}, at, at);
@@ -389,14 +403,14 @@ void ExportListModel::updateStatus(const QString &id, const ExportStatus &status
     if (!row || row->finished) return;
     const bool stateChanged = row->state != status.state;
     adoptStatus(*row, status);
-    if (status.bytesWritten > row->written) {
-        row->written = status.bytesWritten;
-        row->lastBytesMs = nowMs();
-    }
+    if (status.bytesWritten > row->written) row->written = status.bytesWritten;
     if (!status.error.isEmpty()) row->error = status.error;
     if (stateChanged) {
-        if (status.state == ExportState::Pending)
-            row->lastBytesMs = nowMs(); // the stall clock starts when bytes may flow
+        if (status.state == ExportState::Pending) {
+            // Speed and the stall clock start when bytes may flow, not while queued.
+            row->meter.reset();
+            row->meter.addSample(row->written, nowMs());
+        }
         recordTransition(*row, status.updatedAt);
     }
     touch(*row);
@@ -406,10 +420,7 @@ void ExportListModel::updateProgress(const QString &id, qint64 written, qint64 t
 {
     Row *row = findMutable(id);
     if (!row || row->finished) return;
-    if (written != row->written) {
-        row->written = written;
-        row->lastBytesMs = nowMs();
-    }
+    row->written = written;
     if (total >= 0) row->total = total;
     touch(*row);
 }
@@ -440,8 +451,7 @@ void ExportListModel::finishExport(const QString &id, const ExportStatus &status
         row->state = code == ErrorCode::None ? ExportState::Completed : ExportState::Failed;
     row->finished = true;
     row->cancelling = false;
-    row->speed = 0;
-    row->samples.clear();
+    row->meter.reset();
     recordTransition(*row, status.updatedAt);
     touch(*row);
 }
@@ -502,17 +512,10 @@ void ExportListModel::refresh()
         Row &row = m_rows[i];
         if (row.isActive()) {
             anyActive = true;
-            row.samples.append({now, row.written});
-            while (row.samples.size() > 2 && now - row.samples.at(1).first >= SpeedWindowMs)
-                row.samples.removeFirst();
-            const auto &first = row.samples.constFirst();
-            const qint64 dt = now - first.first;
-            const double speed =
-                dt >= 200 ? double(row.written - first.second) * 1000.0 / double(dt) : 0.0;
-            if (speed != row.speed || row.state == ExportState::Pending) {
-                row.speed = std::max(0.0, speed);
+            const qint64 before = row.meter.bytesPerSecond();
+            row.meter.addSample(row.written, now);
+            if (row.meter.bytesPerSecond() != before || row.state == ExportState::Pending)
                 row.dirty = true; // speed and ETA move even when no bytes arrive
-            }
         }
         if (row.dirty) {
             row.dirty = false;
@@ -542,7 +545,7 @@ double ExportListModel::totalSpeed() const
 {
     double sum = 0;
     for (const Row &r : m_rows) {
-        if (r.isActive()) sum += r.speed;
+        if (r.isActive()) sum += r.speed();
     }
     return sum;
 }

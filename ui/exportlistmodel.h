@@ -2,6 +2,7 @@
 
 #include "exporterror.h"
 #include "exportstatus.h"
+#include "speedmeter.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
@@ -9,6 +10,7 @@
 #include <QHash>
 #include <QList>
 #include <QTimer>
+#include <functional>
 
 namespace hb {
 
@@ -30,6 +32,9 @@ public:
         SourcePathRole,
         CreatedRole,  // the export's status key was written: its id is real
         VanishedRole, // int(Vanished)
+        // A failed row's reason, shown in full on lines of its own under the row
+        // (the Status cell then says only FAILED); empty for every other row.
+        ReasonRole,
     };
 
     // A finished export whose keys are no longer in Redis.
@@ -60,19 +65,18 @@ public:
         QDateTime started;
         QList<Transition> transitions;
 
-        // Speed over the last few seconds: (time ms, bytes) samples.
-        QList<QPair<qint64, qint64>> samples;
-        double speed = 0;
-        qint64 lastBytesMs = 0;
+        // Speed, ETA and "stalled": the core's one rule (SpeedMeter), fed with the
+        // bytes written at each refresh tick on the model's clock.
+        SpeedMeter meter;
         bool dirty = false;
 
         bool isActive() const { return !finished; }
+        // Running, not yet at its size, and no byte for SpeedMeter::stallMs.
         bool isStalled(qint64 nowMs) const;
         double fraction() const;
+        // Bytes per second over SpeedMeter's window; 0 once finished.
+        double speed() const { return finished ? 0.0 : double(meter.bytesPerSecond()); }
     };
-
-    static constexpr int SpeedWindowMs = 5000;
-    static constexpr int StallMs = 5000;
 
     explicit ExportListModel(QObject *parent = nullptr);
 
@@ -105,16 +109,22 @@ public:
     int overallPercent() const; // of the active rows with a known size; -1 when none
 
     void setRefreshInterval(int ms) { m_timer.setInterval(ms); }
+    // For tests: the monotonic clock (ms) speed, ETA and "stalled" are measured on.
+    void setClock(std::function<qint64()> nowMs) { m_now = std::move(nowMs); }
     // Publishes collected changes now; the refresh timer calls it.
     void refresh();
 
+    // The state with the reason of a failure (Details, tooltips, the log).
     static QString statusText(const Row &row);
+    // The Status cell: the state alone, the reason going on the lines under the row.
+    static QString statusCellText(const Row &row);
     // The reason of a failure as the row shows it: the source's full path (already
     // in the File column) shortened to its name, so the reason itself has the room.
     static QString shortReason(const Row &row);
     // The id as the row shows it: the first 8 hex digits (what `watch` shows and
     // every command accepts), empty until the id is real.
     static QString shortId(const Row &row);
+    // "Stalled", the time left at the averaged speed, or "—" when that is unknown.
     static QString etaText(const Row &row, qint64 nowMs);
     static QString speedText(double bytesPerSecond);
 
@@ -130,12 +140,13 @@ private:
     void recordTransition(Row &row, const QDateTime &time);
     QVariant displayData(const Row &row, int column) const;
     QVariant underlyingData(const Row &row, int column) const;
-    qint64 nowMs() const { return m_clock.elapsed(); }
+    qint64 nowMs() const { return m_now ? m_now() : m_clock.elapsed(); }
 
     QList<Row> m_rows;
     QHash<QString, int> m_index; // id -> row
     QTimer m_timer;
     QElapsedTimer m_clock;
+    std::function<qint64()> m_now;
 };
 
 } // namespace hb

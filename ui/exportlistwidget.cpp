@@ -11,6 +11,8 @@
 #include <QHeaderView>
 #include <QIcon>
 #include <QMenu>
+#include <QPainter>
+#include <QResizeEvent>
 
 namespace hb {
 
@@ -32,15 +34,19 @@ QAction *makeAction(QObject *parent, const QString &icon, const QString &text)
 } // namespace
 
 ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
-    : QTreeView(parent), m_model(model), m_sort(new ExportSortModel(this))
+    : QTreeView(parent), m_model(model), m_sort(new ExportSortModel(this)),
+      m_delegate(new ExportListDelegate(ExportListModel::Progress, this))
 {
     m_sort->setSourceModel(model);
     setModel(m_sort);
-    auto *delegate = new ExportListDelegate(ExportListModel::Progress, this);
-    delegate->setMiddleElidedColumns({ExportListModel::Name});
-    setItemDelegate(delegate);
+    m_delegate->setMiddleElidedColumns({ExportListModel::Name});
+    // A failure's reason reads in full on lines of its own under the row: such a row
+    // is taller than the others, so row heights are not uniform. (The delegate keeps
+    // sizeHint cheap for 1,000 rows: it counts each reason's lines once per width.)
+    m_delegate->setReasonRole(ExportListModel::ReasonRole);
+    setItemDelegate(m_delegate);
     setRootIsDecorated(false);
-    setUniformRowHeights(true); // 1,000 rows stay cheap to lay out
+    setUniformRowHeights(false);
     setAllColumnsShowFocus(true);
     setAlternatingRowColors(true);
     setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -65,6 +71,7 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
     h->resizeSection(ExportListModel::Id, 72);
     h->resizeSection(ExportListModel::Started, 65);
     h->setSectionResizeMode(ExportListModel::Status, QHeaderView::Stretch);
+    updateReasonWidth();
 
     m_cancel = makeAction(this, QStringLiteral(":/icons/cancel.svg"), tr("&Cancel"));
     m_cancel->setShortcut(QKeySequence::Delete);
@@ -224,6 +231,60 @@ QString ExportListWidget::redisCliCommand(const QString &id) const
         parts << QStringLiteral("--askpass"); // never put the password on a command line
     parts << QStringLiteral("--raw GET") << shellQuote(QString::fromUtf8(m_keys.dataKey(id)));
     return parts.join(QLatin1Char(' '));
+}
+
+ExportListWidget::ReasonLayout ExportListWidget::reasonLayout(const QModelIndex &index,
+                                                              const QRect &rowRect) const
+{
+    ReasonLayout layout;
+    const QString reason = m_delegate->reasonOf(index);
+    if (reason.isEmpty()) return layout;
+    const int height = m_delegate->reasonHeight(index, font());
+    const QFontMetrics fm(font());
+    // Under the text of the first column, whatever the horizontal scroll.
+    const int margin = style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, this) + 1;
+    layout.rect =
+        QRect(2 * margin, rowRect.bottom() + 1 - height, m_delegate->reasonWidth(), height - 2);
+    layout.lines = ExportListDelegate::reasonLines(reason, font(), m_delegate->reasonWidth());
+    layout.lineSpacing = fm.lineSpacing();
+    return layout;
+}
+
+void ExportListWidget::drawRow(QPainter *painter, const QStyleOptionViewItem &option,
+                               const QModelIndex &index) const
+{
+    QTreeView::drawRow(painter, option, index);
+    const ReasonLayout layout = reasonLayout(index, option.rect);
+    if (layout.lines.isEmpty()) return;
+    const bool selected = selectionModel()->isSelected(index);
+    painter->save();
+    painter->setFont(font());
+    // The Status column's colour for a failure (6:1 on the rows), the palette's on a
+    // selected row.
+    painter->setPen(selected ? palette().color(QPalette::HighlightedText)
+                             : index.siblingAtColumn(ExportListModel::Status)
+                                   .data(Qt::ForegroundRole)
+                                   .value<QColor>());
+    const QFontMetrics fm(font());
+    int y = layout.rect.top() + fm.ascent();
+    for (const QString &line : layout.lines) {
+        painter->drawText(QPoint(layout.rect.left(), y), line);
+        y += layout.lineSpacing;
+    }
+    painter->restore();
+}
+
+void ExportListWidget::resizeEvent(QResizeEvent *event)
+{
+    QTreeView::resizeEvent(event);
+    updateReasonWidth();
+}
+
+void ExportListWidget::updateReasonWidth()
+{
+    const int margin = style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, this) + 1;
+    if (m_delegate->setReasonWidth(viewport()->width() - 4 * margin))
+        scheduleDelayedItemsLayout(); // the rows with a reason change height
 }
 
 void ExportListWidget::copyToClipboard(const QString &text)

@@ -8,6 +8,7 @@ class QAction;
 
 namespace hb {
 
+class ExportListDelegate;
 class ExportListModel;
 class ExportSortModel;
 
@@ -32,6 +33,16 @@ public:
     // Where the data lives, for "Copy redis-cli command".
     void setRedisTarget(const RedisEndpoint &endpoint, const KeyLayout &keys);
     QString redisCliCommand(const QString &id) const;
+
+    // Where a failed row's reason is painted (viewport coordinates) and its lines:
+    // under the row's cells, from the view's left edge to its right one.
+    struct ReasonLayout
+    {
+        QRect rect;
+        QStringList lines;
+        int lineSpacing = 0;
+    };
+    ReasonLayout reasonLayout(const QModelIndex &index, const QRect &rowRect) const;
 
     QAction *cancelAction() const { return m_cancel; }
     QAction *cancelAllAction() const { return m_cancelAll; }
@@ -61,13 +72,19 @@ public Q_SLOTS:
 
 protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
+    void drawRow(QPainter *painter, const QStyleOptionViewItem &option,
+                 const QModelIndex &index) const override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     QString currentId() const;
+    // The reasons wrap to the viewport's width: rows are laid out again when it changes.
+    void updateReasonWidth();
     void copyToClipboard(const QString &text);
 
     ExportListModel *m_model;
     ExportSortModel *m_sort;
+    ExportListDelegate *m_delegate;
     RedisEndpoint m_endpoint;
     KeyLayout m_keys;
     QAction *m_cancel;

@@ -3,6 +3,7 @@
 #include "permissions.h"
 
 #include <QSettings>
+#include <QUrl>
 
 #include <algorithm>
 
@@ -21,12 +22,46 @@ const QString kUser = QStringLiteral("export/user");
 const QString kPermissions = QStringLiteral("export/permissionsFile");
 } // namespace
 
-GuiSettings GuiSettings::load(const QSettings &s)
+QString GuiSettings::withoutPassword(const QString &url, QString *password)
+{
+    if (password) password->clear();
+    const int scheme = url.indexOf(QLatin1String("://"));
+    if (scheme < 0) return url;
+    const int start = scheme + 3;
+    int end = url.size();
+    for (const QChar c : {QLatin1Char('/'), QLatin1Char('?'), QLatin1Char('#')}) {
+        const int at = url.indexOf(c, start);
+        if (at >= 0) end = std::min(end, at);
+    }
+    const QString authority = url.mid(start, end - start);
+    const int at = authority.lastIndexOf(QLatin1Char('@'));
+    if (at < 0) return url;
+    const QString userInfo = authority.left(at);
+    const int colon = userInfo.indexOf(QLatin1Char(':'));
+    if (colon < 0) return url;
+    if (password) *password = QUrl::fromPercentEncoding(userInfo.mid(colon + 1).toUtf8());
+    const QString user = userInfo.left(colon);
+    return url.left(start) + (user.isEmpty() ? QString() : user + QLatin1Char('@')) +
+           authority.mid(at + 1) + url.mid(end);
+}
+
+GuiSettings GuiSettings::withPasswordOutOfUrl() const
+{
+    GuiSettings g = *this;
+    QString inUrl;
+    g.redisUrl = withoutPassword(redisUrl, &inUrl);
+    if (g.redisPassword.isEmpty()) g.redisPassword = inUrl;
+    return g;
+}
+
+GuiSettings GuiSettings::load(const QSettings &s, bool *plainPassword)
 {
     GuiSettings g;
     g.redisUrl = s.value(kUrl).toString();
     g.redisUser = s.value(kRedisUser).toString();
-    g.redisPassword = s.value(kRedisPassword).toString();
+    g.redisPassword = s.value(kRedisPassword).toString(); // only an older version wrote it
+    g = g.withPasswordOutOfUrl();
+    if (plainPassword) *plainPassword = !g.redisPassword.isEmpty();
     g.ttlSeconds = qMax(1, s.value(kTtl, g.ttlSeconds).toInt());
     g.chunkSize = qBound(ExporterConfig::minChunkSize, s.value(kChunk, g.chunkSize).toLongLong(),
                          ExporterConfig::maxChunkSize);
@@ -44,9 +79,9 @@ GuiSettings GuiSettings::load(const QSettings &s)
 
 void GuiSettings::save(QSettings &s) const
 {
-    s.setValue(kUrl, redisUrl);
+    s.setValue(kUrl, withoutPassword(redisUrl)); // the password goes to the keychain
     s.setValue(kRedisUser, redisUser);
-    s.setValue(kRedisPassword, redisPassword);
+    s.remove(kRedisPassword);
     s.setValue(kTtl, ttlSeconds);
     s.setValue(kChunk, chunkSize);
     s.setValue(kSegment, segmentBytes);

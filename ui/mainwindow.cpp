@@ -10,9 +10,11 @@
 #include "exportsortmodel.h"
 #include "exportsource.h"
 #include "exportstore.h"
+#include "hbversion.h"
 #include "logging.h"
 #include "logpanel.h"
 #include "lookupdialog.h"
+#include "passwordstore.h"
 #include "settingsdialog.h"
 #include "statusformat.h"
 
@@ -72,7 +74,8 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     m_store = m_options.settingsFile.isEmpty()
                   ? std::make_unique<QSettings>()
                   : std::make_unique<QSettings>(m_options.settingsFile, QSettings::IniFormat);
-    m_settings = GuiSettings::load(*m_store);
+    bool plainPassword = false;
+    m_settings = GuiSettings::load(*m_store, &plainPassword);
     m_lastDir = m_store->value(kLastDir, QDir::homePath()).toString();
     m_saveDir = m_store->value(kSaveDir).toString();
 
@@ -181,6 +184,50 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     rebuildAllExportsTab();
     updateServerLabel();
     updateSummary();
+
+    // The Redis password: from the keychain, asynchronously (the session starts
+    // without it and is given it when it comes). One an older version left in the
+    // settings file moves to the keychain, and out of the file at once.
+    m_passwords = new PasswordStore(this);
+    connect(m_passwords, &PasswordStore::passwordRead, this, &MainWindow::adoptStoredPassword);
+    connect(m_passwords, &PasswordStore::availabilityChanged, this,
+            &MainWindow::updatePasswordNote);
+    if (plainPassword) {
+        m_settings.save(*m_store);
+        storePassword();
+    } else if (!m_settings.redisUrl.isEmpty()) {
+        m_passwords->read(m_settings.keychainKey());
+    }
+}
+
+void MainWindow::storePassword()
+{
+    if (!m_settings.redisUrl.isEmpty())
+        m_passwords->write(m_settings.keychainKey(), m_settings.redisPassword);
+}
+
+void MainWindow::adoptStoredPassword(const QString &key, const QString &password)
+{
+    // Only for the server still configured, and never over one typed meanwhile.
+    if (password.isEmpty() || key != m_settings.keychainKey() ||
+        !m_settings.redisPassword.isEmpty())
+        return;
+    m_settings.redisPassword = password;
+    m_session->setInputs(sessionInputs());
+    m_list->setRedisTarget(config().endpoint, config().keys);
+    rebuildAllExportsTab();
+    updateServerLabel();
+    if (m_settingsDialog) m_settingsDialog->adoptStoredPassword(password);
+}
+
+void MainWindow::updatePasswordNote()
+{
+    if (!m_settingsDialog) return;
+    m_settingsDialog->setPasswordNote(
+        m_passwords->availability() == PasswordStore::Availability::Unavailable
+            ? tr("No keychain is available: the password is kept only until HB Exporter "
+                 "closes.")
+            : QString());
 }
 
 MainWindow::~MainWindow()
@@ -393,6 +440,10 @@ SettingsDialog *MainWindow::showSettingsDialog()
                            .arg(describePermissionsOrigin(r.permissionsOrigin));
         m_settingsDialog->setOverrides(urlNote, permNote);
         connect(m_settingsDialog, &SettingsDialog::applied, this, &MainWindow::applySettings);
+        updatePasswordNote();
+        // Say at once whether a password typed here would be kept.
+        if (m_passwords->availability() == PasswordStore::Availability::Unknown)
+            m_passwords->probe();
     }
     m_settingsDialog->show();
     m_settingsDialog->raise();
@@ -401,8 +452,9 @@ SettingsDialog *MainWindow::showSettingsDialog()
 
 void MainWindow::applySettings(const GuiSettings &values)
 {
-    m_settings = values;
-    m_settings.save(*m_store);
+    m_settings = values.withPasswordOutOfUrl();
+    m_settings.save(*m_store); // never the password
+    storePassword();
     m_session->setInputs(sessionInputs());
     m_list->setRedisTarget(config().endpoint, config().keys);
     if (m_lookup) m_lookup->close(); // it holds the old server; the next one gets the new
@@ -598,7 +650,7 @@ void MainWindow::createActions()
         QMessageBox::about(
             this, tr("About HB Exporter"),
             tr("<b>HB Exporter %1</b><p>Streams files into Redis, chunk by chunk.</p>")
-                .arg(QCoreApplication::applicationVersion()));
+                .arg(QString::fromLatin1(ProjectVersion)));
     });
 }
 

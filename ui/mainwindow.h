@@ -34,6 +34,7 @@ class ExportListModel;
 class ExportListWidget;
 class LogPanel;
 class LookupDialog;
+class PasswordStore;
 class SettingsDialog;
 
 // How a window is set up; the defaults are what `hbexporter` uses. Tests point a
@@ -131,10 +132,15 @@ private:
     void updateSummary();
     void updateServerLabel();
     void saveWindowState();
+    // The Redis password to the keychain (or, without one, nowhere but memory).
+    void storePassword();
+    void adoptStoredPassword(const QString &key, const QString &password);
+    void updatePasswordNote();
 
     MainWindowOptions m_options;
     std::unique_ptr<QSettings> m_store;
     GuiSettings m_settings;
+    PasswordStore *m_passwords = nullptr; // the Redis password's keychain
     QString m_lastDir;
     QString m_saveDir;
     bool m_stateSaved = false;

@@ -3,9 +3,12 @@
 #include "exportstore.h"
 #include "permissions.h"
 #include "redisendpoint.h"
+#include "redisurltls.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -38,11 +41,16 @@ SettingsDialog::SettingsDialog(QWidget *parent)
       m_embedded(new QRadioButton(tr("&Embedded server (private, started on demand)"), this)),
       m_custom(new QRadioButton(tr("Redis &URL:"), this)), m_url(new QLineEdit(this)),
       m_redisUser(new QLineEdit(this)), m_redisPassword(new QLineEdit(this)),
-      m_redisNote(new QLabel(this)), m_ttl(new QSpinBox(this)), m_chunk(new QLineEdit(this)),
-      m_segment(new QLineEdit(this)), m_concurrent(new QSpinBox(this)),
-      m_bandwidth(new QLineEdit(this)), m_user(new QLineEdit(this)),
-      m_permissions(new QLineEdit(this)), m_permissionsNote(new QLabel(this)),
-      m_error(new QLabel(this)),
+      m_redisNote(new QLabel(this)), m_passwordNote(new QLabel(this)),
+      m_tlsBox(new QGroupBox(tr("TLS"), this)),
+      m_tls(new QCheckBox(tr("Use &TLS (rediss://)"), this)), m_caCert(new QLineEdit(this)),
+      m_clientCert(new QLineEdit(this)), m_clientKey(new QLineEdit(this)),
+      m_sni(new QLineEdit(this)),
+      m_insecure(new QCheckBox(tr("Skip &verification (insecure)"), this)),
+      m_ttl(new QSpinBox(this)), m_chunk(new QLineEdit(this)), m_segment(new QLineEdit(this)),
+      m_concurrent(new QSpinBox(this)), m_bandwidth(new QLineEdit(this)),
+      m_user(new QLineEdit(this)), m_permissions(new QLineEdit(this)),
+      m_permissionsNote(new QLabel(this)), m_error(new QLabel(this)),
       m_buttons(new QDialogButtonBox(
           QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::Apply, this))
 {
@@ -54,7 +62,8 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     m_redisUser->setPlaceholderText(tr("from the URL"));
     m_redisPassword->setEchoMode(QLineEdit::Password);
     m_redisPassword->setPlaceholderText(tr("from the URL"));
-    for (QLabel *note : {m_redisNote, m_permissionsNote}) {
+    m_passwordNote->setObjectName(QStringLiteral("passwordNote"));
+    for (QLabel *note : {m_redisNote, m_passwordNote, m_permissionsNote}) {
         note->setWordWrap(true);
         note->setStyleSheet(QStringLiteral("color: #b35c00"));
         note->hide();
@@ -65,8 +74,47 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     redisForm->addRow(m_custom, m_url);
     redisForm->addRow(tr("ACL user:"), m_redisUser);
     redisForm->addRow(tr("Password:"), m_redisPassword);
+    redisForm->addRow(m_passwordNote);
     redisForm->addRow(m_redisNote);
     redisBox->setLayout(redisForm);
+
+    // TLS, as redis-cli's --tls --cacert --cert --key --sni --insecure, kept in the
+    // saved URL as rediss:// and its query parameters (CONTRACT §6).
+    m_url->setObjectName(QStringLiteral("redisUrl"));
+    m_custom->setObjectName(QStringLiteral("customRedis"));
+    m_tls->setObjectName(QStringLiteral("tlsEnabled"));
+    m_caCert->setObjectName(QStringLiteral("tlsCaCert"));
+    m_clientCert->setObjectName(QStringLiteral("tlsCert"));
+    m_clientKey->setObjectName(QStringLiteral("tlsKey"));
+    m_sni->setObjectName(QStringLiteral("tlsSni"));
+    m_insecure->setObjectName(QStringLiteral("tlsInsecure"));
+    m_caCert->setPlaceholderText(tr("the system's CA certificates"));
+    m_clientCert->setPlaceholderText(tr("none"));
+    m_clientKey->setPlaceholderText(tr("none"));
+    m_sni->setPlaceholderText(tr("the host name in the URL"));
+    m_insecure->setToolTip(tr("Accept any certificate and host name: only for testing, never "
+                              "across an untrusted network"));
+    auto *tlsForm = new QFormLayout;
+    tlsForm->addRow(m_tls);
+    const struct
+    {
+        QString label;
+        QLineEdit *edit;
+        QString title;
+    } files[] = {{tr("&CA certificate:"), m_caCert, tr("CA certificate")},
+                 {tr("Client c&ertificate:"), m_clientCert, tr("Client certificate")},
+                 {tr("Client &key:"), m_clientKey, tr("Client key")}};
+    for (const auto &f : files) {
+        // A row whose field is a composite gets no buddy from QFormLayout by itself.
+        auto *label = new QLabel(f.label, this);
+        label->setBuddy(f.edit);
+        tlsForm->addRow(label, fileRow(f.edit, f.title));
+    }
+    auto *sniLabel = new QLabel(tr("&SNI name:"), this);
+    sniLabel->setBuddy(m_sni);
+    tlsForm->addRow(sniLabel, m_sni);
+    tlsForm->addRow(m_insecure);
+    m_tlsBox->setLayout(tlsForm);
 
     m_ttl->setRange(1, 365 * 24 * 3600);
     m_ttl->setSuffix(tr(" s"));
@@ -118,6 +166,7 @@ SettingsDialog::SettingsDialog(QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(redisBox);
+    layout->addWidget(m_tlsBox);
     layout->addWidget(exportBox);
     layout->addWidget(m_error);
     layout->addStretch(1);
@@ -125,7 +174,24 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     resize(520, sizeHint().height());
 
     connect(m_embedded, &QRadioButton::toggled, this, &SettingsDialog::validate);
-    for (QLineEdit *e : {m_url, m_chunk, m_segment, m_bandwidth})
+    connect(m_url, &QLineEdit::textChanged, this, &SettingsDialog::syncTlsFromUrl);
+    // TLS parameters typed into the URL move to their fields.
+    connect(m_url, &QLineEdit::editingFinished, this, [this] {
+        RedisUrlTls tls;
+        const QString base = RedisUrlTls::split(m_url->text().trimmed(), &tls);
+        if (base == m_url->text().trimmed()) return;
+        m_url->setText(base);
+        for (auto [edit, value] :
+             {std::pair{m_caCert, tls.caCertificate},
+              std::pair{m_clientCert, tls.clientCertificate}, std::pair{m_clientKey, tls.clientKey},
+              std::pair{m_sni, tls.serverName}}) {
+            if (!value.isEmpty()) edit->setText(value);
+        }
+        if (tls.insecure) m_insecure->setChecked(true);
+    });
+    connect(m_tls, &QCheckBox::toggled, this, &SettingsDialog::syncUrlFromTls);
+    for (QLineEdit *e :
+         {m_url, m_chunk, m_segment, m_bandwidth, m_caCert, m_clientCert, m_clientKey, m_sni})
         connect(e, &QLineEdit::textChanged, this, &SettingsDialog::validate);
     connect(browse, &QToolButton::clicked, this, [this] {
         auto *dialog = new QFileDialog(this, tr("Permissions file"), m_permissions->text(),
@@ -147,7 +213,14 @@ SettingsDialog::SettingsDialog(QWidget *parent)
 void SettingsDialog::setValues(const GuiSettings &v)
 {
     (v.redisUrl.isEmpty() ? m_embedded : m_custom)->setChecked(true);
-    m_url->setText(v.redisUrl);
+    RedisUrlTls tls;
+    m_url->setText(RedisUrlTls::split(v.redisUrl, &tls));
+    m_tls->setChecked(tls.enabled);
+    m_caCert->setText(tls.caCertificate);
+    m_clientCert->setText(tls.clientCertificate);
+    m_clientKey->setText(tls.clientKey);
+    m_sni->setText(tls.serverName);
+    m_insecure->setChecked(tls.insecure);
     m_redisUser->setText(v.redisUser);
     m_redisPassword->setText(v.redisPassword);
     m_ttl->setValue(v.ttlSeconds);
@@ -169,6 +242,23 @@ void SettingsDialog::setOverrides(const QString &redisUrlNote, const QString &pe
     m_permissionsNote->setVisible(!permissionsNote.isEmpty());
 }
 
+void SettingsDialog::setPasswordNote(const QString &note)
+{
+    m_passwordNote->setText(note);
+    m_passwordNote->setVisible(!note.isEmpty());
+}
+
+QString SettingsDialog::passwordNote() const
+{
+    return m_passwordNote->isVisibleTo(this) ? m_passwordNote->text() : QString();
+}
+
+void SettingsDialog::adoptStoredPassword(const QString &password)
+{
+    if (m_redisPassword->text().isEmpty() && !m_redisPassword->isModified())
+        m_redisPassword->setText(password);
+}
+
 std::optional<GuiSettings> SettingsDialog::values(QString *error) const
 {
     auto fail = [error](const QString &why) -> std::optional<GuiSettings> {
@@ -177,15 +267,34 @@ std::optional<GuiSettings> SettingsDialog::values(QString *error) const
     };
     GuiSettings v;
     if (m_custom->isChecked()) {
-        v.redisUrl = m_url->text().trimmed();
+        const QString typed = m_url->text().trimmed();
         QString why;
-        if (v.redisUrl.isEmpty())
-            return fail(tr("Enter a Redis URL, or choose the embedded server."));
-        if (!RedisEndpoint::parse(v.redisUrl, &why)) {
+        if (typed.isEmpty()) return fail(tr("Enter a Redis URL, or choose the embedded server."));
+        // The address is checked as its plain form; the TLS options, by the fields below.
+        const QString plain = RedisUrlTls::withTlsScheme(RedisUrlTls::split(typed, nullptr), false);
+        if (!RedisEndpoint::parse(plain, &why)) {
             // The reason may quote the URL: the field above already shows it.
-            why.replace(v.redisUrl, tr("it"));
+            why.replace(plain, tr("it"));
             return fail(tr("Redis URL: %1").arg(why));
         }
+        RedisUrlTls tls;
+        tls.enabled = m_tls->isChecked() && RedisUrlTls::schemeSupportsTls(typed);
+        tls.caCertificate = m_caCert->text().trimmed();
+        tls.clientCertificate = m_clientCert->text().trimmed();
+        tls.clientKey = m_clientKey->text().trimmed();
+        tls.serverName = m_sni->text().trimmed();
+        tls.insecure = m_insecure->isChecked();
+        if (tls.enabled) {
+            for (auto [file, what] : {std::pair{tls.caCertificate, tr("CA certificate")},
+                                      std::pair{tls.clientCertificate, tr("Client certificate")},
+                                      std::pair{tls.clientKey, tr("Client key")}}) {
+                if (!file.isEmpty() && !QFileInfo(file).isFile())
+                    return fail(tr("%1: no such file: %2").arg(what, file));
+            }
+            if (tls.clientCertificate.isEmpty() != tls.clientKey.isEmpty())
+                return fail(tr("A client certificate needs its key, and a key its certificate."));
+        }
+        v.redisUrl = tls.joinedWith(typed);
     }
     v.redisUser = m_redisUser->text().trimmed();
     v.redisPassword = m_redisPassword->text();
@@ -217,9 +326,59 @@ QString SettingsDialog::errorText() const
     return m_error->text();
 }
 
+QWidget *SettingsDialog::fileRow(QLineEdit *edit, const QString &title)
+{
+    auto *row = new QWidget(this);
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(edit, 1);
+    auto *browse = new QPushButton(tr("Browse…"), row);
+    browse->setToolTip(tr("Choose the %1 file").arg(title.toLower()));
+    layout->addWidget(browse);
+    connect(browse, &QPushButton::clicked, this, [this, edit, title] {
+        auto *dialog = new QFileDialog(this, title, edit->text(),
+                                       tr("PEM files (*.pem *.crt *.key);;All files (*)"));
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setFileMode(QFileDialog::ExistingFile);
+        connect(dialog, &QFileDialog::fileSelected, edit, &QLineEdit::setText);
+        dialog->open();
+    });
+    return row;
+}
+
+void SettingsDialog::syncTlsFromUrl()
+{
+    const QString url = m_url->text().trimmed();
+    if (RedisUrlTls::hasTlsScheme(url) != m_tls->isChecked() &&
+        RedisUrlTls::schemeSupportsTls(url)) {
+        const QSignalBlocker block(m_tls);
+        m_tls->setChecked(RedisUrlTls::hasTlsScheme(url));
+    }
+    validate();
+}
+
+void SettingsDialog::syncUrlFromTls()
+{
+    const QString url = m_url->text().trimmed();
+    const QString wanted = RedisUrlTls::withTlsScheme(url, m_tls->isChecked());
+    if (wanted != url) {
+        const QSignalBlocker block(m_url);
+        m_url->setText(wanted);
+    }
+    validate();
+}
+
 void SettingsDialog::validate()
 {
     m_url->setEnabled(m_custom->isChecked());
+    // TLS applies to a TCP server named by URL (not the embedded one, not unix://).
+    const bool tlsApplies =
+        m_custom->isChecked() && RedisUrlTls::schemeSupportsTls(m_url->text().trimmed());
+    m_tlsBox->setEnabled(tlsApplies);
+    for (QWidget *w :
+         std::initializer_list<QWidget *>{m_caCert->parentWidget(), m_clientCert->parentWidget(),
+                                          m_clientKey->parentWidget(), m_sni, m_insecure})
+        w->setEnabled(m_tls->isChecked());
     QString error;
     const bool ok = values(&error).has_value();
     m_error->setText(ok ? QString() : error);

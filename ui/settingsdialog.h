@@ -6,6 +6,7 @@
 
 class QCheckBox;
 class QDialogButtonBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QRadioButton;
@@ -27,6 +28,12 @@ public:
     std::optional<GuiSettings> values(QString *error = nullptr) const;
     // Notes shown when the environment overrides a setting (CONTRACT §6, §8).
     void setOverrides(const QString &redisUrlNote, const QString &permissionsNote);
+    // A note under the password: where it is kept when no keychain is (empty: none).
+    void setPasswordNote(const QString &note);
+    QString passwordNote() const;
+    // The password found in the keychain after the form was filled: shown unless the
+    // user typed one meanwhile.
+    void adoptStoredPassword(const QString &password);
 
     // The line that says what is wrong with the form (empty when nothing is).
     QString errorText() const;
@@ -40,6 +47,12 @@ Q_SIGNALS:
 
 private:
     void validate();
+    // "Use TLS" and the URL field's scheme follow each other; the TLS fields are
+    // enabled only where they apply.
+    void syncTlsFromUrl();
+    void syncUrlFromTls();
+    // A line edit with a "Browse…" button that picks an existing file.
+    QWidget *fileRow(QLineEdit *edit, const QString &title);
 
     QRadioButton *m_embedded;
     QRadioButton *m_custom;
@@ -47,6 +60,14 @@ private:
     QLineEdit *m_redisUser;
     QLineEdit *m_redisPassword;
     QLabel *m_redisNote;
+    QLabel *m_passwordNote;
+    QGroupBox *m_tlsBox;
+    QCheckBox *m_tls;
+    QLineEdit *m_caCert;
+    QLineEdit *m_clientCert;
+    QLineEdit *m_clientKey;
+    QLineEdit *m_sni;
+    QCheckBox *m_insecure;
     QSpinBox *m_ttl;
     QLineEdit *m_chunk;
     QLineEdit *m_segment;

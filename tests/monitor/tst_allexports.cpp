@@ -82,9 +82,10 @@ private Q_SLOTS:
         QCOMPARE(text(model, 0, AllExportsModel::Status), QStringLiteral("PENDING"));
         QCOMPARE(text(model, 0, AllExportsModel::Owner), QStringLiteral("alice"));
         QCOMPARE(text(model, 0, AllExportsModel::Age), QStringLiteral("1 min 0 s"));
-        clock = clock.addMSecs(9000);
+        // No byte for 5 s (SpeedMeter's rule, on this process's clock): stalled.
+        clock = clock.addMSecs(4900);
         QCOMPARE(text(model, 0, AllExportsModel::Status), QStringLiteral("PENDING"));
-        clock = clock.addMSecs(2000);
+        clock = clock.addMSecs(100);
         QCOMPARE(text(model, 0, AllExportsModel::Status), QStringLiteral("Stalled (owner silent)"));
         QVERIFY(model.index(0, 0).data(AllExportsModel::StalledRole).toBool());
         // A terminal export is never stalled.
@@ -99,10 +100,13 @@ private Q_SLOTS:
     {
         AllExportsModel model;
         const QDateTime t0 = QDateTime::currentDateTimeUtc();
-        model.setClock([&] { return t0.addSecs(4); });
+        QDateTime clock = t0; // the updates as they arrive here, on this process's clock
+        model.setClock([&] { return clock; });
         const QString id = newExportId();
         model.updateExport(pending(id, t0, 0));
+        clock = t0.addSecs(2);
         model.updateExport(pending(id, t0.addSecs(2), 200000));
+        clock = t0.addSecs(4);
         model.updateExport(pending(id, t0.addSecs(4), 400000));
         QCOMPARE(model.speedAt(0), 100000.0);
         QVERIFY(text(model, 0, AllExportsModel::Speed).endsWith(QLatin1String("/s")));
