@@ -3,6 +3,7 @@
 // a slot migration in the middle of an export, and the errors (CONTRACT §6, §9).
 #include "clusterslots.h"
 #include "exporter.h"
+#include "exportmonitor.h"
 #include "exportstore.h"
 #include "exporttesting.h"
 #include "permissions.h"
@@ -469,6 +470,69 @@ private Q_SLOTS:
         const QByteArray err = p.readAllStandardError();
         QVERIFY2(err.contains("database 0"), err.constData());
         QCOMPARE(err.count('\n'), 1);
+    }
+
+    void monitor_seesEveryMaster_andSubscribesElsewhereWhenItsNodeGoes()
+    {
+        // Its only seed is a replica that will be killed; no periodic rescan, so
+        // what arrives after the kill came through the new subscription (or the
+        // scan right after it).
+        int seed = 0;
+        for (const int m : m_cluster.masters())
+            if (const int r = m_cluster.replicaOf(m); r != 0 && r != m_cluster.ports()[2]) seed = r;
+        QVERIFY(seed != 0);
+        ExportMonitor::Options options;
+        options.rescanMs = 600000;
+        options.minBackoffMs = 100;
+        options.maxBackoffMs = 500;
+        ExportMonitor monitor(m_cluster.endpoint(seed), m_keys, options);
+        QSet<QString> completed;
+        connect(&monitor, &ExportMonitor::exportUpdated, this, [&](const ExportStatus &s) {
+            if (s.state == ExportState::Completed) completed.insert(s.id);
+        });
+        QSignalSpy connection(&monitor, &ExportMonitor::connectionChanged);
+        monitor.start();
+        QVERIFY(QTest::qWaitFor([&] { return !connection.isEmpty(); }, scaledMs(10000)));
+        QVERIFY(connection.takeFirst().at(0).toBool());
+
+        auto exportSome = [&](int count, const QString &tag) {
+            Exporter exporter(config(m_cluster.masters().first()), nullptr);
+            QSignalSpy finished(&exporter, &Exporter::exportFinished);
+            QStringList ids;
+            for (int i = 0; i < count; ++i)
+                ids << exporter.startExport(makeRandomFile(
+                    m_files.path(), QStringLiteral("mon-%1-%2.bin").arg(tag).arg(i), 5000 + i));
+            QTest::qWaitFor([&] { return finished.size() == count; }, scaledMs(60000));
+            return ids;
+        };
+        const QStringList before = exportSome(6, QStringLiteral("a"));
+        QSet<int> masters;
+        for (const QString &id : before)
+            masters.insert(masterOf(id));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (const QString &id : before)
+                    if (!completed.contains(id)) return false;
+                return true;
+            },
+            scaledMs(10000)));
+
+        m_cluster.killNode(seed);
+        QVERIFY(QTest::qWaitFor([&] { return connection.size() >= 2; }, scaledMs(20000)));
+        QVERIFY(!connection.at(0).at(0).toBool());
+        QVERIFY(connection.at(1).at(0).toBool());
+        const QStringList after = exportSome(6, QStringLiteral("b"));
+        for (const QString &id : after)
+            masters.insert(masterOf(id));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (const QString &id : after)
+                    if (!completed.contains(id)) return false;
+                return true;
+            },
+            scaledMs(10000)));
+        QVERIFY(masters.size() >= 2);
+        monitor.stop();
     }
 
     // Last: it takes the cluster down and brings it back.

@@ -55,7 +55,7 @@ TestRedisCluster::TestRedisCluster() = default;
 TestRedisCluster::~TestRedisCluster()
 {
     m_admin.clear();
-    for (auto &p : m_processes) {
+    for (auto &[port, p] : m_processes) {
         if (p->state() != QProcess::NotRunning) {
             p->kill();
             p->waitForFinished(5000);
@@ -117,7 +117,7 @@ bool TestRedisCluster::start(QString *error)
             err = QStringLiteral("cannot start redis-server: %1").arg(p->errorString());
             return false;
         }
-        m_processes.push_back(std::move(p));
+        m_processes[port] = std::move(p);
     }
     for (const int port : std::as_const(m_ports)) {
         QDeadlineTimer deadline(scaledMs(15000));
@@ -163,6 +163,16 @@ bool TestRedisCluster::start(QString *error)
         }
         QThread::msleep(50);
     }
+}
+
+void TestRedisCluster::killNode(int port)
+{
+    m_admin.erase(port);
+    m_ports.removeAll(port);
+    auto it = m_processes.find(port);
+    if (it == m_processes.end()) return;
+    it->second->kill();
+    it->second->waitForFinished(5000);
 }
 
 QList<TestRedisCluster::NodeLine> TestRedisCluster::nodes(int askPort)

@@ -31,7 +31,10 @@ public:
     // deadline) until every node reports cluster_state:ok and names 3 masters.
     bool start(QString *error = nullptr);
 
+    // The nodes still running.
     QList<int> ports() const { return m_ports; }
+    // SIGKILL to one node; it is left out of ports() from then on.
+    void killNode(int port);
     // redis://127.0.0.1:port of one node (any node is a seed).
     QString url(int port) const;
     RedisEndpoint endpoint(int port) const;
@@ -64,7 +67,7 @@ private:
 
     QTemporaryDir m_dir;
     QList<int> m_ports;
-    std::vector<std::unique_ptr<QProcess>> m_processes;
+    std::map<int, std::unique_ptr<QProcess>> m_processes;
     std::map<int, std::unique_ptr<RedisConnection>> m_admin;
 };
 
