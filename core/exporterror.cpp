@@ -28,6 +28,7 @@ int exitCodeFor(ErrorCode code)
 Failure Failure::fromRedis(const RedisError &e)
 {
     if (e.kind == RedisError::Kind::NoPermission) return {ErrorCode::PermissionDenied, e.message};
+    if (e.kind == RedisError::Kind::Misconfigured) return {ErrorCode::Usage, e.message};
     return {ErrorCode::Redis, e.message};
 }
 

@@ -62,24 +62,33 @@ ExportIdResolution resolveExportId(RedisConnection &conn, const KeyLayout &keys,
     // prefix holds only hex digits and dashes, no glob characters.
     QByteArray pattern = keys.statusKeyPattern();
     pattern.insert(pattern.lastIndexOf('*'), prefix.toLatin1());
-    QByteArray cursor = "0";
     QStringList found;
-    do {
-        const RedisReply r = conn.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
-        if (r.isError()) {
-            out.failure = Failure::fromRedis(r.error);
-            return out;
-        }
-        if (r.type != RedisReply::Type::Array || r.elements.size() != 2) {
-            out.failure = {ErrorCode::Redis, QStringLiteral("unexpected reply to SCAN")};
-            return out;
-        }
-        cursor = r.elements[0].string;
-        for (const RedisReply &key : r.elements[1].elements) {
-            const QString id = keys.idFromStatusKey(key.string);
-            if (isValidExportId(id) && id.startsWith(prefix) && !found.contains(id)) found << id;
-        }
-    } while (cursor != "0");
+    // On a cluster, every master holds its own share of the exports: SCAN each.
+    const QList<RedisHost> masters = conn.clusterMasters();
+    for (qsizetype m = 0; m < std::max<qsizetype>(1, masters.size()); ++m) {
+        if (!masters.isEmpty()) conn.setKeylessNode(masters[m]);
+        QByteArray cursor = "0";
+        do {
+            const RedisReply r = conn.command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+            if (r.isError()) {
+                conn.setKeylessNode(std::nullopt);
+                out.failure = Failure::fromRedis(r.error);
+                return out;
+            }
+            if (r.type != RedisReply::Type::Array || r.elements.size() != 2) {
+                conn.setKeylessNode(std::nullopt);
+                out.failure = {ErrorCode::Redis, QStringLiteral("unexpected reply to SCAN")};
+                return out;
+            }
+            cursor = r.elements[0].string;
+            for (const RedisReply &key : r.elements[1].elements) {
+                const QString id = keys.idFromStatusKey(key.string);
+                if (isValidExportId(id) && id.startsWith(prefix) && !found.contains(id))
+                    found << id;
+            }
+        } while (cursor != "0");
+    }
+    conn.setKeylessNode(std::nullopt);
 
     std::sort(found.begin(), found.end());
     if (found.isEmpty()) {

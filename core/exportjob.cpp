@@ -67,8 +67,7 @@ private:
     // waiting for there, where a single server's silence is not.
     bool failsOver() const
     {
-        return m_cfg.endpoint.kind == RedisEndpoint::Kind::Sentinel ||
-               !m_cfg.endpoint.moreHosts.isEmpty();
+        return m_cfg.endpoint.kind == RedisEndpoint::Kind::Sentinel || m_conn.isCluster();
     }
     bool sleepUnlessKilled(int ms);
 
@@ -101,6 +100,10 @@ ExportRun::ExportRun(ExportJob &job)
       m_status(m_conn, job.m_config.keys, job.m_config.ttlSeconds), m_current(job.m_prepared.status)
 {
     m_status.adopt(job.m_prepared.storedJson);
+    // On a cluster: the master of the export's slot; a MOVED comes back as an error,
+    // so that reconnect() checks what the new master holds before resending.
+    m_conn.setRoutingKey(m_cfg.keys.statusKey(m_current.id));
+    m_conn.setFollowMoved(false);
 }
 
 void ExportRun::end(Ending::Why why, ErrorCode code, const QString &message, bool redisDown,
@@ -372,7 +375,10 @@ bool ExportRun::reconnect(const RedisError &cause)
     while (m_reconnects < m_cfg.maxReconnects) {
         ++m_reconnects;
         const int base = std::min(2000, 100 << std::min(m_reconnects - 1, 5));
-        const int delay = base / 2 + int(QRandomGenerator::global()->bounded(base));
+        // A MOVED names the slot's new master: go there at once.
+        const int delay = last.kind == RedisError::Kind::Moved
+                              ? 0
+                              : base / 2 + int(QRandomGenerator::global()->bounded(base));
         qCWarning(lcExport).noquote()
             << "export" << m_current.id << "lost its connection (" << last.message << "); reconnect"
             << m_reconnects << "of" << m_cfg.maxReconnects << "in" << delay << "ms";

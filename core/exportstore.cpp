@@ -7,6 +7,7 @@
 #include "textescape.h"
 
 #include <QDeadlineTimer>
+#include <QSet>
 #include <QThread>
 
 namespace hb {
@@ -171,23 +172,33 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
 QList<ExportStore::Entry> ExportStore::list(Failure *failure, int maxEntries)
 {
     QList<Entry> out;
-    QByteArray cursor = "0";
     QList<QByteArray> keys;
-    do {
-        const RedisReply r = m_conn.command({"SCAN", cursor, "MATCH", m_keys.statusKeyPattern(),
-                                             "COUNT", "1000", "TYPE", "string"});
-        if (r.isError()) {
-            *failure = Failure::fromRedis(r.error);
-            return out;
-        }
-        if (r.type != RedisReply::Type::Array || r.elements.size() != 2) {
-            *failure = {ErrorCode::Redis, QStringLiteral("unexpected reply to SCAN")};
-            return out;
-        }
-        cursor = r.elements[0].string;
-        for (const RedisReply &k : r.elements[1].elements)
-            keys.append(k.string);
-    } while (cursor != "0" && keys.size() < maxEntries);
+    // On a cluster, every master holds its own share: SCAN each and merge (a key
+    // seen twice, mid-migration, counts once). The GETs below route by key.
+    const QList<RedisHost> masters = m_conn.clusterMasters();
+    QSet<QByteArray> seen;
+    for (qsizetype m = 0; m < std::max<qsizetype>(1, masters.size()); ++m) {
+        if (!masters.isEmpty()) m_conn.setKeylessNode(masters[m]);
+        QByteArray cursor = "0";
+        do {
+            const RedisReply r = m_conn.command({"SCAN", cursor, "MATCH", m_keys.statusKeyPattern(),
+                                                 "COUNT", "1000", "TYPE", "string"});
+            if (r.isError() || r.type != RedisReply::Type::Array || r.elements.size() != 2) {
+                m_conn.setKeylessNode(std::nullopt);
+                *failure = r.isError() ? Failure::fromRedis(r.error)
+                                       : Failure{ErrorCode::Redis,
+                                                 QStringLiteral("unexpected reply to SCAN")};
+                return out;
+            }
+            cursor = r.elements[0].string;
+            for (const RedisReply &k : r.elements[1].elements)
+                if (!seen.contains(k.string)) {
+                    seen.insert(k.string);
+                    keys.append(k.string);
+                }
+        } while (cursor != "0" && keys.size() < maxEntries);
+    }
+    m_conn.setKeylessNode(std::nullopt);
 
     // Pipeline the GETs and TTLs: one round trip per batch, not per key.
     constexpr int batch = 256;

@@ -2,6 +2,7 @@
 
 #include <QDeadlineTimer>
 
+#include "clusterclient.h"
 #include "logging.h"
 #include "sentinel.h"
 
@@ -99,6 +100,7 @@ RedisConnection::~RedisConnection() = default;
 
 void RedisConnection::disconnect()
 {
+    if (m_cluster) m_cluster->disconnect();
     m_ctxHolder.reset();
     m_ctx = nullptr;
     m_pending = 0;
@@ -119,6 +121,20 @@ RedisError RedisConnection::classifyReplyError(const QByteArray &text, const QSt
         // A master turned replica in a failover: the master is elsewhere now.
         e.kind = RedisError::Kind::ReadOnly;
         e.message = QStringLiteral("Redis %1 is a read-only replica now: %2").arg(server, reason);
+    } else if (text.startsWith("MOVED ")) {
+        e.kind = RedisError::Kind::Moved;
+        e.message = QStringLiteral("Redis %1 redirected (the slot moved): %2").arg(server, reason);
+    } else if (text.startsWith("ASK ")) {
+        e.kind = RedisError::Kind::Ask;
+        e.message =
+            QStringLiteral("Redis %1 redirected (the slot is migrating): %2").arg(server, reason);
+    } else if (text.startsWith("TRYAGAIN")) {
+        e.kind = RedisError::Kind::TryAgain;
+        e.message = QStringLiteral("Redis %1 asked to try again (the slot is migrating): %2")
+                        .arg(server, reason);
+    } else if (text.startsWith("CLUSTERDOWN")) {
+        e.kind = RedisError::Kind::ClusterDown;
+        e.message = QStringLiteral("the Redis cluster is down (%1): %2").arg(server, reason);
     } else if (text.startsWith("OOM")) {
         e.kind = RedisError::Kind::OutOfMemory;
         e.message = QStringLiteral("Redis is out of memory (%1): %2").arg(server, reason);
@@ -161,8 +177,11 @@ RedisReply RedisConnection::takeContextError()
 
 bool RedisConnection::ensureConnected()
 {
+    if (m_cluster) return m_cluster->ensureConnected();
     if (m_ctx) return true;
     if (m_endpoint.kind == RedisEndpoint::Kind::Sentinel) return connectViaSentinels();
+    if (m_endpoint.kind == RedisEndpoint::Kind::Tcp && m_clusterProbe == ClusterProbe::Unknown)
+        return discoverCluster();
     return connectTo(m_endpoint);
 }
 
@@ -218,6 +237,119 @@ bool RedisConnection::connectViaSentinels()
     m_lastError = last;
     qCWarning(lcRedis).noquote() << last.message;
     return false;
+}
+
+bool RedisConnection::discoverCluster()
+{
+    QList<RedisHost> seeds = m_endpoint.hosts();
+    for (const RedisHost &h : ClusterClient::rememberedNodes(m_endpoint))
+        if (!seeds.contains(h)) seeds.append(h);
+    RedisError last;
+    for (qsizetype i = 0; i < seeds.size(); ++i) {
+        const RedisHost &seed = seeds[i];
+        RedisEndpoint probe = i == 0 ? m_endpoint : m_endpoint.atAddress(seed.host, seed.port);
+        probe.moreHosts.clear();
+        probe.db = 0; // SELECT comes after the question: a cluster refuses it
+        if (!connectTo(probe)) {
+            if (!m_lastError.isTransport()) return false; // a refused login is final
+            last = m_lastError;
+            continue;
+        }
+        const RedisReply slotsReply = command({"CLUSTER", "SLOTS"});
+        if (slotsReply.isError() && slotsReply.error.isTransport()) {
+            last = slotsReply.error;
+            continue;
+        }
+        if (slotsReply.type == RedisReply::Type::Array) {
+            disconnect();
+            if (m_endpoint.db != 0) {
+                m_lastError = {RedisError::Kind::Misconfigured,
+                               QStringLiteral("%1 is a Redis Cluster node: a cluster has only "
+                                              "database 0, and the URL names database %2")
+                                   .arg(m_server.displayName())
+                                   .arg(m_endpoint.db)};
+                return false;
+            }
+            cluster::SlotMap map;
+            QString why;
+            if (!map.parse(slotsReply, seed.host, &why)) {
+                last = {RedisError::Kind::Protocol,
+                        QStringLiteral("Redis %1: %2").arg(m_server.displayName(), why)};
+                continue;
+            }
+            qCDebug(lcRedis).noquote() << m_server.displayName() << "is a Redis Cluster node";
+            m_cluster =
+                std::make_unique<ClusterClient>(m_endpoint, m_timeouts, std::move(map), seed);
+            m_cluster->setRoutingKey(m_routingKey);
+            m_cluster->setFollowMoved(m_followMoved);
+            return m_cluster->ensureConnected();
+        }
+        // Not a cluster (cluster support disabled, or CLUSTER refused by an ACL):
+        // this server, as before.
+        m_clusterProbe = ClusterProbe::Off;
+        if (m_endpoint.db != 0) {
+            const RedisReply selected =
+                command({QByteArrayLiteral("SELECT"), QByteArray::number(m_endpoint.db)});
+            if (selected.isError()) {
+                m_lastError = selected.error;
+                disconnect();
+                return false;
+            }
+            m_server.db = m_endpoint.db;
+        }
+        m_lastError = {};
+        return true;
+    }
+    m_lastError = last;
+    if (seeds.size() > 1)
+        m_lastError.message = QStringLiteral("no Redis of %1 answered (%2 tried); last: %3")
+                                  .arg(m_endpoint.displayName())
+                                  .arg(seeds.size())
+                                  .arg(last.message);
+    return false;
+}
+
+bool RedisConnection::isConnected() const
+{
+    return m_cluster ? m_cluster->isConnected() : m_ctx != nullptr;
+}
+
+int RedisConnection::pending() const
+{
+    return m_cluster ? m_cluster->pending() : m_pending;
+}
+
+const RedisError &RedisConnection::lastError() const
+{
+    return m_cluster ? m_cluster->lastError() : m_lastError;
+}
+
+const RedisEndpoint &RedisConnection::server() const
+{
+    return m_cluster ? m_cluster->server() : m_server;
+}
+
+void RedisConnection::setRoutingKey(const QByteArray &key)
+{
+    m_routingKey = key;
+    if (m_cluster) m_cluster->setRoutingKey(key);
+}
+
+void RedisConnection::setFollowMoved(bool follow)
+{
+    m_followMoved = follow;
+    if (m_cluster) m_cluster->setFollowMoved(follow);
+}
+
+void RedisConnection::setKeylessNode(const std::optional<RedisHost> &node)
+{
+    if (m_cluster) m_cluster->setKeylessNode(node);
+}
+
+QList<RedisHost> RedisConnection::clusterMasters()
+{
+    if (!m_cluster && !ensureConnected()) return {};
+    return m_cluster ? m_cluster->masters() : QList<RedisHost>();
 }
 
 bool RedisConnection::connectTo(const RedisEndpoint &server)
@@ -406,7 +538,9 @@ bool RedisConnection::appendDirect(const QList<QByteArray> &args)
 
 bool RedisConnection::append(const QList<QByteArray> &args)
 {
+    if (m_cluster) return m_cluster->append(args);
     if (!ensureConnected()) return false;
+    if (m_cluster) return m_cluster->append(args); // just found to be a cluster
     qsizetype payload = 0;
     for (const QByteArray &a : args)
         payload = std::max(payload, a.size());
@@ -434,6 +568,7 @@ bool RedisConnection::append(const QList<QByteArray> &args)
 
 RedisReply RedisConnection::readReply()
 {
+    if (m_cluster) return m_cluster->readReply();
     if (!m_ctx)
         return RedisReply::fromError(
             m_lastError.kind == RedisError::Kind::None
@@ -451,6 +586,7 @@ RedisReply RedisConnection::readReply()
 
 RedisReply RedisConnection::readPushed(int waitMs, bool *nothing)
 {
+    if (m_cluster) return m_cluster->readPushed(waitMs, nothing);
     *nothing = false;
     if (!m_ctx) return readReply(); // the "not connected" error
     void *raw = nullptr;
@@ -478,6 +614,8 @@ RedisReply RedisConnection::readPushed(int waitMs, bool *nothing)
 
 RedisReply RedisConnection::command(const QList<QByteArray> &args)
 {
+    if (!m_cluster && !m_ctx && !ensureConnected()) return RedisReply::fromError(m_lastError);
+    if (m_cluster) return m_cluster->command(args);
     if (m_pending != 0) {
         // A pipelined caller must drain before mixing in a blocking command.
         return transportError(

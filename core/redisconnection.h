@@ -7,10 +7,13 @@
 #include <QList>
 #include <QString>
 #include <memory>
+#include <optional>
 
 struct redisContext;
 
 namespace hb {
+
+class ClusterClient;
 
 // What went wrong talking to Redis, sorted so callers can map it to an exit code
 // or a user-facing message without parsing text.
@@ -27,14 +30,22 @@ struct RedisError
         Protocol,       // malformed reply
         ReadOnly,       // READONLY: the server is a replica (a failover moved the master)
         ServerError,    // any other error reply
+        Moved,          // cluster: the slot has another master (reconnect and resend)
+        Ask,            // cluster: the key is on the slot's importing node
+        TryAgain,       // cluster: a multi-key command during a migration
+        ClusterDown,    // cluster: CLUSTERDOWN, or no master for the slot
+        Misconfigured,  // the URL cannot work with this server (db != 0 on a cluster)
     };
     Kind kind = Kind::None;
     QString message; // names the server and the reason
 
     bool isTransport() const
     {
+        // MOVED and CLUSTERDOWN as well: the command did not run here; reconnecting
+        // (to the slot's master as the refreshed map names it) and resending is the cure.
         return kind == Kind::Unreachable || kind == Kind::ConnectionLost || kind == Kind::Timeout ||
-               kind == Kind::Protocol || kind == Kind::ReadOnly;
+               kind == Kind::Protocol || kind == Kind::ReadOnly || kind == Kind::Moved ||
+               kind == Kind::ClusterDown;
     }
 };
 
@@ -79,19 +90,34 @@ public:
     const RedisEndpoint &endpoint() const { return m_endpoint; }
     // The one server this connection talks to (or last tried): the endpoint itself,
     // the master the sentinels named, the cluster node serving the routing key.
-    const RedisEndpoint &server() const { return m_server; }
-    QString serverName() const { return m_server.displayName(); }
+    const RedisEndpoint &server() const;
+    QString serverName() const { return server().displayName(); }
 
     // Connects (finding the server first where the endpoint says how; then AUTH,
     // SELECT) when not connected. False with lastError() set on failure.
     bool ensureConnected();
-    bool isConnected() const { return m_ctx != nullptr; }
+    bool isConnected() const;
     // For a sentinel endpoint: true when the sentinels now name another master than
     // the server connected to (a failover the old master may not know of yet: it
     // keeps taking writes until the sentinels reconfigure it). False otherwise,
     // and when no sentinel answers.
     bool masterMoved() const;
     void disconnect();
+
+    // Redis Cluster (found from the node itself, CONTRACT §6, §9; see ClusterClient):
+    // keyed commands go to the master of their key's slot. The routing key says
+    // which master ensureConnected() connects to and where keyless commands (WAIT)
+    // go; the keyless node overrides the latter (SCAN of one master). With
+    // followMoved off, a MOVED reply is returned as an error (isTransport()) rather
+    // than followed, so that the caller reconnects and checks the new master.
+    bool isCluster() const { return m_cluster != nullptr; }
+    void setRoutingKey(const QByteArray &key);
+    void setFollowMoved(bool follow);
+    void setKeylessNode(const std::optional<RedisHost> &node);
+    // The masters serving slots; empty when the server is not a cluster.
+    QList<RedisHost> clusterMasters();
+    // A node of a cluster, driven by a ClusterClient: never probes for a cluster.
+    void disableClusterDiscovery() { m_clusterProbe = ClusterProbe::Off; }
 
     // One command, waiting for its reply.
     RedisReply command(const QList<QByteArray> &args);
@@ -100,13 +126,13 @@ public:
     // readReply() returns the reply of the oldest command still unanswered.
     bool append(const QList<QByteArray> &args);
     RedisReply readReply();
-    int pending() const { return m_pending; }
+    int pending() const;
     // For a subscribed connection: the next message Redis pushes, waiting at most
     // waitMs. *nothing is set (and an empty reply returned) when none came in time;
     // that is not an error and the connection stays up.
     RedisReply readPushed(int waitMs, bool *nothing);
 
-    const RedisError &lastError() const { return m_lastError; }
+    const RedisError &lastError() const;
 
     // Classifies a Redis error reply text such as "NOPERM ..." or "OOM ...".
     static RedisError classifyReplyError(const QByteArray &text, const QString &server);
@@ -116,6 +142,10 @@ private:
     bool connectViaSentinels();
     // Connects to one server (Tcp or Unix, plain or TLS) and logs in.
     bool connectTo(const RedisEndpoint &server);
+    // A TCP endpoint, first time: asks the seeds in order whether they are a
+    // cluster (CLUSTER SLOTS); a cluster gets a ClusterClient, any other server is
+    // used as before.
+    bool discoverCluster();
     // Arguments from this size on are sent with sendmsg(), not copied by hiredis.
     static constexpr qsizetype directWriteMin = 64 * 1024;
     bool appendDirect(const QList<QByteArray> &args);
@@ -134,6 +164,11 @@ private:
     redisContext *m_ctx = nullptr;
     int m_pending = 0;
     RedisError m_lastError;
+    enum class ClusterProbe { Unknown, Off };
+    ClusterProbe m_clusterProbe = ClusterProbe::Unknown;
+    std::unique_ptr<ClusterClient> m_cluster;
+    QByteArray m_routingKey;
+    bool m_followMoved = true;
 };
 
 } // namespace hb

@@ -31,6 +31,7 @@
 #include "permissions.h"
 #include "rawload.h"
 #include "redisconnection.h"
+#include "testcluster.h"
 #include "testredis.h"
 
 #ifdef HBBENCH_HAVE_UI
@@ -50,6 +51,7 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QSet>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -1011,6 +1013,114 @@ QByteArray makeBigFile(const QString &path, qint64 size)
 
 } // namespace
 
+// ---- 7. cluster: `count` exports at once through one Exporter on a local Redis
+// Cluster (3 masters + 3 replicas) and on one redis-server, both over loopback TCP,
+// each run on data flushed first; every export verified COMPLETED with the file's
+// sha256. CPU of this process and of every redis-server node (INFO cpu) says what
+// bounds the run on this machine.
+
+QStringList clusterPart(const QString &dir, int sizeMiB, int count, int runs, Waiter &waiter)
+{
+    const qint64 size = qint64(sizeMiB) * 1024 * 1024;
+    const QString file = hb::test::makeRandomFile(dir, QStringLiteral("cluster.bin"), size, 7);
+    const QByteArray sha = hb::test::sha256OfFile(file);
+    hb::test::TestRedisCluster cluster;
+    QString err;
+    note(QStringLiteral("cluster: starting 3 masters + 3 replicas"));
+    if (!cluster.start(&err)) fail(err);
+    int port = 0;
+    {
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost);
+        port = probe.serverPort();
+    }
+    TestRedisServer single({QStringLiteral("--port"), QString::number(port),
+                            QStringLiteral("--bind"), QStringLiteral("127.0.0.1")});
+    if (!single.start(&err)) fail(err);
+    const RedisEndpoint singleEp =
+        *RedisEndpoint::parse(QStringLiteral("redis://127.0.0.1:%1").arg(port));
+
+    auto redisCpu = [](const QList<RedisEndpoint> &nodes) {
+        double s = 0;
+        for (const RedisEndpoint &ep : nodes) {
+            RedisConnection c(ep, {5000, 60000});
+            c.disableClusterDiscovery();
+            const auto info = parseInfo(c.command({"INFO", "cpu"}).string);
+            s += info.value("used_cpu_user").toDouble() + info.value("used_cpu_sys").toDouble();
+        }
+        return s;
+    };
+    QStringList out;
+    out << QString()
+        << QStringLiteral("Cluster: %1 exports of %2 MiB at once, one Exporter (%1 running), "
+                          "loopback TCP, medians of %3 runs")
+               .arg(count)
+               .arg(sizeMiB)
+               .arg(runs);
+    double singleMiBs = 0;
+    for (const bool onCluster : {false, true}) {
+        QList<RedisEndpoint> nodes;
+        if (onCluster)
+            for (const int p : cluster.ports())
+                nodes << cluster.endpoint(p);
+        else
+            nodes << singleEp;
+        std::vector<double> secs, mibs, selfCpu, serverCpu;
+        for (int run = 0; run < runs; ++run) {
+            for (const RedisEndpoint &ep : nodes) {
+                RedisConnection c(ep, {5000, 60000});
+                c.disableClusterDiscovery();
+                c.command({"FLUSHALL"}); // replicas answer READONLY: fine
+            }
+            ExporterConfig cfg;
+            cfg.endpoint = onCluster ? cluster.endpoint(cluster.ports().first()) : singleEp;
+            cfg.timeouts = RedisTimeouts{5000, 60000};
+            cfg.user = QStringLiteral("bench");
+            cfg.maxConcurrent = count;
+            Exporter ex(cfg, nullptr);
+            ExportTracker tracker(ex, waiter);
+            const double cpu0 = selfCpuS();
+            const double redis0 = redisCpu(nodes);
+            const double t0 = monoNow();
+            QStringList ids;
+            for (int i = 0; i < count; ++i)
+                ids << ex.startExport(file);
+            if (!waiter.wait([&] { return tracker.finished.size() == count; }, 600000))
+                fail(QStringLiteral("cluster part: exports did not finish in 10 minutes"));
+            const double t1 = monoNow();
+            for (const QString &id : ids) {
+                const Finished &f = tracker.finished.value(id);
+                if (f.status.state != ExportState::Completed || f.status.sha256.toLatin1() != sha)
+                    fail(QStringLiteral("cluster part: export %1 ended %2: %3")
+                             .arg(id, f.status.stateText(), f.message));
+            }
+            secs.push_back(t1 - t0);
+            mibs.push_back(double(count) * sizeMiB / (t1 - t0));
+            selfCpu.push_back(selfCpuS() - cpu0);
+            serverCpu.push_back(redisCpu(nodes) - redis0);
+            note(QStringLiteral("cluster: %1 run %2: %3 s")
+                     .arg(onCluster ? QStringLiteral("cluster") : QStringLiteral("one node"))
+                     .arg(run + 1)
+                     .arg(fmt(t1 - t0, 2)));
+        }
+        const double m = median(mibs);
+        if (!onCluster) singleMiBs = m;
+        out << QStringLiteral("  %1 %2 s, %3 MiB/s in total%4; CPU: exporter %5 s, redis-server "
+                              "%6 s (%7 node(s)) per run")
+                   .arg(onCluster ? QStringLiteral("3 masters + 3 replicas:")
+                                  : QStringLiteral("one redis-server:      "))
+                   .arg(fmt(median(secs), 2))
+                   .arg(fmt(m, 0))
+                   .arg(onCluster && singleMiBs > 0
+                            ? QStringLiteral(" (%1x one node)").arg(fmt(m / singleMiBs, 2))
+                            : QString())
+                   .arg(fmt(median(selfCpu), 1))
+                   .arg(fmt(median(serverCpu), 1))
+                   .arg(nodes.size());
+    }
+    return out;
+}
+
 int main(int argc, char **argv)
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -1080,7 +1190,8 @@ int main(int argc, char **argv)
         opt("gui-rows", "finished rows in the list (default 1000)", "N", QStringLiteral("1000"));
     const auto onlyOpt = opt("only",
                              "comma list of parts: throughput,sweep,memory,big,cancel,gui (default "
-                             "all but big; --big adds it)",
+                             "all but big and cluster; --big adds big; cluster: 6 exports on a "
+                             "local Redis Cluster against one node)",
                              "PARTS", QStringLiteral("throughput,sweep,memory,cancel,gui"));
     const auto noProbesOpt =
         opt("no-probes",
@@ -1090,12 +1201,15 @@ int main(int argc, char **argv)
             "also time the original design (64 KiB APPEND + status SET per chunk), 1 export");
     const auto cliOpt = opt("cli", "hbexporter-cli to run (default: the one built with this tree)",
                             "PATH", hb::test::builtExecutable(QStringLiteral("hbexporter-cli")));
+    const auto clusterSizeOpt =
+        opt("cluster-size", "MiB per export in the cluster part (default 32)", "MiB",
+            QStringLiteral("32"));
     const auto timeoutOpt = opt("timeout", "watchdog for the whole run in seconds (default 5400)",
                                 "S", QStringLiteral("5400"));
-    p.addOptions({quickOpt, runsOpt,      sizeOpt,     concOpt,       segOpt,
-                  sweepOpt, sweepRunsOpt, chunkOpt,    modesOpt,      memOpt,
-                  bigOpt,   bigSizeOpt,   cancelsOpt,  guiExportsOpt, guiRowsOpt,
-                  onlyOpt,  noProbesOpt,  originalOpt, cliOpt,        timeoutOpt});
+    p.addOptions({quickOpt,     runsOpt,       sizeOpt,       concOpt, segOpt,      sweepOpt,
+                  sweepRunsOpt, chunkOpt,      modesOpt,      memOpt,  bigOpt,      bigSizeOpt,
+                  cancelsOpt,   guiExportsOpt, guiRowsOpt,    onlyOpt, noProbesOpt, originalOpt,
+                  cliOpt,       timeoutOpt,    clusterSizeOpt});
     p.process(app);
 
     const bool quick = p.isSet(quickOpt);
@@ -1146,7 +1260,8 @@ int main(int argc, char **argv)
     if (p.isSet(bigOpt) && !parts.contains(QStringLiteral("big"))) parts << QStringLiteral("big");
     const QStringList known{QStringLiteral("throughput"), QStringLiteral("sweep"),
                             QStringLiteral("memory"),     QStringLiteral("big"),
-                            QStringLiteral("cancel"),     QStringLiteral("gui")};
+                            QStringLiteral("cancel"),     QStringLiteral("gui"),
+                            QStringLiteral("cluster")};
     for (const QString &part : parts) {
         if (!known.contains(part)) {
             std::fprintf(stderr, "hbbench: unknown part %s\n", qPrintable(part));
@@ -1874,6 +1989,10 @@ int main(int argc, char **argv)
 #endif
             admin.reset();
         }
+        // ---------------------------------------------------------------- 7. cluster
+        if (parts.contains(QStringLiteral("cluster")))
+            report << clusterPart(tmp.path(), int(toInt(p.value(clusterSizeOpt))), 6,
+                                  std::min(o.runs, 3), waiter);
     } catch (const std::exception &e) {
         ::alarm(0);
         std::fprintf(stderr, "hbbench: FAILED: %s\n", e.what());
