@@ -1,14 +1,16 @@
 #pragma once
 
 #include "redisendpoint.h"
+#include "redissocket.h"
 
 #include <QByteArray>
 #include <QHash>
 #include <QList>
 #include <QString>
 #include <memory>
+#include <vector>
 
-struct redisContext;
+struct redisReader;
 
 namespace hb {
 
@@ -62,9 +64,14 @@ struct RedisTimeouts
 // The one INFO parser: callers look up what they need by name.
 QHash<QByteArray, QByteArray> parseInfo(const QByteArray &info);
 
-// One blocking hiredis connection. Not thread-safe: one owner thread at a time.
-// After any transport error the hiredis context is discarded (hiredis contexts are
-// unusable after an error) and the next call reconnects.
+// One blocking connection to one Redis server, plain or TLS (rediss://). It owns its
+// socket (RedisSocket: TCP or unix, OpenSSL for TLS) and uses hiredis only to parse
+// replies. Not thread-safe: one owner thread at a time. After any transport error
+// the socket is closed and the next call reconnects.
+//
+// Timeouts: the connect, the TLS handshake and the login together get the connect
+// timeout; each command gets one command timeout to be sent, and each reply one to
+// arrive, however many partial reads or writes they take.
 class RedisConnection final
 {
 public:
@@ -84,7 +91,7 @@ public:
     // Connects (finding the server first where the endpoint says how; then AUTH,
     // SELECT) when not connected. False with lastError() set on failure.
     bool ensureConnected();
-    bool isConnected() const { return m_ctx != nullptr; }
+    bool isConnected() const { return m_socket.isOpen(); }
     void disconnect();
 
     // One command, waiting for its reply.
@@ -108,23 +115,32 @@ public:
 private:
     // Connects to one server (Tcp or Unix, plain or TLS) and logs in.
     bool connectTo(const RedisEndpoint &server);
-    // Arguments from this size on are sent with sendmsg(), not copied by hiredis.
-    static constexpr qsizetype directWriteMin = 64 * 1024;
-    bool appendDirect(const QList<QByteArray> &args);
+    // Arguments up to this size are copied into the command's framing; larger ones
+    // go from the caller's buffer to the socket (sendmsg, or SSL_write_ex per piece).
+    static constexpr qsizetype inlineArgumentMax = 4096;
     RedisReply transportError(RedisError::Kind kind, const QString &reason);
-    RedisReply takeContextError();
-    bool flush();
-
-    struct ContextDeleter
+    RedisReply socketError(const RedisSocket::Outcome &o, const QString &what);
+    // The next complete reply from the parser, reading from the socket until the
+    // deadline; nullptr with the error returned in *error otherwise.
+    struct ReplyDeleter
     {
-        void operator()(redisContext *c) const;
+        void operator()(void *reply) const;
+    };
+    using ParsedReply = std::unique_ptr<void, ReplyDeleter>;
+    ParsedReply nextReply(const QDeadlineTimer &deadline, RedisReply *error, bool *timedOut);
+
+    struct ReaderDeleter
+    {
+        void operator()(redisReader *r) const;
     };
     RedisEndpoint m_endpoint;
     RedisEndpoint m_server;
     RedisTimeouts m_timeouts;
-    std::unique_ptr<redisContext, ContextDeleter> m_ctxHolder;
-    redisContext *m_ctx = nullptr;
+    RedisSocket m_socket;
+    std::unique_ptr<redisReader, ReaderDeleter> m_reader;
+    std::vector<char> m_readBuffer;
     int m_pending = 0;
+    bool m_connecting = false; // inside connectTo: every transport failure is Unreachable
     RedisError m_lastError;
 };
 
