@@ -69,9 +69,10 @@ QHash<QByteArray, QByteArray> parseInfo(const QByteArray &info);
 // replies. Not thread-safe: one owner thread at a time. After any transport error
 // the socket is closed and the next call reconnects.
 //
-// Timeouts: the connect, the TLS handshake and the login together get the connect
-// timeout; each command gets one command timeout to be sent, and each reply one to
-// arrive, however many partial reads or writes they take.
+// Timeouts: the connect and the TLS handshake together get the connect timeout
+// (never a hang on a server that does not speak TLS); each command gets one command
+// timeout to be sent, and each reply one to arrive, however many partial reads or
+// writes they take (the login's AUTH, SELECT, PING included).
 class RedisConnection final
 {
 public:

@@ -524,6 +524,39 @@ Outcome RedisSocket::startTls(const RedisEndpoint &server, const QDeadlineTimer 
         o.tlsFailure = true;
         return o;
     }
+    // TLS 1.3 ends the client's handshake before the server has judged the client
+    // certificate: when it asked for one and we have none, its verdict follows at
+    // once, either an alert ("certificate required") or its session tickets. Read
+    // that before sending anything: a request written now would make the closing
+    // server reset the connection, and the reset can discard the alert.
+    if (m_tls->certificateRequested && !m_tls->haveClientCert &&
+        SSL_version(ssl) == TLS1_3_VERSION) {
+        // Bounded: a server that sends no tickets costs at most this once.
+        const QDeadlineTimer verdict(
+            deadline.isForever()
+                ? 1000
+                : std::min<qint64>(1000, std::max<qint64>(0, deadline.remainingTime())));
+        if (wait(false, verdict).ok()) {
+            const SigpipeGuard guard;
+            ERR_clear_error();
+            char byte = 0;
+            size_t got = 0;
+            const int r = SSL_peek_ex(ssl, &byte, 1, &got);
+            const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
+            if (err != SSL_ERROR_NONE && err != SSL_ERROR_WANT_READ &&
+                err != SSL_ERROR_WANT_WRITE) {
+                bool retry = false;
+                Outcome o = tlsError(r, verdict, &retry);
+                if (o.status == Status::Closed || o.reason.isEmpty())
+                    o = failed(QStringLiteral("TLS client certificate required: the server "
+                                              "closed the connection after asking for one "
+                                              "(--cert FILE --key FILE)"),
+                               true);
+                o.tlsFailure = true;
+                return o;
+            }
+        }
+    }
     qCDebug(lcRedis).noquote() << "TLS" << SSL_get_version(ssl) << SSL_get_cipher_name(ssl)
                                << (tls.insecure ? "(not verified)" : "verified for") << name;
     return {};
