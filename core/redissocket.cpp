@@ -434,8 +434,10 @@ Outcome RedisSocket::startTls(const RedisEndpoint &server, const QDeadlineTimer 
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
     // Partial writes: SSL_write_ex returns after each record, so a payload goes out
     // from the caller's buffer piece by piece, never copied whole.
-    SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE |
-                                    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    // (No SSL_MODE_RELEASE_BUFFERS: an export's connection is never idle for
+    // long, and reallocating the record buffers would cost throughput.)
+    SSL_CTX_set_mode(ctx.get(),
+                     SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     QString why;
     if (tls.insecure) {
         warnInsecureOnce();
