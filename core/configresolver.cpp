@@ -16,7 +16,7 @@ std::pair<QString, ConfigOrigin> firstGiven(const QString &flag, const QString &
     return {QString(), ConfigOrigin::Default};
 }
 
-// "--cacert and --sni": the TLS flags given, for messages.
+// "--cacert is", "--cacert and --sni are": the TLS flags given, for messages.
 QString tlsFlagNames(const TlsFlags &tls)
 {
     QStringList names;
@@ -25,9 +25,10 @@ QString tlsFlagNames(const TlsFlags &tls)
     if (!tls.key.isEmpty()) names << QStringLiteral("--key");
     if (!tls.sni.isEmpty()) names << QStringLiteral("--sni");
     if (tls.insecure) names << QStringLiteral("--insecure");
-    if (names.size() == 1) return names.first();
+    if (names.size() == 1) return names.first() + QStringLiteral(" is");
     const QString last = names.takeLast();
-    return names.join(QStringLiteral(", ")) + QStringLiteral(" and ") + last;
+    return names.join(QStringLiteral(", ")) + QStringLiteral(" and ") + last +
+           QStringLiteral(" are");
 }
 
 } // namespace
@@ -48,8 +49,8 @@ ResolvedConfig resolveConfig(const ConfigInputs &inputs)
     out.urlOrigin = urlOrigin;
     const TlsFlags &tls = inputs.flagTls;
     if (urlOrigin == ConfigOrigin::Default && tls.any()) {
-        out.urlError = QStringLiteral("%1 need a rediss:// URL (--redis or HBEXPORTER_REDIS_URL); "
-                                      "the embedded server speaks no TLS")
+        out.urlError = QStringLiteral("%1 for a rediss:// URL only (--redis or "
+                                      "HBEXPORTER_REDIS_URL); the embedded server speaks no TLS")
                            .arg(tlsFlagNames(tls));
     } else if (urlOrigin == ConfigOrigin::Default) {
         out.useEmbeddedServer = true;
@@ -66,7 +67,7 @@ ResolvedConfig resolveConfig(const ConfigInputs &inputs)
         if (out.endpoint && tls.any()) {
             RedisTls &t = out.endpoint->tls;
             if (!t.enabled) {
-                out.urlError = QStringLiteral("%1 apply to TLS connections only; use rediss:// "
+                out.urlError = QStringLiteral("%1 for TLS connections only; use rediss:// "
                                               "instead of %2 (from %3)")
                                    .arg(tlsFlagNames(tls), out.endpoint->displayName(),
                                         describeUrlOrigin(urlOrigin));
