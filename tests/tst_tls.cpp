@@ -2,6 +2,7 @@
 // certificates the suite makes with the openssl command line: the core's connection
 // and exports, the CLI's flags, and every failure named on one line, exit 5, within
 // its timeout.
+#include "configresolver.h"
 #include "exporter.h"
 #include "exportmonitor.h"
 #include "exportstore.h"
@@ -296,6 +297,52 @@ private Q_SLOTS:
         };
         QTRY_VERIFY_WITH_TIMEOUT(sawCompleted(), scaledMs(10000));
         monitor.stop();
+    }
+
+    // ---- where the TLS settings come from (pure: no server) -------------------
+
+    void configResolver_tlsFlagsBeatTheUrlsParameters()
+    {
+        ConfigInputs in;
+        in.settingsUrl = QStringLiteral("rediss://saved:6380?cacert=/url/ca.pem&sni=url.example");
+        in.flagTls.caCert = QStringLiteral("/flag/ca.pem");
+        in.flagTls.cert = QStringLiteral("/flag/client.pem");
+        in.flagTls.key = QStringLiteral("/flag/client.key");
+        in.flagTls.insecure = true;
+        ResolvedConfig r = resolveConfig(in);
+        QVERIFY2(r.urlError.isEmpty(), qPrintable(r.urlError));
+        QVERIFY(r.endpoint);
+        QCOMPARE(r.endpoint->tls.caCert, QStringLiteral("/flag/ca.pem"));
+        QCOMPARE(r.endpoint->tls.sni, QStringLiteral("url.example")); // not given: the URL's
+        QCOMPARE(r.endpoint->tls.cert, QStringLiteral("/flag/client.pem"));
+        QVERIFY(r.endpoint->tls.insecure);
+
+        // A client certificate needs its key, whichever side gives which.
+        in.flagTls = {};
+        in.flagTls.cert = QStringLiteral("/flag/client.pem");
+        r = resolveConfig(in);
+        QVERIFY(!r.endpoint);
+        QVERIFY2(r.urlError.contains(QLatin1String("--key")), qPrintable(r.urlError));
+        in.settingsUrl += QStringLiteral("&cert=/url/client.pem&key=/url/client.key");
+        r = resolveConfig(in);
+        QVERIFY2(r.endpoint, qPrintable(r.urlError));
+        QCOMPARE(r.endpoint->tls.cert, QStringLiteral("/flag/client.pem"));
+        QCOMPARE(r.endpoint->tls.key, QStringLiteral("/url/client.key"));
+
+        // Not TLS, or no URL at all: refused, never silently ignored.
+        in.flagUrl = QStringLiteral("redis://plain:6379");
+        r = resolveConfig(in);
+        QVERIFY(!r.endpoint);
+        QVERIFY2(r.urlError.contains(QLatin1String("use rediss://")), qPrintable(r.urlError));
+        QVERIFY2(r.urlError.contains(QLatin1String("--cert")), qPrintable(r.urlError));
+        ConfigInputs none;
+        none.flagTls.sni = QStringLiteral("x.example");
+        r = resolveConfig(none);
+        QVERIFY(!r.useEmbeddedServer);
+        QVERIFY(!r.endpoint);
+        QVERIFY2(r.urlError.contains(QLatin1String("rediss://")), qPrintable(r.urlError));
+        // And without flags the embedded server is as before.
+        QVERIFY(resolveConfig(ConfigInputs{}).useEmbeddedServer);
     }
 
     // ---- the command line ---------------------------------------------------
