@@ -787,15 +787,22 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(PROJECT_VERSION_STRING));
 
     const QStringList exportOnly{QStringLiteral("export")};
+    // Every command that talks to a configured server (not `server`, which is the
+    // embedded one).
+    const QStringList connecting{QStringLiteral("export"), QStringLiteral("status"),
+                                 QStringLiteral("cancel"), QStringLiteral("list"),
+                                 QStringLiteral("watch"),  QStringLiteral("fetch")};
     const QStringList withJson{QStringLiteral("export"), QStringLiteral("status"),
                                QStringLiteral("cancel"), QStringLiteral("list")};
     Cli cli;
     cli.parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const auto redisOpt = cli.add(
         QStringLiteral("redis"), QStringLiteral("URL"),
-        QStringLiteral("the Redis server: redis://[user:password@]host[:port][/db] or "
-                       "unix://[user:password@]/path[?db=N] (default: $HBEXPORTER_REDIS_URL, else "
-                       "the embedded server)"));
+        QStringLiteral(
+            "the Redis server: redis://[user:password@]host[:port][/db], the same "
+            "over TLS as rediss://…[?cacert=FILE&cert=FILE&key=FILE&sni=NAME&insecure=1], or "
+            "unix://[user:password@]/path[?db=N] (default: $HBEXPORTER_REDIS_URL, else "
+            "the embedded server)"));
     const auto userOpt = cli.add(QStringLiteral("user"), QStringLiteral("NAME"),
                                  QStringLiteral("the acting user (default: your login name)"));
     const auto permOpt =
@@ -831,6 +838,29 @@ int main(int argc, char **argv)
         QStringLiteral("read at most RATE bytes/s from all sources together, K/M/G suffixes "
                        "(powers of 1024)"),
         exportOnly);
+
+    // TLS, as redis-cli spells it; each replaces the URL's parameter of the same name.
+    const auto cacertOpt = cli.add(
+        QStringLiteral("cacert"), QStringLiteral("FILE"),
+        QStringLiteral("rediss:// only: trust the CAs in this PEM file instead of the system's"),
+        connecting);
+    const auto certOpt = cli.add(
+        QStringLiteral("cert"), QStringLiteral("FILE"),
+        QStringLiteral("rediss:// only: client certificate (PEM) for mutual TLS"), connecting);
+    const auto keyOpt = cli.add(QStringLiteral("key"), QStringLiteral("FILE"),
+                                QStringLiteral("rediss:// only: the client certificate's private "
+                                               "key (PEM)"),
+                                connecting);
+    const auto sniOpt = cli.add(
+        QStringLiteral("sni"), QStringLiteral("NAME"),
+        QStringLiteral("rediss:// only: the server name to send and to verify the certificate "
+                       "against (default: the host connected to)"),
+        connecting);
+    const auto insecureOpt = cli.add(
+        QStringLiteral("insecure"), QString(),
+        QStringLiteral("rediss:// only: do not verify the server's certificate (anyone in the "
+                       "path can read and change the data)"),
+        connecting);
 
     QCommandLineParser &parser = cli.parser;
     // The command word, for messages, even when parsing fails.
@@ -933,11 +963,17 @@ int main(int argc, char **argv)
     ConfigInputs inputs = ConfigInputs::fromEnvironment();
     inputs.flagUrl = parser.value(redisOpt);
     inputs.flagPermissions = parser.value(permOpt);
+    inputs.flagTls.caCert = parser.value(cacertOpt);
+    inputs.flagTls.cert = parser.value(certOpt);
+    inputs.flagTls.key = parser.value(keyOpt);
+    inputs.flagTls.sni = parser.value(sniOpt);
+    inputs.flagTls.insecure = parser.isSet(insecureOpt);
     const ResolvedConfig resolved = resolveConfig(inputs);
     QString error;
     opt.permissions = loadResolvedPermissions(resolved, &error);
     if (!opt.permissions) return usage(error, command);
-    if (!resolved.useEmbeddedServer && !resolved.endpoint) return usage(resolved.urlError, command);
+    if (!resolved.urlError.isEmpty() || (!resolved.useEmbeddedServer && !resolved.endpoint))
+        return usage(resolved.urlError, command);
     if (resolved.useEmbeddedServer && !EmbeddedServer::ensureRunning(&error))
         return fail({ErrorCode::Redis, error});
     opt.endpoint = resolved.useEmbeddedServer ? EmbeddedServer::endpoint() : *resolved.endpoint;

@@ -1,5 +1,7 @@
 #include "configresolver.h"
 
+#include <QStringList>
+
 namespace hb {
 
 namespace {
@@ -12,6 +14,21 @@ std::pair<QString, ConfigOrigin> firstGiven(const QString &flag, const QString &
     if (!env.trimmed().isEmpty()) return {env, ConfigOrigin::Environment};
     if (!settings.trimmed().isEmpty()) return {settings, ConfigOrigin::Settings};
     return {QString(), ConfigOrigin::Default};
+}
+
+// "--cacert is", "--cacert and --sni are": the TLS flags given, for messages.
+QString tlsFlagNames(const TlsFlags &tls)
+{
+    QStringList names;
+    if (!tls.caCert.isEmpty()) names << QStringLiteral("--cacert");
+    if (!tls.cert.isEmpty()) names << QStringLiteral("--cert");
+    if (!tls.key.isEmpty()) names << QStringLiteral("--key");
+    if (!tls.sni.isEmpty()) names << QStringLiteral("--sni");
+    if (tls.insecure) names << QStringLiteral("--insecure");
+    if (names.size() == 1) return names.first() + QStringLiteral(" is");
+    const QString last = names.takeLast();
+    return names.join(QStringLiteral(", ")) + QStringLiteral(" and ") + last +
+           QStringLiteral(" are");
 }
 
 } // namespace
@@ -30,7 +47,12 @@ ResolvedConfig resolveConfig(const ConfigInputs &inputs)
 
     const auto [url, urlOrigin] = firstGiven(inputs.flagUrl, inputs.envUrl, inputs.settingsUrl);
     out.urlOrigin = urlOrigin;
-    if (urlOrigin == ConfigOrigin::Default) {
+    const TlsFlags &tls = inputs.flagTls;
+    if (urlOrigin == ConfigOrigin::Default && tls.any()) {
+        out.urlError = QStringLiteral("%1 for a rediss:// URL only (--redis or "
+                                      "HBEXPORTER_REDIS_URL); the embedded server speaks no TLS")
+                           .arg(tlsFlagNames(tls));
+    } else if (urlOrigin == ConfigOrigin::Default) {
         out.useEmbeddedServer = true;
     } else {
         QString error;
@@ -41,6 +63,27 @@ ResolvedConfig resolveConfig(const ConfigInputs &inputs)
             if (!inputs.settingsUser.isEmpty()) out.endpoint->user = inputs.settingsUser;
             if (!inputs.settingsPassword.isEmpty())
                 out.endpoint->password = inputs.settingsPassword;
+        }
+        if (out.endpoint && tls.any()) {
+            RedisTls &t = out.endpoint->tls;
+            if (!t.enabled) {
+                out.urlError = QStringLiteral("%1 for TLS connections only; use rediss:// "
+                                              "instead of %2 (from %3)")
+                                   .arg(tlsFlagNames(tls), out.endpoint->displayName(),
+                                        describeUrlOrigin(urlOrigin));
+                out.endpoint.reset();
+            } else {
+                if (!tls.caCert.isEmpty()) t.caCert = tls.caCert;
+                if (!tls.cert.isEmpty()) t.cert = tls.cert;
+                if (!tls.key.isEmpty()) t.key = tls.key;
+                if (!tls.sni.isEmpty()) t.sni = tls.sni;
+                if (tls.insecure) t.insecure = true;
+                if (t.cert.isEmpty() != t.key.isEmpty()) {
+                    out.urlError = QStringLiteral("a client certificate needs both --cert and "
+                                                  "--key (or cert= and key=)");
+                    out.endpoint.reset();
+                }
+            }
         }
     }
 

@@ -14,6 +14,22 @@ namespace hb {
 // them, the built-in default (the embedded server, the default permissions).
 enum class ConfigOrigin { Default, Flag, Environment, Settings };
 
+// TLS settings given as command-line flags (--cacert, --cert, --key, --sni,
+// --insecure, as redis-cli spells them). Each one given replaces the URL's query
+// parameter of the same name (CONTRACT §6: the flag wins).
+struct TlsFlags
+{
+    QString caCert;
+    QString cert;
+    QString key;
+    QString sni;
+    bool insecure = false;
+    bool any() const
+    {
+        return !caCert.isEmpty() || !cert.isEmpty() || !key.isEmpty() || !sni.isEmpty() || insecure;
+    }
+};
+
 // The raw inputs of the precedence, gathered by the caller. Resolution itself is
 // pure: it reads no environment, no file and no setting of its own.
 struct ConfigInputs
@@ -25,6 +41,8 @@ struct ConfigInputs
     // only, never to one from a flag or the environment.
     QString settingsUser;
     QString settingsPassword;
+
+    TlsFlags flagTls; // applied to the URL whatever its origin; need a rediss:// URL
 
     QString flagPermissions;     // --permissions
     QString envPermissions;      // $HBEXPORTER_PERMISSIONS
@@ -38,7 +56,8 @@ struct ResolvedConfig
 {
     // Redis. With no URL anywhere, useEmbeddedServer is true and endpoint empty
     // (the caller asks EmbeddedServer for its endpoint and starts it). A malformed
-    // URL leaves endpoint empty and urlError naming its origin and the problem.
+    // URL leaves endpoint empty and urlError naming its origin and the problem; so
+    // do TLS flags given without a rediss:// URL.
     std::optional<RedisEndpoint> endpoint;
     bool useEmbeddedServer = false;
     ConfigOrigin urlOrigin = ConfigOrigin::Default;

@@ -65,6 +65,10 @@ ExportIdResolution resolveExportId(RedisConnection &conn, const KeyLayout &keys,
     QStringList found;
     // On a cluster, every master holds its own share of the exports: SCAN each.
     const QList<RedisHost> masters = conn.clusterMasters();
+    if (masters.isEmpty() && !conn.isConnected()) { // unreachable: say so once
+        out.failure = Failure::fromRedis(conn.lastError());
+        return out;
+    }
     for (qsizetype m = 0; m < std::max<qsizetype>(1, masters.size()); ++m) {
         if (!masters.isEmpty()) conn.setKeylessNode(masters[m]);
         QByteArray cursor = "0";

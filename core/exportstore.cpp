@@ -176,6 +176,10 @@ QList<ExportStore::Entry> ExportStore::list(Failure *failure, int maxEntries)
     // On a cluster, every master holds its own share: SCAN each and merge (a key
     // seen twice, mid-migration, counts once). The GETs below route by key.
     const QList<RedisHost> masters = m_conn.clusterMasters();
+    if (masters.isEmpty() && !m_conn.isConnected()) { // unreachable: say so once
+        *failure = Failure::fromRedis(m_conn.lastError());
+        return out;
+    }
     QSet<QByteArray> seen;
     for (qsizetype m = 0; m < std::max<qsizetype>(1, masters.size()); ++m) {
         if (!masters.isEmpty()) m_conn.setKeylessNode(masters[m]);

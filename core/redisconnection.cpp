@@ -10,35 +10,14 @@
 
 #include <hiredis/hiredis.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <climits>
-#include <csignal>
-#include <cstring>
-#include <poll.h>
-#include <pthread.h>
-#include <vector>
+#include <QScopeGuard>
 
-#include <sys/socket.h>
-#include <sys/uio.h>
+#include <algorithm>
+#include <vector>
 
 namespace hb {
 
 namespace {
-
-timeval toTimeval(int ms)
-{
-    timeval tv;
-    tv.tv_sec = ms / 1000;
-    tv.tv_usec = (ms % 1000) * 1000;
-    return tv;
-}
-
-struct ReplyDeleter
-{
-    void operator()(redisReply *r) const { freeReplyObject(r); }
-};
-using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 
 RedisReply convert(const redisReply *r, const QString &server)
 {
@@ -86,9 +65,14 @@ RedisReply RedisReply::fromError(RedisError e)
     return r;
 }
 
-void RedisConnection::ContextDeleter::operator()(redisContext *c) const
+void RedisConnection::ReaderDeleter::operator()(redisReader *r) const
 {
-    if (c) redisFree(c);
+    if (r) redisReaderFree(r);
+}
+
+void RedisConnection::ReplyDeleter::operator()(void *reply) const
+{
+    if (reply) freeReplyObject(reply);
 }
 
 RedisConnection::RedisConnection(RedisEndpoint endpoint, RedisTimeouts timeouts)
@@ -101,8 +85,8 @@ RedisConnection::~RedisConnection() = default;
 void RedisConnection::disconnect()
 {
     if (m_cluster) m_cluster->disconnect();
-    m_ctxHolder.reset();
-    m_ctx = nullptr;
+    m_socket.close();
+    m_reader.reset();
     m_pending = 0;
 }
 
@@ -148,37 +132,40 @@ RedisError RedisConnection::classifyReplyError(const QByteArray &text, const QSt
 RedisReply RedisConnection::transportError(RedisError::Kind kind, const QString &reason)
 {
     disconnect();
+    // While connecting, a failure of any kind but a timeout means the server cannot
+    // be reached (a TLS verification failure included).
+    if (m_connecting && kind != RedisError::Kind::Timeout) kind = RedisError::Kind::Unreachable;
     m_lastError.kind = kind;
     m_lastError.message = QStringLiteral("Redis %1: %2").arg(serverName(), reason);
     qCWarning(lcRedis).noquote() << m_lastError.message;
     return RedisReply::fromError(m_lastError);
 }
 
-RedisReply RedisConnection::takeContextError()
+// what: "sending a command" or "waiting for a reply", for the timeout message.
+RedisReply RedisConnection::socketError(const RedisSocket::Outcome &o, const QString &what)
 {
-    const int err = m_ctx ? m_ctx->err : REDIS_ERR_OTHER;
-    const QString text =
-        m_ctx ? QString::fromLocal8Bit(m_ctx->errstr) : QStringLiteral("not connected");
-    // hiredis copied strerror(errno) into errstr when the I/O failed; errno itself
-    // may have moved on since. A socket timeout reads as EAGAIN.
-    const bool timedOut = text == QString::fromLocal8Bit(strerror(EAGAIN)) ||
-                          text == QString::fromLocal8Bit(strerror(ETIMEDOUT)) ||
-                          text.contains(QLatin1String("timed out"), Qt::CaseInsensitive);
-    if (err == REDIS_ERR_IO && timedOut)
+    using Status = RedisSocket::Outcome::Status;
+    if (o.status == Status::Timeout)
         return transportError(
             RedisError::Kind::Timeout,
-            QStringLiteral("timed out after %1 ms waiting for a reply").arg(m_timeouts.commandMs));
-    if (err == REDIS_ERR_PROTOCOL) return transportError(RedisError::Kind::Protocol, text);
-    if (err == REDIS_ERR_EOF)
-        return transportError(RedisError::Kind::ConnectionLost,
-                              QStringLiteral("connection closed by the server"));
-    return transportError(RedisError::Kind::ConnectionLost, text);
+            QStringLiteral("timed out after %1 ms %2").arg(m_timeouts.commandMs).arg(what));
+    if (o.status == Status::Closed)
+        return transportError(
+            RedisError::Kind::ConnectionLost,
+            o.reason.isEmpty()
+                ? QStringLiteral("connection closed by the server")
+                : QStringLiteral("connection closed by the server (%1)").arg(o.reason));
+    // A TLS failure on an established session (an alert, a refused client
+    // certificate that TLS 1.3 reports only after the handshake) ends it.
+    return transportError(o.tlsFailure && m_connecting ? RedisError::Kind::Unreachable
+                                                       : RedisError::Kind::ConnectionLost,
+                          o.reason);
 }
 
 bool RedisConnection::ensureConnected()
 {
     if (m_cluster) return m_cluster->ensureConnected();
-    if (m_ctx) return true;
+    if (m_socket.isOpen()) return true;
     if (m_endpoint.kind == RedisEndpoint::Kind::Sentinel) return connectViaSentinels();
     if (m_endpoint.kind == RedisEndpoint::Kind::Tcp && m_clusterProbe == ClusterProbe::Unknown)
         return discoverCluster();
@@ -187,7 +174,7 @@ bool RedisConnection::ensureConnected()
 
 bool RedisConnection::masterMoved() const
 {
-    if (m_endpoint.kind != RedisEndpoint::Kind::Sentinel || !m_ctx) return false;
+    if (m_endpoint.kind != RedisEndpoint::Kind::Sentinel || !m_socket.isOpen()) return false;
     RedisError ignored;
     const std::optional<RedisHost> master = SentinelResolver::askForMaster(
         m_endpoint, RedisTimeouts{std::min(m_timeouts.connectMs, 1000), 1000}, &ignored);
@@ -311,7 +298,7 @@ bool RedisConnection::discoverCluster()
 
 bool RedisConnection::isConnected() const
 {
-    return m_cluster ? m_cluster->isConnected() : m_ctx != nullptr;
+    return m_cluster ? m_cluster->isConnected() : m_socket.isOpen();
 }
 
 int RedisConnection::pending() const
@@ -356,39 +343,30 @@ bool RedisConnection::connectTo(const RedisEndpoint &server)
 {
     disconnect();
     m_server = server;
-    if (server.tls.enabled) {
-        transportError(RedisError::Kind::Unreachable,
-                       QStringLiteral("TLS connections are not built yet"));
+    const QDeadlineTimer connectDeadline(m_timeouts.connectMs);
+    const RedisSocket::Outcome opened = m_socket.open(server, connectDeadline);
+    if (!opened.ok()) {
+        const bool timedOut = opened.status == RedisSocket::Outcome::Status::Timeout;
+        // A TLS failure (a handshake that did not finish in time included) is a
+        // sentence of its own and means the server cannot be used: Unreachable.
+        if (opened.tlsFailure)
+            transportError(RedisError::Kind::Unreachable, opened.reason);
+        else if (timedOut)
+            transportError(
+                RedisError::Kind::Timeout,
+                QStringLiteral("cannot connect: timed out after %1 ms").arg(m_timeouts.connectMs));
+        else
+            transportError(RedisError::Kind::Unreachable,
+                           QStringLiteral("cannot connect: %1").arg(opened.reason));
         return false;
     }
-    const timeval tv = toTimeval(m_timeouts.connectMs);
-    redisContext *c = nullptr;
-    if (server.kind == RedisEndpoint::Kind::Unix)
-        c = redisConnectUnixWithTimeout(server.socketPath.toLocal8Bit().constData(), tv);
-    else
-        c = redisConnectWithTimeout(server.host.toUtf8().constData(), server.port, tv);
-    if (!c) {
-        transportError(RedisError::Kind::Unreachable,
-                       QStringLiteral("cannot allocate a connection"));
-        return false;
-    }
-    m_ctxHolder.reset(c);
-    if (c->err) {
-        const QString reason = QString::fromLocal8Bit(c->errstr);
-        const bool timedOut = reason.contains(QLatin1String("timed out"), Qt::CaseInsensitive) ||
-                              errno == ETIMEDOUT || errno == EINPROGRESS;
-        m_ctx = c; // let transportError() dispose of it
-        transportError(timedOut ? RedisError::Kind::Timeout : RedisError::Kind::Unreachable,
-                       QStringLiteral("cannot connect: %1").arg(reason));
-        return false;
-    }
-    m_ctx = c;
-    redisSetTimeout(c, toTimeval(m_timeouts.commandMs));
-    if (server.kind == RedisEndpoint::Kind::Tcp)
-        redisEnableKeepAlive(c); // not on unix sockets: EOPNOTSUPP poisons the context
+    m_reader.reset(redisReaderCreate());
+    if (m_readBuffer.empty()) m_readBuffer.resize(64 * 1024);
     m_pending = 0;
     qCDebug(lcRedis).noquote() << "connected to" << serverName();
 
+    m_connecting = true;
+    const auto done = qScopeGuard([this] { m_connecting = false; });
     auto handshake = [&](const QList<QByteArray> &args) {
         RedisReply r = command(args);
         if (r.isError()) {
@@ -398,7 +376,9 @@ bool RedisConnection::connectTo(const RedisEndpoint &server)
         }
         return true;
     };
+    bool exchanged = false;
     if (const QList<QByteArray> auth = server.authCommand(); !auth.isEmpty()) {
+        exchanged = true;
         if (!handshake(auth)) {
             // Whatever Redis said to a failed AUTH, it is a login problem.
             if (m_lastError.kind == RedisError::Kind::ServerError)
@@ -406,64 +386,25 @@ bool RedisConnection::connectTo(const RedisEndpoint &server)
             return false;
         }
     }
-    if (server.db != 0 && !handshake({QByteArrayLiteral("SELECT"), QByteArray::number(server.db)}))
-        return false;
+    if (server.db != 0) {
+        exchanged = true;
+        if (!handshake({QByteArrayLiteral("SELECT"), QByteArray::number(server.db)})) return false;
+    }
+    // TLS 1.3 finishes the client's side of the handshake before the server has
+    // checked our certificate: a refused or missing one arrives as an alert with the
+    // first reply. One PING here makes it a connect failure that says so.
+    if (m_socket.isTls() && !exchanged && !handshake({QByteArrayLiteral("PING")})) return false;
     m_lastError = {};
     return true;
 }
 
-namespace {
-
-// hiredis writes with write(2): a server that hangs up mid-command would raise
-// SIGPIPE and kill the process (or trip a test framework's crash handler). Block
-// it on this thread while writing, and swallow the one our write raised.
-class SigpipeGuard final
+bool RedisConnection::append(const QList<QByteArray> &args)
 {
-public:
-    SigpipeGuard()
-    {
-        sigemptyset(&m_pipe);
-        sigaddset(&m_pipe, SIGPIPE);
-        pthread_sigmask(SIG_BLOCK, &m_pipe, &m_old);
-    }
-    ~SigpipeGuard()
-    {
-        if (errno == EPIPE) {
-            const timespec zero{0, 0};
-            while (sigtimedwait(&m_pipe, nullptr, &zero) == SIGPIPE) {
-            }
-        }
-        pthread_sigmask(SIG_SETMASK, &m_old, nullptr);
-    }
-    SigpipeGuard(const SigpipeGuard &) = delete;
-    SigpipeGuard &operator=(const SigpipeGuard &) = delete;
-
-private:
-    sigset_t m_pipe;
-    sigset_t m_old;
-};
-
-} // namespace
-
-bool RedisConnection::flush()
-{
-    const SigpipeGuard guard;
-    int done = 0;
-    while (!done) {
-        if (redisBufferWrite(m_ctx, &done) == REDIS_ERR) return false;
-    }
-    return true;
-}
-
-// Commands carrying a large argument (an export's chunk) skip hiredis's output
-// buffer: redisAppendCommandArgv would copy the payload twice (formatting, then
-// into obuf), each into a freshly allocated megabyte. Here the RESP framing is
-// built around it and the payload goes straight from the caller's buffer to the
-// socket with sendmsg(). Only when hiredis has nothing buffered, so the order of
-// commands on the wire is kept; replies are read by hiredis as usual.
-bool RedisConnection::appendDirect(const QList<QByteArray> &args)
-{
-    constexpr qsizetype inlineMax = 4096; // smaller arguments are copied into the framing
+    if (m_cluster) return m_cluster->append(args);
+    if (!ensureConnected()) return false;
+    if (m_cluster) return m_cluster->append(args); // just found to be a cluster
+    // The RESP framing with small arguments copied in; large arguments (an export's
+    // chunk) stay in the caller's buffer and go out as pieces of their own.
     QByteArray framing;
     framing.reserve(64 + 32 * args.size());
     struct Piece
@@ -478,7 +419,7 @@ bool RedisConnection::appendDirect(const QList<QByteArray> &args)
     framing += '*' + QByteArray::number(args.size()) + "\r\n";
     for (const QByteArray &a : args) {
         framing += '$' + QByteArray::number(a.size()) + "\r\n";
-        if (a.size() <= inlineMax) {
+        if (a.size() <= inlineArgumentMax) {
             framing += a;
         } else {
             pieces.push_back({nullptr, textFrom, framing.size() - textFrom});
@@ -496,90 +437,66 @@ bool RedisConnection::appendDirect(const QList<QByteArray> &args)
             iov.push_back({const_cast<char *>(p.data ? p.data : framing.constData() + p.from),
                            size_t(p.len)});
     }
-    size_t first = 0;
-    // SO_SNDTIMEO bounds each sendmsg(), which returns a partial count when it
-    // lapses: the whole command gets one command timeout, not one per piece.
-    QDeadlineTimer deadline(m_timeouts.commandMs);
-    while (first < iov.size()) {
-        if (deadline.hasExpired()) {
-            transportError(RedisError::Kind::Timeout,
-                           QStringLiteral("timed out after %1 ms sending a command")
-                               .arg(m_timeouts.commandMs));
-            return false;
-        }
-        msghdr msg{};
-        msg.msg_iov = iov.data() + first;
-        msg.msg_iovlen = std::min<size_t>(iov.size() - first, IOV_MAX);
-        // MSG_NOSIGNAL: a server that hangs up is an error here, not a SIGPIPE.
-        const ssize_t n = ::sendmsg(m_ctx->fd, &msg, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                transportError(RedisError::Kind::Timeout,
-                               QStringLiteral("timed out after %1 ms sending a command")
-                                   .arg(m_timeouts.commandMs));
-            } else {
-                transportError(RedisError::Kind::ConnectionLost,
-                               QString::fromLocal8Bit(std::strerror(errno)));
-            }
-            return false;
-        }
-        size_t left = size_t(n);
-        while (first < iov.size() && left >= iov[first].iov_len)
-            left -= iov[first++].iov_len;
-        if (left > 0) {
-            iov[first].iov_base = static_cast<char *>(iov[first].iov_base) + left;
-            iov[first].iov_len -= left;
-        }
+    // One command timeout for the whole command, however many partial writes.
+    const RedisSocket::Outcome o =
+        m_socket.writeAll(iov.data(), iov.size(), QDeadlineTimer(m_timeouts.commandMs));
+    if (!o.ok()) {
+        socketError(o, QStringLiteral("sending a command"));
+        return false;
     }
     ++m_pending;
     return true;
 }
 
-bool RedisConnection::append(const QList<QByteArray> &args)
+RedisConnection::ParsedReply RedisConnection::nextReply(const QDeadlineTimer &deadline,
+                                                        RedisReply *error, bool *timedOut)
 {
-    if (m_cluster) return m_cluster->append(args);
-    if (!ensureConnected()) return false;
-    if (m_cluster) return m_cluster->append(args); // just found to be a cluster
-    qsizetype payload = 0;
-    for (const QByteArray &a : args)
-        payload = std::max(payload, a.size());
-    if (payload >= directWriteMin && sdslen(m_ctx->obuf) == 0) return appendDirect(args);
-    std::vector<const char *> argv;
-    std::vector<size_t> lens;
-    argv.reserve(size_t(args.size()));
-    lens.reserve(size_t(args.size()));
-    for (const QByteArray &a : args) {
-        argv.push_back(a.constData());
-        lens.push_back(size_t(a.size()));
+    *timedOut = false;
+    for (;;) {
+        void *raw = nullptr;
+        if (redisReaderGetReply(m_reader.get(), &raw) != REDIS_OK) {
+            const QString why = QString::fromLocal8Bit(m_reader->errstr);
+            *error = transportError(RedisError::Kind::Protocol, why);
+            return nullptr;
+        }
+        if (raw) return ParsedReply(raw);
+        size_t got = 0;
+        const RedisSocket::Outcome o =
+            m_socket.readSome(m_readBuffer.data(), m_readBuffer.size(), &got, deadline);
+        if (o.status == RedisSocket::Outcome::Status::Timeout) {
+            *timedOut = true;
+            return nullptr;
+        }
+        if (!o.ok()) {
+            *error = socketError(o, QStringLiteral("waiting for a reply"));
+            return nullptr;
+        }
+        if (redisReaderFeed(m_reader.get(), m_readBuffer.data(), got) != REDIS_OK) {
+            *error = transportError(RedisError::Kind::Protocol,
+                                    QString::fromLocal8Bit(m_reader->errstr));
+            return nullptr;
+        }
     }
-    if (redisAppendCommandArgv(m_ctx, int(argv.size()), argv.data(), lens.data()) != REDIS_OK) {
-        takeContextError();
-        return false;
-    }
-    ++m_pending;
-    // Push the bytes out now so the server works while we prepare the next chunk.
-    if (!flush()) {
-        takeContextError();
-        return false;
-    }
-    return true;
 }
 
 RedisReply RedisConnection::readReply()
 {
     if (m_cluster) return m_cluster->readReply();
-    if (!m_ctx)
+    if (!isConnected())
         return RedisReply::fromError(
             m_lastError.kind == RedisError::Kind::None
                 ? RedisError{RedisError::Kind::ConnectionLost,
                              QStringLiteral("Redis %1: not connected").arg(serverName())}
                 : m_lastError);
-    void *raw = nullptr;
-    if (redisGetReply(m_ctx, &raw) != REDIS_OK || !raw) return takeContextError();
-    ReplyPtr reply(static_cast<redisReply *>(raw));
+    RedisReply error;
+    bool timedOut = false;
+    const ParsedReply reply = nextReply(QDeadlineTimer(m_timeouts.commandMs), &error, &timedOut);
+    if (timedOut)
+        return socketError({RedisSocket::Outcome::Status::Timeout, {}, false},
+                           QStringLiteral("waiting for a reply"));
+    if (!reply) return error;
     --m_pending;
-    RedisReply out = convert(reply.get(), serverName());
+    RedisReply out = convert(static_cast<const redisReply *>(reply.get()), serverName());
     if (out.isError()) m_lastError = out.error;
     return out;
 }
@@ -588,33 +505,23 @@ RedisReply RedisConnection::readPushed(int waitMs, bool *nothing)
 {
     if (m_cluster) return m_cluster->readPushed(waitMs, nothing);
     *nothing = false;
-    if (!m_ctx) return readReply(); // the "not connected" error
-    void *raw = nullptr;
-    if (redisGetReplyFromReader(m_ctx, &raw) != REDIS_OK) return takeContextError();
-    if (!raw) {
-        pollfd p{m_ctx->fd, POLLIN, 0};
-        const int ready = ::poll(&p, 1, std::max(0, waitMs));
-        if (ready < 0 && errno != EINTR)
-            return transportError(RedisError::Kind::ConnectionLost, QStringLiteral("poll failed"));
-        if (ready <= 0) {
-            *nothing = true;
-            return {};
-        }
-        if (redisBufferRead(m_ctx) != REDIS_OK || redisGetReplyFromReader(m_ctx, &raw) != REDIS_OK)
-            return takeContextError();
-        if (!raw) {
-            *nothing = true;
-            return {};
-        }
+    if (!isConnected()) return readReply(); // the "not connected" error
+    RedisReply error;
+    bool timedOut = false;
+    const ParsedReply reply = nextReply(QDeadlineTimer(std::max(0, waitMs)), &error, &timedOut);
+    if (timedOut) {
+        *nothing = true; // not an error: the connection stays up
+        return {};
     }
-    ReplyPtr reply(static_cast<redisReply *>(raw));
+    if (!reply) return error;
     if (m_pending > 0) --m_pending; // a reply to a command of ours (SUBSCRIBE's confirmation)
-    return convert(reply.get(), serverName());
+    return convert(static_cast<const redisReply *>(reply.get()), serverName());
 }
 
 RedisReply RedisConnection::command(const QList<QByteArray> &args)
 {
-    if (!m_cluster && !m_ctx && !ensureConnected()) return RedisReply::fromError(m_lastError);
+    if (!m_cluster && !m_socket.isOpen() && !ensureConnected())
+        return RedisReply::fromError(m_lastError);
     if (m_cluster) return m_cluster->command(args);
     if (m_pending != 0) {
         // A pipelined caller must drain before mixing in a blocking command.

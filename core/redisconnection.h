@@ -1,6 +1,7 @@
 #pragma once
 
 #include "redisendpoint.h"
+#include "redissocket.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -8,8 +9,9 @@
 #include <QString>
 #include <memory>
 #include <optional>
+#include <vector>
 
-struct redisContext;
+struct redisReader;
 
 namespace hb {
 
@@ -74,9 +76,15 @@ struct RedisTimeouts
 // The one INFO parser: callers look up what they need by name.
 QHash<QByteArray, QByteArray> parseInfo(const QByteArray &info);
 
-// One blocking hiredis connection. Not thread-safe: one owner thread at a time.
-// After any transport error the hiredis context is discarded (hiredis contexts are
-// unusable after an error) and the next call reconnects.
+// One blocking connection to one Redis server, plain or TLS (rediss://). It owns its
+// socket (RedisSocket: TCP or unix, OpenSSL for TLS) and uses hiredis only to parse
+// replies. Not thread-safe: one owner thread at a time. After any transport error
+// the socket is closed and the next call reconnects.
+//
+// Timeouts: the connect and the TLS handshake together get the connect timeout
+// (never a hang on a server that does not speak TLS); each command gets one command
+// timeout to be sent, and each reply one to arrive, however many partial reads or
+// writes they take (the login's AUTH, SELECT, PING included).
 class RedisConnection final
 {
 public:
@@ -146,23 +154,32 @@ private:
     // cluster (CLUSTER SLOTS); a cluster gets a ClusterClient, any other server is
     // used as before.
     bool discoverCluster();
-    // Arguments from this size on are sent with sendmsg(), not copied by hiredis.
-    static constexpr qsizetype directWriteMin = 64 * 1024;
-    bool appendDirect(const QList<QByteArray> &args);
+    // Arguments up to this size are copied into the command's framing; larger ones
+    // go from the caller's buffer to the socket (sendmsg, or SSL_write_ex per piece).
+    static constexpr qsizetype inlineArgumentMax = 4096;
     RedisReply transportError(RedisError::Kind kind, const QString &reason);
-    RedisReply takeContextError();
-    bool flush();
-
-    struct ContextDeleter
+    RedisReply socketError(const RedisSocket::Outcome &o, const QString &what);
+    // The next complete reply from the parser, reading from the socket until the
+    // deadline; nullptr with the error returned in *error otherwise.
+    struct ReplyDeleter
     {
-        void operator()(redisContext *c) const;
+        void operator()(void *reply) const;
+    };
+    using ParsedReply = std::unique_ptr<void, ReplyDeleter>;
+    ParsedReply nextReply(const QDeadlineTimer &deadline, RedisReply *error, bool *timedOut);
+
+    struct ReaderDeleter
+    {
+        void operator()(redisReader *r) const;
     };
     RedisEndpoint m_endpoint;
     RedisEndpoint m_server;
     RedisTimeouts m_timeouts;
-    std::unique_ptr<redisContext, ContextDeleter> m_ctxHolder;
-    redisContext *m_ctx = nullptr;
+    RedisSocket m_socket;
+    std::unique_ptr<redisReader, ReaderDeleter> m_reader;
+    std::vector<char> m_readBuffer;
     int m_pending = 0;
+    bool m_connecting = false; // inside connectTo: every transport failure is Unreachable
     RedisError m_lastError;
     enum class ClusterProbe { Unknown, Off };
     ClusterProbe m_clusterProbe = ClusterProbe::Unknown;

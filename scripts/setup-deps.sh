@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages HB Exporter needs to build, run and test (the
-# sanitizer runtimes come with g++; clang-format is for scripts/format.sh).
+# sanitizer runtimes come with g++; clang-format is for scripts/format.sh; openssl,
+# the command, makes the TLS tests' certificates).
 # Idempotent: does nothing when everything is present. Uses sudo when not root.
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config ninja-build
   qt6-base-dev qt6-base-dev-tools qtkeychain-qt6-dev
-  libhiredis-dev libssl-dev redis-server redis-tools
+  libhiredis-dev libssl-dev openssl redis-server redis-tools
   libqt6svg6 xvfb xauth
   clang-format
 )

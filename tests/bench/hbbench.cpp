@@ -14,6 +14,8 @@
 //      pinger as pinglat.c, every 5 ms, on a connection of its own), Redis's
 //      used_memory per exported byte, and the CPU of the exporter and of
 //      redis-server (/proc/PID/stat or wait4) to say what bounds the export;
+//   1b. TLS: the CLI's export over rediss:// against plain TCP to one server, the
+//      ratio (issue 11: >= 0.7x);
 //   2. a segment-size sweep (bare loader and Exporter, 1 and N at once);
 //   3. peak RSS of the CLI for several file sizes;
 //   4. --big: a 2 GiB file exported by the CLI and fetched back byte-exact
@@ -33,6 +35,7 @@
 #include "redisconnection.h"
 #include "testcluster.h"
 #include "testredis.h"
+#include "testtls.h"
 
 #ifdef HBBENCH_HAVE_UI
 #include "exportlistmodel.h"
@@ -1189,10 +1192,10 @@ int main(int argc, char **argv)
     const auto guiRowsOpt =
         opt("gui-rows", "finished rows in the list (default 1000)", "N", QStringLiteral("1000"));
     const auto onlyOpt = opt("only",
-                             "comma list of parts: throughput,sweep,memory,big,cancel,gui (default "
-                             "all but big and cluster; --big adds big; cluster: 6 exports on a "
-                             "local Redis Cluster against one node)",
-                             "PARTS", QStringLiteral("throughput,sweep,memory,cancel,gui"));
+                             "comma list of parts: throughput,tls,sweep,memory,big,cancel,gui,"
+                             "cluster (default all but big and cluster; --big adds big; cluster: "
+                             "6 exports on a local Redis Cluster against one node)",
+                             "PARTS", QStringLiteral("throughput,tls,sweep,memory,cancel,gui"));
     const auto noProbesOpt =
         opt("no-probes",
             "leave out the segments.c processes (the cross-check of the in-process loader)");
@@ -1258,10 +1261,10 @@ int main(int argc, char **argv)
     const int timeoutS = int(toInt(p.value(timeoutOpt)));
     QStringList parts = p.value(onlyOpt).split(QLatin1Char(','), Qt::SkipEmptyParts);
     if (p.isSet(bigOpt) && !parts.contains(QStringLiteral("big"))) parts << QStringLiteral("big");
-    const QStringList known{QStringLiteral("throughput"), QStringLiteral("sweep"),
-                            QStringLiteral("memory"),     QStringLiteral("big"),
-                            QStringLiteral("cancel"),     QStringLiteral("gui"),
-                            QStringLiteral("cluster")};
+    const QStringList known{QStringLiteral("throughput"), QStringLiteral("tls"),
+                            QStringLiteral("sweep"),      QStringLiteral("memory"),
+                            QStringLiteral("big"),        QStringLiteral("cancel"),
+                            QStringLiteral("gui"),        QStringLiteral("cluster")};
     for (const QString &part : parts) {
         if (!known.contains(part)) {
             std::fprintf(stderr, "hbbench: unknown part %s\n", qPrintable(part));
@@ -1280,9 +1283,9 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "hbbench: bad option value (see --help)\n");
         return 2;
     }
-    const bool wantCli = parts.contains(QStringLiteral("throughput")) ||
-                         parts.contains(QStringLiteral("memory")) ||
-                         parts.contains(QStringLiteral("big"));
+    const bool wantCli =
+        parts.contains(QStringLiteral("throughput")) || parts.contains(QStringLiteral("tls")) ||
+        parts.contains(QStringLiteral("memory")) || parts.contains(QStringLiteral("big"));
     if (wantCli && !QFileInfo(o.cli).isExecutable()) {
         std::fprintf(stderr,
                      "hbbench: %s is not an executable (build hbexporter-cli or pass --cli)\n",
@@ -1514,6 +1517,95 @@ int main(int argc, char **argv)
             const int e1 = idx(Kind::Exporter, 1);
             exporterMedianS = median(field(res[size_t(e1)].at(o.modes.last()),
                                            [](const Sample &s) { return s.seconds; }));
+        }
+
+        // ---------------------------------------------------------------- TLS against plain TCP
+        if (parts.contains(QStringLiteral("tls"))) {
+            // One redis-server on a plain TCP port and a TLS port (certificates made
+            // with the openssl command, as tst_tls does): the CLI exports the same file
+            // over both, alternating, after one warm-up export over each.
+            hb::test::TestCertificates certs;
+            QString err;
+            if (!certs.create(&err)) fail(err);
+            const int plainPort = hb::test::freeTcpPort();
+            const int tlsPort = hb::test::freeTcpPort();
+            TestRedisServer server({QStringLiteral("--port"), QString::number(plainPort),
+                                    QStringLiteral("--tls-port"), QString::number(tlsPort),
+                                    QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                                    QStringLiteral("--tls-cert-file"), certs.serverCert(),
+                                    QStringLiteral("--tls-key-file"), certs.serverKey(),
+                                    QStringLiteral("--tls-ca-cert-file"), certs.caCert(),
+                                    QStringLiteral("--tls-auth-clients"), QStringLiteral("no")});
+            if (!server.start(&err)) fail(err);
+            g_redisPid = sig_atomic_t(server.pid());
+            g_verifySocket = server.socketPath().toStdString(); // verifyExport reads over it
+            auto admin = server.connect({5000, 120000});
+            const QString plainUrl = QStringLiteral("redis://127.0.0.1:%1").arg(plainPort);
+            const QString tlsUrl =
+                QStringLiteral("rediss://127.0.0.1:%1?cacert=%2").arg(tlsPort).arg(certs.caCert());
+            note(QStringLiteral("tls: %1 MiB file, %2 runs, hbexporter-cli over %3 and %4")
+                     .arg(sizeMiB)
+                     .arg(o.runs)
+                     .arg(plainUrl, tlsUrl));
+            // One CLI export; MiB/s from spawn to exit, and the CLI's CPU seconds.
+            auto exportVia = [&](const QString &url, bool verify, double *cpuS) {
+                QStringList args{QStringLiteral("export"),  file,
+                                 QStringLiteral("--redis"), url,
+                                 QStringLiteral("--user"),  QStringLiteral("bench")};
+                args << bench.cliSegmentArgs(o.segment);
+                std::vector<std::string> a;
+                for (const QString &x : args)
+                    a.push_back(x.toStdString());
+                std::vector<Child> kids{spawnChild(
+                    o.cli.toStdString(), a, (tmp.path() + QStringLiteral("/tls.out")).toStdString(),
+                    (tmp.path() + QStringLiteral("/tls.err")).toStdString())};
+                waitChildren(kids, 600);
+                const Child &k = kids[0];
+                if (k.exitCode != 0)
+                    fail(QStringLiteral("hbexporter-cli over %1 exited %2: %3")
+                             .arg(url)
+                             .arg(k.exitCode)
+                             .arg(QString::fromStdString(readFileText(k.errPath)).trimmed()));
+                const QString id = QString::fromStdString(readFileText(k.outPath)).trimmed();
+                if (verify) verifyExport(*admin, id, o.size, sha);
+                clearKeys(*admin);
+                if (cpuS) *cpuS = k.cpuS;
+                return double(o.size) / MiB / k.seconds;
+            };
+            exportVia(plainUrl, false, nullptr); // warm-up: the server's memory touched once
+            exportVia(tlsUrl, false, nullptr);
+            std::vector<double> plain, tls, ratio, plainCpu, tlsCpu;
+            for (int run = 0; run < o.runs; ++run) {
+                double pc = 0, tc = 0;
+                plain.push_back(exportVia(plainUrl, run == 0, &pc));
+                tls.push_back(exportVia(tlsUrl, run == 0, &tc));
+                ratio.push_back(tls.back() / plain.back());
+                plainCpu.push_back(pc);
+                tlsCpu.push_back(tc);
+                note(QStringLiteral("  tls run %1: plain %2 MiB/s (CLI CPU %3 s), TLS %4 MiB/s "
+                                    "(CLI CPU %5 s), ratio %6, load %7")
+                         .arg(run + 1)
+                         .arg(fmt(plain.back(), 0), fmt(pc, 2), fmt(tls.back(), 0), fmt(tc, 2),
+                              fmt(ratio.back(), 2), loadAvg()));
+            }
+            admin.reset();
+            server.stop();
+            g_redisPid = 0;
+            const bool met = median(ratio) >= 0.7;
+            report << QString()
+                   << QStringLiteral("TLS (rediss://, verified, TLS 1.3) against plain TCP, one "
+                                     "redis-server on 127.0.0.1 (warm), hbexporter-cli export of "
+                                     "the %1 MiB file, alternating; median [min-max] of %2 runs")
+                          .arg(sizeMiB)
+                          .arg(o.runs)
+                   << QStringLiteral("  plain TCP  %1 MiB/s, CLI CPU %2 s")
+                          .arg(medRange(plain, 0), medRange(plainCpu, 2))
+                   << QStringLiteral("  TLS        %1 MiB/s, CLI CPU %2 s")
+                          .arg(medRange(tls, 0), medRange(tlsCpu, 2))
+                   << QStringLiteral("  TLS / plain, paired per run: %1  %2")
+                          .arg(medRange(ratio, 2),
+                               target(met, QStringLiteral("TLS at >= 0.7x plain TCP (median %1)")
+                                               .arg(fmt(median(ratio), 2))));
         }
 
         // ---------------------------------------------------------------- 2. segment-size sweep
