@@ -1,4 +1,5 @@
 // hbexporter-cli end to end, as a child process, against a real redis-server.
+#include "clirun.h"
 #include "configresolver.h"
 #include "exportconfig.h"
 #include "exportid.h"
@@ -20,12 +21,7 @@ using namespace hb;
 using namespace hb::test;
 
 namespace {
-struct Run
-{
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = CliRun;
 } // namespace
 
 class TstCli : public QObject
@@ -36,49 +32,16 @@ class TstCli : public QObject
     QTemporaryDir m_files;
     QString m_cli;
 
-    QProcessEnvironment env() const
-    {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("HBEXPORTER_REDIS_URL"), m_redis.url());
-        e.remove(QStringLiteral("HBEXPORTER_PERMISSIONS"));
-        return e;
-    }
+    QProcessEnvironment env() const { return cliEnvironment(m_redis.url()); }
     Run run(const QStringList &args, const QProcessEnvironment &e, int timeoutMs = 120000)
     {
-        QProcess p;
-        p.setProcessEnvironment(e);
-        p.start(m_cli, args);
-        Run r;
-        if (!p.waitForFinished(timeoutMs)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return runCli(m_cli, args, e, timeoutMs);
     }
     Run run(const QStringList &args) { return run(args, env()); }
     // The CLI with `input` on its standard input (closed after it).
     Run runWithInput(const QStringList &args, const QByteArray &input)
     {
-        QProcess p;
-        p.setProcessEnvironment(env());
-        p.start(m_cli, args);
-        Run r;
-        if (!p.waitForStarted(scaledMs(10000))) return r;
-        p.write(input);
-        p.closeWriteChannel();
-        if (!p.waitForFinished(scaledMs(120000))) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return runCli(m_cli, args, env(), 120000, &input);
     }
     // The ids printed by `export --json`, with the source each names, in order.
     static QList<QPair<QString, QString>> idsAndSources(const QByteArray &out)

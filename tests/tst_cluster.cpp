@@ -1,6 +1,7 @@
 // Exports across a real Redis Cluster (3 masters, 3 replicas on loopback): routing
 // by the export's hash slot, listing and cancelling through any node, a failover and
 // a slot migration in the middle of an export, and the errors (CONTRACT §6, §9).
+#include "clirun.h"
 #include "clusterslots.h"
 #include "exporter.h"
 #include "exportmonitor.h"
@@ -24,12 +25,7 @@ using namespace hb::test;
 
 namespace {
 
-struct Run
-{
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = CliRun;
 
 } // namespace
 
@@ -107,22 +103,7 @@ class TstCluster : public QObject
     }
     Run cli(const QStringList &args, int seedPort, int timeoutMs = 120000)
     {
-        QProcess p;
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("HBEXPORTER_REDIS_URL"), m_cluster.url(seedPort));
-        e.remove(QStringLiteral("HBEXPORTER_PERMISSIONS"));
-        p.setProcessEnvironment(e);
-        p.start(m_cli, args);
-        Run r;
-        if (!p.waitForFinished(scaledMs(timeoutMs))) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return runCli(m_cli, args, cliEnvironment(m_cluster.url(seedPort)), timeoutMs);
     }
     // A status read through the cluster (any node): the export has written bytes.
     bool waitWriting(const QString &id, qint64 atLeast = 1, int ms = 30000)

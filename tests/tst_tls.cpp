@@ -2,6 +2,7 @@
 // certificates the suite makes with the openssl command line: the core's connection
 // and exports, the CLI's flags, and every failure named on one line, exit 5, within
 // its timeout.
+#include "clirun.h"
 #include "configresolver.h"
 #include "exporter.h"
 #include "exportmonitor.h"
@@ -26,13 +27,7 @@ using namespace hb::test;
 
 namespace {
 
-struct Run
-{
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-    qint64 elapsedMs = 0;
-};
+using Run = CliRun;
 
 QByteArray binaryPayload(qsizetype size, quint32 seed)
 {
@@ -64,25 +59,7 @@ class TstTls final : public QObject
     // The CLI with no URL in its environment: every test names its own.
     Run cli(const QStringList &args, int timeoutMs = 120000)
     {
-        QProcess p;
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.remove(QStringLiteral("HBEXPORTER_REDIS_URL"));
-        e.remove(QStringLiteral("HBEXPORTER_PERMISSIONS"));
-        p.setProcessEnvironment(e);
-        QElapsedTimer t;
-        t.start();
-        p.start(m_cli, args);
-        Run r;
-        if (!p.waitForFinished(scaledMs(timeoutMs))) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.elapsedMs = t.elapsed();
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return runCli(m_cli, args, cliEnvironment({}), timeoutMs);
     }
     QString caQuery() const { return QStringLiteral("cacert=") + m_certs.caCert(); }
     // A failure: exit 5, one line on stderr naming the server (its port) and `reason`.
