@@ -11,6 +11,7 @@
 
 #include <QElapsedTimer>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QThread>
 
 namespace hb {
@@ -364,6 +365,11 @@ bool ExportRun::sleepUnlessKilled(int ms)
 bool ExportRun::reconnect(const RedisError &cause)
 {
     m_conn.disconnect();
+    // Until resent, the chunks in flight are on no connection: whatever ends the
+    // export before that must not wait for their replies on a new one.
+    auto unsent = qScopeGuard([this] {
+        if (m_writer) m_writer->dropInFlight();
+    });
     if (cause.kind == RedisError::Kind::Timeout && !failsOver()) {
         // A server that accepts but does not answer (stopped, swapping): waiting
         // longer than the command timeout helps nobody.
@@ -434,6 +440,7 @@ bool ExportRun::reconnect(const RedisError &cause)
             m_conn.disconnect();
             continue;
         }
+        unsent.dismiss();
         qCInfo(lcExport).noquote()
             << "export" << m_current.id << "reconnected to" << m_conn.serverName()
             << "; resuming at offset" << (m_writer ? m_writer->acked() : 0);

@@ -12,6 +12,12 @@
 #include <QtTest>
 
 #include <atomic>
+#include <csignal>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace hb;
 using namespace hb::test;
@@ -56,6 +62,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         previousHandler = qInstallMessageHandler(countRewrites);
+        // A FIFO's writer outlives the export that stops reading it: EPIPE, not death.
+        std::signal(SIGPIPE, SIG_IGN);
         QVERIFY(m_files.isValid());
     }
 
@@ -207,6 +215,57 @@ private Q_SLOTS:
         QCOMPARE(stored->state, ExportState::Completed);
         QCOMPARE(stored->bytesWritten, size);
         QCOMPARE(stored->sha256.toLatin1(), want);
+    }
+
+    void sentinel_lostWritesOfAStreamEndFailedSayingItCannotBeReadAgain()
+    {
+        TestSentinelGroup group;
+        QString err;
+        QVERIFY2(group.start(&err), qPrintable(err));
+        const QString fifo = m_files.filePath(QStringLiteral("stream.fifo"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        const QString source =
+            makeRandomFile(m_files.path(), QStringLiteral("stream.bin"), 40 * 1024 * 1024, 14);
+        ExporterConfig cfg = config(group);
+        cfg.bandwidthLimit = 8 * 1024 * 1024;
+        Exporter exporter(cfg, nullptr);
+        QSignalSpy finished(&exporter, &Exporter::exportFinished);
+        const QString id = exporter.startExport(fifo);
+        std::atomic<bool> stop{false};
+        std::thread writer([&] {
+            QFile in(source);
+            const int out = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_CLOEXEC);
+            if (!in.open(QIODevice::ReadOnly) || out < 0) return;
+            while (!in.atEnd() && !stop) {
+                const QByteArray piece = in.read(64 * 1024);
+                if (::write(out, piece.constData(), size_t(piece.size())) < 0) break; // EPIPE
+            }
+            ::close(out);
+        });
+        auto joinWriter = qScopeGuard([&] {
+            stop = true;
+            // Unblock a writer still waiting for a reader to open the FIFO.
+            const int unblock = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK);
+            writer.join();
+            if (unblock >= 0) ::close(unblock);
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(bytesWrittenOn(group.original(), cfg, id) >= 2 * 1024 * 1024,
+                                 scaledMs(30000));
+        group.replica().pause();
+        QTRY_VERIFY_WITH_TIMEOUT(bytesWrittenOn(group.original(), cfg, id) >= 26 * 1024 * 1024,
+                                 scaledMs(30000));
+        group.original().kill();
+        group.replica().resume();
+        QVERIFY(group.waitForMaster(group.replica(), scaledMs(60000)));
+        QVERIFY(finished.wait(scaledMs(120000)) || !finished.isEmpty());
+        const FinishedExport f = takeFinished(finished);
+        QCOMPARE(f.status.state, ExportState::Failed);
+        QVERIFY2(f.message.contains(QLatin1String("cannot be read again")), qPrintable(f.message));
+        // The new master holds the FAILED status, with the reason.
+        const auto stored =
+            ExportStatus::fromJson(group.replica().command({"GET", cfg.keys.statusKey(id)}).string);
+        QVERIFY(stored);
+        QCOMPARE(stored->state, ExportState::Failed);
     }
 };
 
