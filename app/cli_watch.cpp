@@ -1,5 +1,7 @@
 #include "cli_watch.h"
 
+#include "actinguser.h"
+
 #include "cli_signals.h"
 
 #include "exportmonitor.h"
@@ -141,8 +143,8 @@ QByteArray plainLine(const ExportStatus &s)
     QString line =
         QStringLiteral("%1 %2 %3 owner=%4 host=%5 bytes=%6/%7 source=%8")
             .arg(isoTime(s.updatedAt.isValid() ? s.updatedAt : QDateTime::currentDateTimeUtc()),
-                 escapeUntrusted(s.id), escapeUntrusted(s.stateText()), escapeUntrusted(s.owner),
-                 escapeUntrusted(s.host))
+                 escapeUntrusted(s.id), escapeUntrusted(s.stateText()),
+                 ActingUser::displayOwner(s.owner, s.ownerVerified), escapeUntrusted(s.host))
             .arg(s.bytesWritten)
             .arg(s.bytesTotal)
             .arg(escapeUntrusted(s.source));
@@ -220,7 +222,7 @@ public:
         lines << (m_connection.isEmpty() ? QString()
                                          : QStringLiteral("NOT CONNECTED: %1 (retrying)")
                                                .arg(escapeUntrusted(m_connection)));
-        lines << cell(QStringLiteral("ID"), 9) + cell(QStringLiteral("OWNER"), 11) +
+        lines << cell(QStringLiteral("ID"), 9) + cell(QStringLiteral("OWNER"), 24) +
                      cell(QStringLiteral("HOST"), 13) + cell(QStringLiteral("STATUS"), 23) +
                      cell(QStringLiteral("PROGRESS"), 17) + cell(QStringLiteral("SPEED"), 13) +
                      cell(QStringLiteral("AGE"), 8) + cell(QStringLiteral("UPDATED"), 9) +
@@ -229,7 +231,8 @@ public:
             if (lines.size() >= height - 1) break;
             const ExportStatus &s = t->status;
             const double speed = t->speed(now);
-            lines << cell(escapeUntrusted(s.id.left(8)), 9) + cell(escapeUntrusted(s.owner), 11) +
+            lines << cell(escapeUntrusted(s.id.left(8)), 9) +
+                         cell(ActingUser::displayOwner(s.owner, s.ownerVerified, 10), 24) +
                          cell(escapeUntrusted(s.host), 13) + cell(t->stateText(now), 23) +
                          cell(t->progress(), 17) +
                          cell(speed > 0 ? formatBytes(qint64(speed)) + QStringLiteral("/s")

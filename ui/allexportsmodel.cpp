@@ -2,6 +2,7 @@
 
 #include "textescape.h"
 
+#include "actinguser.h"
 #include "exportlistdelegate.h"
 #include "statusformat.h"
 
@@ -108,8 +109,12 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
                                                  QStringLiteral("yyyy-MM-dd HH:mm:ss")));
         if (!s.host.isEmpty())
             lines << tr("Owner %1 on %2 (pid %3)")
-                         .arg(escapeUntrusted(s.owner), escapeUntrusted(s.host))
+                         .arg(ActingUser::displayOwner(s.owner, s.ownerVerified),
+                              escapeUntrusted(s.host))
                          .arg(s.pid);
+        if (!s.ownerVerified)
+            lines << tr("Unverified owner: the exporting process named this user itself; "
+                        "it did not log in to Redis as that ACL user");
         if (!s.error.isEmpty()) lines << tr("Error: %1").arg(escapeUntrusted(s.error));
         if (!s.cancelledBy.isEmpty())
             lines << tr("Cancelled by %1").arg(escapeUntrusted(s.cancelledBy));
@@ -137,7 +142,7 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
         return display ? (s.pid > 0 ? QVariant(QString::number(s.pid)) : QVariant(QString()))
                        : QVariant(s.pid);
     case Owner:
-        return display ? escapeUntrusted(s.owner) : s.owner;
+        return display ? ActingUser::displayOwner(s.owner, s.ownerVerified) : s.owner;
     case Source:
         return display ? escapeUntrusted(s.source) : s.source;
     case Status:
