@@ -143,14 +143,16 @@ QByteArray plainLine(const ExportStatus &s)
     QString line =
         QStringLiteral("%1 %2 %3 owner=%4 host=%5 bytes=%6/%7 source=%8")
             .arg(isoTime(s.updatedAt.isValid() ? s.updatedAt : QDateTime::currentDateTimeUtc()),
-                 escapeUntrusted(s.id), escapeUntrusted(s.stateText()),
-                 ActingUser::displayOwner(s.owner, s.ownerVerified), escapeUntrusted(s.host))
+                 escapeUntrusted(s.id), escapeUntrusted(s.stateText()), escapeUntrusted(s.owner),
+                 escapeUntrusted(s.host))
             .arg(s.bytesWritten)
             .arg(s.bytesTotal)
             .arg(escapeUntrusted(s.source));
     if (!s.cancelledBy.isEmpty())
         line += QStringLiteral(" cancelledBy=%1").arg(escapeUntrusted(s.cancelledBy));
     if (!s.error.isEmpty()) line += QStringLiteral(" error=\"%1\"").arg(escapeUntrusted(s.error));
+    // Last, so that owner=NAME stays one token: no server vouched for that name.
+    if (!s.ownerVerified) line += QStringLiteral(" (owner unverified)");
     return line.toUtf8() + '\n';
 }
 
