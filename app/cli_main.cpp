@@ -491,7 +491,7 @@ int resolveActingUser(Options &opt)
     RedisConnection conn(opt.endpoint, opt.config.timeouts);
     Failure failure;
     const ActingUser acting =
-        ActingUser::resolve(conn, opt.config.userNamed ? opt.config.user : QString(), &failure);
+        ActingUser::resolve(conn, opt.config.user, opt.config.userNamed, &failure);
     if (failure) return fail(failure);
     opt.user = opt.config.user = acting.name;
     opt.verified = acting.verified;

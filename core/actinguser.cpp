@@ -13,12 +13,13 @@ QString ActingUser::aclLogin(const RedisConnection &conn)
     return user == QLatin1String("default") ? QString() : user;
 }
 
-ActingUser ActingUser::resolve(RedisConnection &conn, const QString &requested, Failure *failure)
+ActingUser ActingUser::resolve(RedisConnection &conn, const QString &user, bool named,
+                               Failure *failure)
 {
     *failure = {};
+    const QString unverified = user.trimmed().isEmpty() ? defaultUserName() : user;
     const QString login = aclLogin(conn);
-    if (login.isEmpty())
-        return {requested.trimmed().isEmpty() ? defaultUserName() : requested, false};
+    if (login.isEmpty()) return {unverified, false};
 
     if (!conn.ensureConnected()) {
         *failure = Failure::fromRedis(conn.lastError());
@@ -38,12 +39,11 @@ ActingUser ActingUser::resolve(RedisConnection &conn, const QString &requested, 
     } else if (r.type == RedisReply::Type::String || r.type == RedisReply::Type::Status) {
         name = QString::fromUtf8(r.string);
     }
-    if (name.isEmpty() || name == QLatin1String("default"))
-        return {requested.trimmed().isEmpty() ? defaultUserName() : requested, false};
-    if (!requested.trimmed().isEmpty() && requested != name) {
+    if (name.isEmpty() || name == QLatin1String("default")) return {unverified, false};
+    if (named && user != name) {
         *failure = {ErrorCode::PermissionDenied,
                     QStringLiteral("permission denied: logged in to Redis as %1, cannot act as %2")
-                        .arg(escapeUntrusted(name, 80), escapeUntrusted(requested, 80))};
+                        .arg(escapeUntrusted(name, 80), escapeUntrusted(user, 80))};
         return {};
     }
     return {name, true};

@@ -21,12 +21,14 @@ struct ActingUser
     QString name;
     bool verified = false; // the Redis ACL user the connection logged in as
 
-    // requested: the user named explicitly (--user, the window's setting), empty
-    // when none was. With an ACL login this connects `conn` (when not connected)
-    // and asks ACL WHOAMI; otherwise it sends nothing. On failure returns an empty
-    // user and sets *failure: PermissionDenied when `requested` names someone
-    // else than the ACL user, Redis when the server cannot be asked.
-    static ActingUser resolve(RedisConnection &conn, const QString &requested, Failure *failure);
+    // user: the requested acting user (--user or the window's setting, else the
+    // login name); named: whether it was named explicitly rather than defaulted.
+    // With an ACL login this connects `conn` (when not connected) and asks ACL
+    // WHOAMI; otherwise it sends nothing and `user` acts, unverified. On failure
+    // returns an empty user and sets *failure: PermissionDenied when a named user
+    // is someone else than the ACL user, Redis when the server cannot be asked.
+    static ActingUser resolve(RedisConnection &conn, const QString &user, bool named,
+                              Failure *failure);
 
     // The Redis ACL user the endpoint logs in as, or empty when none or `default`
     // (the server then vouches for nobody in particular).

@@ -169,8 +169,8 @@ void Exporter::cancel(const QString &id)
     helper->thread = std::thread([this, cfg, perms, id, done] {
         ExportStore store(cfg.endpoint, cfg.keys, cfg.timeouts);
         Failure identity;
-        const ActingUser acting = ActingUser::resolve(
-            store.connection(), cfg.userNamed ? cfg.user : QString(), &identity);
+        const ActingUser acting =
+            ActingUser::resolve(store.connection(), cfg.user, cfg.userNamed, &identity);
         ExportStore::CancelResult r;
         if (identity)
             r.failure = identity;

@@ -183,8 +183,7 @@ void ExportQueue::doPrepare(const Request &r)
     // discards it, and ensureConnected() connects afresh.
     if (conn.isConnected() && conn.command({"PING"}).isError()) conn.disconnect();
     Failure identity;
-    const ActingUser acting =
-        ActingUser::resolve(conn, cfg.userNamed ? cfg.user : QString(), &identity);
+    const ActingUser acting = ActingUser::resolve(conn, cfg.user, cfg.userNamed, &identity);
     if (identity) return refuse(identity.code, identity.message);
     s.owner = acting.name;
     s.ownerVerified = acting.verified;

@@ -6,6 +6,7 @@
 #include "exportlistdelegate.h"
 #include "statusformat.h"
 
+#include <QFont>
 #include <QLocale>
 #include <algorithm>
 
@@ -112,6 +113,8 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
                          .arg(ActingUser::displayOwner(s.owner, s.ownerVerified),
                               escapeUntrusted(s.host))
                          .arg(s.pid);
+        else if (!s.owner.isEmpty())
+            lines << tr("Owner %1").arg(ActingUser::displayOwner(s.owner, s.ownerVerified));
         if (!s.ownerVerified)
             lines << tr("Unverified owner: the exporting process named this user itself; "
                         "it did not log in to Redis as that ACL user");
@@ -123,6 +126,15 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
                          .arg(formatDuration(s.updatedAt.msecsTo(now())));
         return lines.join(QLatin1Char('\n'));
     }
+    case Qt::FontRole:
+        // An owner no server vouched for: italic in the column (kept narrow), said
+        // in words in the tooltip.
+        if (index.column() == Owner && !s.ownerVerified) {
+            QFont italic;
+            italic.setItalic(true);
+            return italic;
+        }
+        return {};
     case Qt::TextAlignmentRole:
         if (index.column() == Speed || index.column() == Age || index.column() == Pid)
             return int(Qt::AlignRight | Qt::AlignVCenter);
@@ -142,7 +154,7 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
         return display ? (s.pid > 0 ? QVariant(QString::number(s.pid)) : QVariant(QString()))
                        : QVariant(s.pid);
     case Owner:
-        return display ? ActingUser::displayOwner(s.owner, s.ownerVerified) : s.owner;
+        return display ? escapeUntrusted(s.owner) : s.owner;
     case Source:
         return display ? escapeUntrusted(s.source) : s.source;
     case Status:
