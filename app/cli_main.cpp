@@ -1,4 +1,5 @@
 // hbexporter-cli: the command line of CONTRACT §6.
+#include "actinguser.h"
 #include "cli_signals.h"
 #include "cli_watch.h"
 #include "configresolver.h"
@@ -268,7 +269,7 @@ QString summary(const ExportStatus &s, std::optional<qint64> ttl = std::nullopt)
     else
         progress = QStringLiteral("  (%1 written)").arg(formatBytes(s.bytesWritten));
     out += QStringLiteral("status   %1%2\n").arg(e(s.stateText()), progress);
-    out += QStringLiteral("owner    %1\n").arg(e(s.owner));
+    out += QStringLiteral("owner    %1\n").arg(ActingUser::displayOwner(s.owner, s.ownerVerified));
     if (!s.host.isEmpty())
         out += s.pid > 0 ? QStringLiteral("host     %1 (pid %2)\n").arg(e(s.host)).arg(s.pid)
                          : QStringLiteral("host     %1\n").arg(e(s.host));
@@ -289,7 +290,8 @@ struct Options
 {
     QString command;
     QStringList args;
-    QString user;
+    QString user; // the acting user, once resolveActingUser() decided
+    bool verified = false;
     bool json = false;
     bool verbose = false;
     std::shared_ptr<const PermissionsService> permissions;
@@ -481,6 +483,21 @@ private:
     SpeedMeter m_meter;
 };
 
+// Who acts (CONTRACT §8, ActingUser): with an ACL login, the user Redis vouches
+// for, and a --user naming anyone else is refused; otherwise --user or the login
+// name, unverified. 0, or the exit code of the one-line refusal.
+int resolveActingUser(Options &opt)
+{
+    RedisConnection conn(opt.endpoint, opt.config.timeouts);
+    Failure failure;
+    const ActingUser acting =
+        ActingUser::resolve(conn, opt.config.user, opt.config.userNamed, &failure);
+    if (failure) return fail(failure);
+    opt.user = opt.config.user = acting.name;
+    opt.verified = acting.verified;
+    return 0;
+}
+
 int runExport(Options &opt)
 {
     if (opt.args.isEmpty())
@@ -496,6 +513,11 @@ int runExport(Options &opt)
         ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
         if (!store.connection().ensureConnected())
             return fail(Failure::fromRedis(store.connection().lastError()));
+        // Every status write publishes to the events channel: one clear line now
+        // rather than one per source (the exporter checks again per export).
+        if (const Failure refused =
+                checkMayPublish(store.connection(), opt.config.keys.eventsChannel()))
+            return fail(refused);
     }
     ExportCommand cmd(opt);
     return cmd.run();
@@ -663,7 +685,7 @@ int runList(const Options &opt)
         {QStringLiteral("STATUS"), 9},
         {QStringLiteral("PROGRESS"), 8, true},
         {QStringLiteral("SIZE"), 10, true},
-        {QStringLiteral("OWNER"), 16},
+        {QStringLiteral("OWNER"), 30}, // a name of at most 16, and " (unverified)"
         {QStringLiteral("HOST"), 20},
         {QStringLiteral("SOURCE"), 0},
     };
@@ -688,7 +710,7 @@ int runList(const Options &opt)
                             escapeUntrusted(s.stateText()),
                             pct,
                             formatBytes(s.bytesTotal >= 0 ? s.bytesTotal : s.bytesWritten),
-                            escapeUntrusted(s.owner),
+                            ActingUser::displayOwner(s.owner, s.ownerVerified, 16),
                             escapeUntrusted(s.host),
                             escapeUntrusted(s.source)};
     }
@@ -913,6 +935,7 @@ int main(int argc, char **argv)
     // Export settings.
     ExporterConfig &cfg = opt.config;
     cfg.user = opt.user;
+    cfg.userNamed = parser.isSet(userOpt);
     if (parser.isSet(ttlOpt)) {
         bool ok = false;
         const qint64 ttl = parser.value(ttlOpt).toLongLong(&ok);
@@ -978,6 +1001,7 @@ int main(int argc, char **argv)
         return fail({ErrorCode::Redis, error});
     opt.endpoint = resolved.useEmbeddedServer ? EmbeddedServer::endpoint() : *resolved.endpoint;
     cfg.endpoint = opt.endpoint;
+    if (const int code = resolveActingUser(opt)) return code;
 
     if (command == QLatin1String("export")) return runExport(opt);
     if (command == QLatin1String("status")) return runStatus(opt);

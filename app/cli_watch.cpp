@@ -1,5 +1,7 @@
 #include "cli_watch.h"
 
+#include "actinguser.h"
+
 #include "cli_signals.h"
 
 #include "exportmonitor.h"
@@ -149,6 +151,8 @@ QByteArray plainLine(const ExportStatus &s)
     if (!s.cancelledBy.isEmpty())
         line += QStringLiteral(" cancelledBy=%1").arg(escapeUntrusted(s.cancelledBy));
     if (!s.error.isEmpty()) line += QStringLiteral(" error=\"%1\"").arg(escapeUntrusted(s.error));
+    // Last, so that owner=NAME stays one token: no server vouched for that name.
+    if (!s.ownerVerified) line += QStringLiteral(" (owner unverified)");
     return line.toUtf8() + '\n';
 }
 
@@ -220,7 +224,7 @@ public:
         lines << (m_connection.isEmpty() ? QString()
                                          : QStringLiteral("NOT CONNECTED: %1 (retrying)")
                                                .arg(escapeUntrusted(m_connection)));
-        lines << cell(QStringLiteral("ID"), 9) + cell(QStringLiteral("OWNER"), 11) +
+        lines << cell(QStringLiteral("ID"), 9) + cell(QStringLiteral("OWNER"), 24) +
                      cell(QStringLiteral("HOST"), 13) + cell(QStringLiteral("STATUS"), 23) +
                      cell(QStringLiteral("PROGRESS"), 17) + cell(QStringLiteral("SPEED"), 13) +
                      cell(QStringLiteral("AGE"), 8) + cell(QStringLiteral("UPDATED"), 9) +
@@ -229,7 +233,8 @@ public:
             if (lines.size() >= height - 1) break;
             const ExportStatus &s = t->status;
             const double speed = t->speed(now);
-            lines << cell(escapeUntrusted(s.id.left(8)), 9) + cell(escapeUntrusted(s.owner), 11) +
+            lines << cell(escapeUntrusted(s.id.left(8)), 9) +
+                         cell(ActingUser::displayOwner(s.owner, s.ownerVerified, 10), 24) +
                          cell(escapeUntrusted(s.host), 13) + cell(t->stateText(now), 23) +
                          cell(t->progress(), 17) +
                          cell(speed > 0 ? formatBytes(qint64(speed)) + QStringLiteral("/s")

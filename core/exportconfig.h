@@ -34,7 +34,10 @@ struct ExporterConfig
     RedisEndpoint endpoint;
     RedisTimeouts timeouts;
     KeyLayout keys;
+    // The acting user as requested: named explicitly (--user, the window's setting)
+    // when userNamed, else the login name. ActingUser::resolve decides who acts.
     QString user;
+    bool userNamed = false;
     int ttlSeconds = 3600;
     // Bytes per write command. Never more than segmentBytes: a chunk never
     // straddles two segments.

@@ -2,6 +2,7 @@
 
 #include "crossthread.h"
 
+#include "actinguser.h"
 #include "bandwidthbudget.h"
 #include "exportjob.h"
 #include "exportqueue.h"
@@ -108,7 +109,9 @@ void Exporter::onReleased(const PreparedExport &prepared)
     if (m_exports.value(id) != Phase::Releasing) return;
     m_order.removeAll(id);
     m_exports[id] = Phase::Running;
-    auto *job = new ExportJob(prepared, m_configs.value(id, m_config), m_budget);
+    ExporterConfig cfg = m_configs.value(id, m_config);
+    cfg.user = prepared.status.owner; // the acting user the queue decided on
+    auto *job = new ExportJob(prepared, cfg, m_budget);
     connect(job, &ExportJob::statusChanged, this, &Exporter::statusChanged);
     connect(job, &ExportJob::progress, this, &Exporter::progress);
     connect(job, &ExportJob::finished, this, &Exporter::onEnded);
@@ -165,7 +168,14 @@ void Exporter::cancel(const QString &id)
     std::atomic<bool> *done = &helper->done;
     helper->thread = std::thread([this, cfg, perms, id, done] {
         ExportStore store(cfg.endpoint, cfg.keys, cfg.timeouts);
-        const ExportStore::CancelResult r = store.cancel(id, cfg.user, *perms);
+        Failure identity;
+        const ActingUser acting =
+            ActingUser::resolve(store.connection(), cfg.user, cfg.userNamed, &identity);
+        ExportStore::CancelResult r;
+        if (identity)
+            r.failure = identity;
+        else
+            r = store.cancel(id, acting.name, *perms);
         // Delivered on this object's thread; dropped if it is gone by then (the
         // destructor joins this thread first, so `this` is alive here).
         postToThreadOf(this, [this, id, r] {

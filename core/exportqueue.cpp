@@ -2,6 +2,7 @@
 
 #include "crossthread.h"
 
+#include "actinguser.h"
 #include "exportsource.h"
 #include "exportstore.h"
 #include "filesource.h"
@@ -131,8 +132,9 @@ void ExportQueue::handle(const Request &r)
         doPrepare(r);
         break;
     case Request::Kind::Cancel:
-        if (const auto w = m_waiting.value(r.id))
-            cancelWaiting(*w, r.user, QStringLiteral("cancelled by %1 while queued").arg(r.user));
+        if (const auto w = m_waiting.value(r.id)) // our own: cancelled by its acting user
+            cancelWaiting(*w, w->config.user,
+                          QStringLiteral("cancelled by %1 while queued").arg(w->config.user));
         else
             m_cancelledEarly.insert(r.id, r.user); // its prepare is still to come
         break;
@@ -174,9 +176,21 @@ void ExportQueue::doPrepare(const Request &r)
         return refuse(ErrorCode::Cancelled,
                       QStringLiteral("cancelled by %1 while queued").arg(user));
     }
-    if (!r.permissions || !r.permissions->mayExport(cfg.user))
-        return refuse(ErrorCode::PermissionDenied,
-                      QStringLiteral("permission denied: user %1 lacks \"export\"").arg(cfg.user));
+    // Who acts: with an ACL login, the user the server vouches for (a connection,
+    // one WHOAMI); otherwise the requested user, unverified.
+    RedisConnection &conn = connectionFor(cfg.endpoint);
+    // A kept connection may have outlived its server (a restart): a failed PING
+    // discards it, and ensureConnected() connects afresh.
+    if (conn.isConnected() && conn.command({"PING"}).isError()) conn.disconnect();
+    Failure identity;
+    const ActingUser acting = ActingUser::resolve(conn, cfg.user, cfg.userNamed, &identity);
+    if (identity) return refuse(identity.code, identity.message);
+    s.owner = acting.name;
+    s.ownerVerified = acting.verified;
+    if (!r.permissions || !r.permissions->mayExport(acting.name))
+        return refuse(
+            ErrorCode::PermissionDenied,
+            QStringLiteral("permission denied: user %1 lacks \"export\"").arg(acting.name));
     qint64 size = -1;
     if (isUrlSource(r.source)) {
         // Opened once here so that a refused URL (404, refused connection) is found
@@ -191,14 +205,14 @@ void ExportQueue::doPrepare(const Request &r)
             return refuse(ErrorCode::Source, error);
     }
     s.bytesTotal = size;
-    RedisConnection &conn = connectionFor(cfg.endpoint);
-    // A kept connection may have outlived its server (a restart): a failed PING
-    // discards it, and ensureConnected() connects afresh.
-    if (conn.isConnected() && conn.command({"PING"}).isError()) conn.disconnect();
     if (!conn.ensureConnected())
         return refuse(Failure::fromRedis(conn.lastError()).code, conn.lastError().message);
     if (const Failure refused =
             checkServerAccepts(conn, sourceForMessages(r.source), size, s.segmentBytes))
+        return refuse(refused.code, refused.message);
+    // Every status write publishes to the events channel, from inside a script that
+    // cannot be undone half-way: a user without the channel is refused here.
+    if (const Failure refused = checkMayPublish(conn, cfg.keys.eventsChannel()))
         return refuse(refused.code, refused.message);
 
     s.state = ExportState::Created;
@@ -217,6 +231,7 @@ void ExportQueue::doPrepare(const Request &r)
     auto w = std::make_shared<Waiting>();
     w->prepared = {r.id, r.source, s, writer.expected()};
     w->config = cfg;
+    w->config.user = acting.name;
     w->sinceWrite.start();
     m_waiting.insert(r.id, w);
     qCInfo(lcExport).noquote() << "export" << r.id << "CREATED for" << s.source << s.bytesTotal

@@ -136,6 +136,8 @@ QByteArray ExportStatus::toJson() const
     out += ",\"host\":";
     appendString(out, host);
     out += ",\"pid\":" + QByteArray::number(pid);
+    out += ",\"ownerVerified\":";
+    out += ownerVerified ? "true" : "false";
     out += '}';
     return out;
 }
@@ -190,6 +192,7 @@ std::optional<ExportStatus> ExportStatus::fromJson(const QByteArray &json, QStri
     s.settled = o.value(QLatin1String("settled")).toBool(false);
     s.host = str("host");
     s.pid = num("pid", 0);
+    s.ownerVerified = o.value(QLatin1String("ownerVerified")).toBool(false); // absent: unverified
     return s;
 }
 

@@ -18,7 +18,8 @@ bool isTerminal(ExportState s);
 // The status JSON of CONTRACT §2, plus fields readers may ignore:
 // ttl (seconds, so any process can re-apply expiry), settled (the owner's stop
 // sequence has finished: the data key will not change again), host and pid of the
-// owning process.
+// owning process, ownerVerified (CONTRACT §8: the owner is the Redis ACL user the
+// owning process logged in as; false in statuses written before it existed).
 struct ExportStatus
 {
     QString id;
@@ -39,6 +40,7 @@ struct ExportStatus
     bool settled = false;
     QString host;
     qint64 pid = 0;
+    bool ownerVerified = false;
 
     // One line of compact JSON, fields in the contract's order.
     QByteArray toJson() const;

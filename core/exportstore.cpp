@@ -1,5 +1,6 @@
 #include "exportstore.h"
 
+#include "actinguser.h"
 #include "logging.h"
 #include "segmentdata.h"
 #include "sha256.h"
@@ -114,6 +115,14 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
         }
         QByteArray expected = found.json;
         if (cur.state != ExportState::Cancelled) {
+            // The status script publishes; a user without the channel is told so
+            // before anything is written (checked once).
+            if (attempt == 0) {
+                if (const Failure refused = checkMayPublish(m_conn, m_keys.eventsChannel())) {
+                    out.failure = refused;
+                    return out;
+                }
+            }
             ExportStatus next = cur;
             next.state = ExportState::Cancelled;
             next.cancelledBy = user;

@@ -2,9 +2,11 @@
 
 #include "textescape.h"
 
+#include "actinguser.h"
 #include "exportlistdelegate.h"
 #include "statusformat.h"
 
+#include <QFont>
 #include <QLocale>
 #include <algorithm>
 
@@ -108,8 +110,14 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
                                                  QStringLiteral("yyyy-MM-dd HH:mm:ss")));
         if (!s.host.isEmpty())
             lines << tr("Owner %1 on %2 (pid %3)")
-                         .arg(escapeUntrusted(s.owner), escapeUntrusted(s.host))
+                         .arg(ActingUser::displayOwner(s.owner, s.ownerVerified),
+                              escapeUntrusted(s.host))
                          .arg(s.pid);
+        else if (!s.owner.isEmpty())
+            lines << tr("Owner %1").arg(ActingUser::displayOwner(s.owner, s.ownerVerified));
+        if (!s.ownerVerified)
+            lines << tr("Unverified owner: the exporting process named this user itself; "
+                        "it did not log in to Redis as that ACL user");
         if (!s.error.isEmpty()) lines << tr("Error: %1").arg(escapeUntrusted(s.error));
         if (!s.cancelledBy.isEmpty())
             lines << tr("Cancelled by %1").arg(escapeUntrusted(s.cancelledBy));
@@ -118,6 +126,15 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
                          .arg(formatDuration(s.updatedAt.msecsTo(now())));
         return lines.join(QLatin1Char('\n'));
     }
+    case Qt::FontRole:
+        // An owner no server vouched for: italic in the column (kept narrow), said
+        // in words in the tooltip.
+        if (index.column() == Owner && !s.ownerVerified) {
+            QFont italic;
+            italic.setItalic(true);
+            return italic;
+        }
+        return {};
     case Qt::TextAlignmentRole:
         if (index.column() == Speed || index.column() == Age || index.column() == Pid)
             return int(Qt::AlignRight | Qt::AlignVCenter);

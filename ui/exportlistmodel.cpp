@@ -1,5 +1,6 @@
 #include "exportlistmodel.h"
 
+#include "actinguser.h"
 #include "exportlistdelegate.h"
 #include "exportsource.h"
 #include "statusformat.h"
@@ -329,6 +330,11 @@ QVariant ExportListModel::data(const QModelIndex &index, int role) const
                                                      : tr("Never reached Redis: no export ID"));
         if (!row.status.sha256.isEmpty())
             tip += QStringLiteral("<br>sha256 %1").arg(row.status.sha256);
+        if (row.created && !row.status.owner.isEmpty())
+            tip += QStringLiteral("<br>") +
+                   tr("Owner %1")
+                       .arg(ActingUser::displayOwner(row.status.owner, row.status.ownerVerified)
+                                .toHtmlEscaped());
         return tip;
     }
     default:

@@ -100,6 +100,7 @@ QString GuiSettings::effectiveUser() const
 void GuiSettings::applyTo(ExporterConfig &config) const
 {
     config.user = effectiveUser();
+    config.userNamed = !user.trimmed().isEmpty();
     config.ttlSeconds = ttlSeconds;
     config.chunkSize = chunkSize;
     config.segmentBytes = segmentBytes;

@@ -1,5 +1,7 @@
 #include "statusformat.h"
 
+#include "actinguser.h"
+
 #include "textescape.h"
 
 #include <QJsonDocument>
@@ -26,7 +28,9 @@ QString statusSummary(const ExportStatus &s)
     lines << QStringLiteral("Status: %1").arg(s.stateText());
     // Names and errors may come from other machines: escaped (issue #13 item 14).
     if (!s.source.isEmpty()) lines << QStringLiteral("Source: %1").arg(escapeUntrusted(s.source));
-    if (!s.owner.isEmpty()) lines << QStringLiteral("Owner: %1").arg(escapeUntrusted(s.owner));
+    if (!s.owner.isEmpty())
+        lines
+            << QStringLiteral("Owner: %1").arg(ActingUser::displayOwner(s.owner, s.ownerVerified));
     if (!s.host.isEmpty())
         lines << QStringLiteral("Host: %1 (pid %2)").arg(escapeUntrusted(s.host)).arg(s.pid);
     const QString total =

@@ -12,6 +12,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QFont>
 #include <QHeaderView>
 #include <QMenu>
 #include <QMessageBox>
@@ -94,6 +95,29 @@ private Q_SLOTS:
         done.cancelledBy = QStringLiteral("sam");
         model.updateExport(done);
         QCOMPARE(text(model, 0, AllExportsModel::Status), QStringLiteral("CANCELLED by sam"));
+    }
+
+    // CONTRACT §8: an owner no server vouched for is marked (italic, and said in
+    // the tooltip); a verified one is not.
+    void unverifiedOwnerIsMarked()
+    {
+        AllExportsModel model;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        ExportStatus unverified = pending(newExportId(), now, 10);
+        ExportStatus verified = pending(newExportId(), now, 10);
+        verified.owner = QStringLiteral("carol");
+        verified.ownerVerified = true;
+        model.updateExport(unverified);
+        model.updateExport(verified);
+        QCOMPARE(model.rowCount(), 2);
+        for (int row = 0; row < 2; ++row) {
+            const QModelIndex owner = model.index(row, AllExportsModel::Owner);
+            const bool isVerified = owner.data().toString() == QLatin1String("carol");
+            QCOMPARE(owner.data(Qt::FontRole).value<QFont>().italic(), !isVerified);
+            const QString tip = owner.data(Qt::ToolTipRole).toString();
+            QCOMPARE(tip.contains(QLatin1String("alice (unverified)")), !isVerified);
+            QCOMPARE(tip.contains(QLatin1String("Unverified owner")), !isVerified);
+        }
     }
 
     void speedIsAveragedFromUpdates()
