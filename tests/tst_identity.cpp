@@ -3,6 +3,7 @@
 // anything is written; the README's example ACLs held to what the tools need.
 // hbexporter-cli runs as a child process against a real redis-server; the window's
 // path (Exporter) runs in this process.
+#include "clirun.h"
 #include "exportconfig.h"
 #include "exporter.h"
 #include "exportstatus.h"
@@ -22,12 +23,7 @@ using namespace hb::test;
 
 namespace {
 
-struct Run
-{
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = CliRun;
 
 // The README's example ACLs (Permissions section), word for word. An operator
 // exports and cancels their own; support staff read everything and cancel any
@@ -80,28 +76,10 @@ class TstIdentity : public QObject
         const RedisReply r = m_redis.command(args);
         QVERIFY2(!r.isError(), r.string.constData());
     }
-    QProcessEnvironment env(const QString &user = {}) const
-    {
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("HBEXPORTER_REDIS_URL"), url(user));
-        e.remove(QStringLiteral("HBEXPORTER_PERMISSIONS"));
-        return e;
-    }
+    QProcessEnvironment env(const QString &user = {}) const { return cliEnvironment(url(user)); }
     Run run(const QStringList &args, const QProcessEnvironment &e)
     {
-        QProcess p;
-        p.setProcessEnvironment(e);
-        p.start(m_cli, args);
-        Run r;
-        if (!p.waitForFinished(scaledMs(120000))) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return runCli(m_cli, args, e);
     }
     Run runAs(const QString &user, const QStringList &args) { return run(args, env(user)); }
     qint64 dbsize() { return m_redis.command({"DBSIZE"}).integer; }
