@@ -12,15 +12,6 @@
 
 namespace hb {
 
-QString formatDuration(qint64 ms)
-{
-    const qint64 s = std::max<qint64>(0, ms / 1000);
-    if (s < 60) return QStringLiteral("%1 s").arg(s);
-    if (s < 3600) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
-    if (s < 86400) return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
-    return QStringLiteral("%1 d %2 h").arg(s / 86400).arg((s % 86400) / 3600);
-}
-
 AllExportsModel::AllExportsModel(QObject *parent) : QAbstractTableModel(parent)
 {
     m_refresh.setInterval(RefreshMs);

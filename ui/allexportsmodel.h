@@ -92,7 +92,4 @@ private:
     std::function<QDateTime()> m_clock;
 };
 
-// "35 s", "4 min 12 s", "2 h 5 min", "3 d 4 h".
-QString formatDuration(qint64 ms);
-
 } // namespace hb

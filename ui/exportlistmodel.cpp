@@ -67,18 +67,6 @@ QColor statusColor(const ExportListModel::Row &row)
     return {};
 }
 
-QString durationText(qint64 seconds)
-{
-    if (seconds < 60) return QStringLiteral("%1 s").arg(seconds);
-    if (seconds < 3600)
-        return QStringLiteral("%1 min %2 s")
-            .arg(seconds / 60)
-            .arg(seconds % 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1 h %2 min")
-        .arg(seconds / 3600)
-        .arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'));
-}
-
 } // namespace
 
 bool ExportListModel::Row::isStalled(qint64 nowMs) const
@@ -212,7 +200,7 @@ QString ExportListModel::etaText(const Row &row, qint64 nowMs)
     if (row.finished) return QString();
     if (row.isStalled(nowMs)) return tr("Stalled");
     const qint64 left = row.total < 0 ? -1 : row.meter.secondsLeft(row.total);
-    return left < 0 ? QStringLiteral("—") : durationText(left);
+    return left < 0 ? QStringLiteral("—") : formatDuration(left * 1000);
 }
 
 QVariant ExportListModel::displayData(const Row &row, int column) const

@@ -1,5 +1,7 @@
 #include "exportlistwidget.h"
 
+#include <QStyle>
+
 #include "exportlistdelegate.h"
 #include "exportlistmodel.h"
 #include "exportsortmodel.h"
@@ -67,7 +69,10 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
     h->resizeSection(ExportListModel::Size, 70);
     h->resizeSection(ExportListModel::Progress, 110);
     h->resizeSection(ExportListModel::Speed, 75);
-    h->resizeSection(ExportListModel::Eta, 55);
+    // Wide enough for the longest ETA the model writes under an hour ("59 min 59 s").
+    h->resizeSection(ExportListModel::Eta,
+                     std::max(55, fontMetrics().horizontalAdvance(QStringLiteral("59 min 59 s")) +
+                                      2 * style()->pixelMetric(QStyle::PM_HeaderMargin) + 6));
     h->resizeSection(ExportListModel::Id, 72);
     h->resizeSection(ExportListModel::Started, 65);
     h->setSectionResizeMode(ExportListModel::Status, QHeaderView::Stretch);

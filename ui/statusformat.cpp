@@ -1,5 +1,7 @@
 #include "statusformat.h"
 
+#include <algorithm>
+
 #include "actinguser.h"
 
 #include "textescape.h"
@@ -50,6 +52,15 @@ QString statusSummary(const ExportStatus &s)
     if (!s.cancelledBy.isEmpty())
         lines << QStringLiteral("Cancelled by: %1").arg(escapeUntrusted(s.cancelledBy));
     return lines.join(QLatin1Char('\n'));
+}
+
+QString formatDuration(qint64 ms)
+{
+    const qint64 s = std::max<qint64>(0, ms / 1000);
+    if (s < 60) return QStringLiteral("%1 s").arg(s);
+    if (s < 3600) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
+    if (s < 86400) return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
+    return QStringLiteral("%1 d %2 h").arg(s / 86400).arg((s % 86400) / 3600);
 }
 
 } // namespace hb
