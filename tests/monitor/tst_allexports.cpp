@@ -6,6 +6,7 @@
 #include "exportlistdelegate.h"
 #include "exportmonitor.h"
 #include "permissions.h"
+#include "testcluster.h"
 #include "testredis.h"
 
 #include <QAbstractButton>
@@ -346,6 +347,76 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!samView.cancelAction()->isEnabled(), 10000);
         QTRY_VERIFY_WITH_TIMEOUT(samView.statusLine().startsWith(QLatin1String("Cancelled")),
                                  10000);
+    }
+
+    // The All exports tab on a Redis Cluster (issue 12): exports spread over every
+    // master all show, and one is cancelled from the view through whichever node
+    // the view's URL names (the cancel goes to the export's master).
+    void viewOnAClusterShowsEveryMasterAndCancels()
+    {
+        TestRedisCluster cluster;
+        QString err;
+        QVERIFY2(cluster.start(&err), qPrintable(err));
+        const QList<int> masters = cluster.masters();
+        QCOMPARE(masters.size(), 3);
+        ExporterConfig aliceCfg;
+        aliceCfg.endpoint = cluster.endpoint(masters[0]);
+        aliceCfg.user = QStringLiteral("alice");
+        Exporter alice(aliceCfg, nullptr);
+        QSignalSpy aliceFinished(&alice, &Exporter::exportFinished);
+        // Enough small exports that every master holds some (ids are random).
+        QStringList ids;
+        QSet<int> holders;
+        for (int i = 0; i < 24 && holders.size() < 3; ++i) {
+            const QString id = alice.startExport(makeRandomFile(
+                m_dir.path(), QStringLiteral("spread-%1.bin").arg(i), 3000 + i, quint32(40 + i)));
+            ids << id;
+            holders.insert(cluster.masterOfSlot(cluster.keySlot("{" + id.toLatin1() + "}")));
+        }
+        QCOMPARE(holders.size(), 3);
+        QTRY_COMPARE_WITH_TIMEOUT(aliceFinished.size(), ids.size(), scaledMs(60000));
+
+        std::shared_ptr<const PermissionsService> perms;
+        {
+            QString error;
+            perms = FilePermissions::fromJson(
+                R"({"alice":["export"],"sam":["export:read","export:cancel-any"]})",
+                QStringLiteral("test"), &error);
+            QVERIFY2(perms, qPrintable(error));
+        }
+        // The view's seed is a replica: it must still find every master.
+        ExporterConfig samCfg = aliceCfg;
+        samCfg.endpoint = cluster.endpoint(cluster.replicaOf(masters[1]));
+        samCfg.user = QStringLiteral("sam");
+        Exporter sam(samCfg, perms);
+        ExportMonitor monitor(samCfg.endpoint, KeyLayout());
+        AllExportsView view(&monitor, &sam);
+        view.show();
+        monitor.start();
+        for (const QString &id : std::as_const(ids))
+            QTRY_VERIFY_WITH_TIMEOUT(view.model()->rowOf(id) >= 0, scaledMs(30000));
+
+        ExporterConfig slowCfg = aliceCfg;
+        slowCfg.bandwidthLimit = 256 * 1024;
+        Exporter slow(slowCfg, nullptr);
+        QSignalSpy slowFinished(&slow, &Exporter::exportFinished);
+        const QString running = slow.startExport(
+            makeRandomFile(m_dir.path(), QStringLiteral("slow.bin"), 8 * 1024 * 1024, 77));
+        QTRY_VERIFY_WITH_TIMEOUT(view.model()->rowOf(running) >= 0 &&
+                                     view.model()->statusAt(view.model()->rowOf(running))->state ==
+                                         ExportState::Pending,
+                                 scaledMs(30000));
+        QVERIFY(view.selectExport(running));
+        QVERIFY(view.cancelAction()->isEnabled());
+        view.cancelAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(view.pendingConfirmation(), scaledMs(10000));
+        acceptConfirmation(view);
+        QVERIFY(slowFinished.wait(scaledMs(30000)));
+        QCOMPARE(slowFinished.first().at(1).value<ExportStatus>().state, ExportState::Cancelled);
+        const AllExportsModel *m = view.model();
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m->index(m->rowOf(running), AllExportsModel::Status).data().toString(),
+            QStringLiteral("CANCELLED by sam"), scaledMs(10000));
     }
 };
 
