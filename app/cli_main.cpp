@@ -290,8 +290,11 @@ struct Options
 {
     QString command;
     QStringList args;
-    QString user; // the acting user, once resolveActingUser() decided
-    bool verified = false;
+    // The acting user, decided on first use by actingUser(): after the command's own
+    // arguments were checked, so that a usage error stays exit 2 with Redis down.
+    mutable QString user;
+    mutable bool verified = false;
+    mutable bool actingResolved = false;
     bool json = false;
     bool verbose = false;
     std::shared_ptr<const PermissionsService> permissions;
@@ -486,15 +489,17 @@ private:
 // Who acts (CONTRACT §8, ActingUser): with an ACL login, the user Redis vouches
 // for, and a --user naming anyone else is refused; otherwise --user or the login
 // name, unverified. 0, or the exit code of the one-line refusal.
-int resolveActingUser(Options &opt)
+int resolveActingUser(const Options &opt)
 {
+    if (opt.actingResolved) return 0;
     RedisConnection conn(opt.endpoint, opt.config.timeouts);
     Failure failure;
     const ActingUser acting =
         ActingUser::resolve(conn, opt.config.user, opt.config.userNamed, &failure);
     if (failure) return fail(failure);
-    opt.user = opt.config.user = acting.name;
+    opt.user = acting.name;
     opt.verified = acting.verified;
+    opt.actingResolved = true;
     return 0;
 }
 
@@ -504,6 +509,8 @@ int runExport(Options &opt)
         return usage(QStringLiteral("export needs at least one FILE, URL or -"), opt.command);
     if (opt.args.count(QStringLiteral("-")) > 1)
         return usage(QStringLiteral("standard input (-) can be exported only once"), opt.command);
+    if (const int code = resolveActingUser(opt)) return code;
+    opt.config.user = opt.user;
     if (!opt.permissions->mayExport(opt.user))
         return fail({ErrorCode::PermissionDenied,
                      QStringLiteral("permission denied: user %1 lacks \"export\"").arg(opt.user)});
@@ -525,6 +532,7 @@ int runExport(Options &opt)
 
 bool mayRead(const Options &opt, int *code)
 {
+    if ((*code = resolveActingUser(opt))) return false;
     if (opt.permissions->mayRead(opt.user)) return true;
     *code =
         fail({ErrorCode::PermissionDenied,
@@ -593,6 +601,7 @@ int runCancel(const Options &opt)
     ExportStore store(opt.endpoint, opt.config.keys, opt.config.timeouts);
     QString id;
     if (!resolveId(opt, store, opt.args.first(), &id, &code)) return code;
+    if ((code = resolveActingUser(opt))) return code;
     const auto r = store.cancel(id, opt.user, *opt.permissions);
     if (r.failure && r.failure.code != ErrorCode::TooLate) return fail(r.failure);
     if (r.failure)
@@ -1001,8 +1010,6 @@ int main(int argc, char **argv)
         return fail({ErrorCode::Redis, error});
     opt.endpoint = resolved.useEmbeddedServer ? EmbeddedServer::endpoint() : *resolved.endpoint;
     cfg.endpoint = opt.endpoint;
-    if (const int code = resolveActingUser(opt)) return code;
-
     if (command == QLatin1String("export")) return runExport(opt);
     if (command == QLatin1String("status")) return runStatus(opt);
     if (command == QLatin1String("cancel")) return runCancel(opt);

@@ -121,6 +121,20 @@ class TstIdentity : public QObject
     }
 
 private Q_SLOTS:
+    // Bad arguments are found before the acting user is asked of Redis: a usage
+    // error stays exit 2 even with an ACL login and no server.
+    void aclLogin_usageErrorIsExitTwoEvenWithRedisDown()
+    {
+        const QString dead = QStringLiteral("redis://alice:pw@127.0.0.1:%1").arg(freeTcpPort());
+        const Run r = runCli(m_cli, {QStringLiteral("status")}, cliEnvironment(dead));
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("exactly one ID"), r.err.constData());
+        const Run w =
+            runCli(m_cli, {QStringLiteral("watch"), QStringLiteral("extra")}, cliEnvironment(dead));
+        QCOMPARE(w.code, 2);
+        const Run e = runCli(m_cli, {QStringLiteral("export")}, cliEnvironment(dead));
+        QCOMPARE(e.code, 2);
+    }
     void initTestCase()
     {
         QString err;
