@@ -1,4 +1,5 @@
 #include "testcluster.h"
+#include "testredis.h"
 
 #include <QDeadlineTimer>
 #include <QRandomGenerator>
@@ -6,10 +7,6 @@
 #include <QTcpServer>
 #include <QThread>
 
-#include <csignal>
-
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace hb::test {
@@ -17,12 +14,6 @@ namespace hb::test {
 namespace {
 
 constexpr int nodeCount = 6;
-
-__attribute__((no_sanitize("address", "thread", "undefined"))) void dieWithParent(pid_t parent)
-{
-    ::syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (::syscall(SYS_getppid) != parent) ::syscall(SYS_kill, ::syscall(SYS_getpid), SIGKILL);
-}
 
 bool portFree(int port)
 {
@@ -93,7 +84,6 @@ bool TestRedisCluster::start(QString *error)
         err = QStringLiteral("cannot create a temporary folder");
         return false;
     }
-    const pid_t parent = ::getpid();
     for (int i = 0; i < nodeCount; ++i) {
         const int port = freePortPair(m_ports);
         if (port == 0) {
@@ -104,7 +94,7 @@ bool TestRedisCluster::start(QString *error)
         auto p = std::make_unique<QProcess>();
         p->setProcessChannelMode(QProcess::MergedChannels);
         p->setStandardOutputFile(m_dir.filePath(QStringLiteral("node-%1.log").arg(port)));
-        p->setChildProcessModifier([parent] { dieWithParent(parent); });
+        dieWithThisProcess(*p);
         p->start(findBinary(QStringLiteral("redis-server")),
                  {QStringLiteral("--port"), QString::number(port), QStringLiteral("--bind"),
                   QStringLiteral("127.0.0.1"), QStringLiteral("--cluster-enabled"),
