@@ -1,5 +1,7 @@
 #include "segmentwriter.h"
 
+#include "logging.h"
+
 #include <algorithm>
 
 namespace hb {
@@ -18,12 +20,48 @@ qint64 SegmentWriter::maxChunkAt(qint64 offset, qint64 chunkSize) const
     return std::min(chunkSize, segmentEnd - offset);
 }
 
+bool SegmentWriter::decideOpening()
+{
+    if (m_opening != Opening::Unknown) return true;
+    if (!m_conn.ensureConnected()) return false;
+    if (m_conn.isCluster()) {
+        // A transaction is not redirected as a whole while its slot moves between
+        // nodes (ASK is followed command by command): one command opens a segment.
+        m_opening = Opening::Set;
+        return true;
+    }
+    // May this login run transactions? An empty MULTI/EXEC asks Redis itself (ACL
+    // rules may allow neither, or MULTI without EXEC).
+    if (!m_conn.append({"MULTI"}) || !m_conn.append({"EXEC"})) return false;
+    const RedisReply multi = m_conn.readReply();
+    const RedisReply exec = m_conn.readReply();
+    for (const RedisReply *r : {&multi, &exec})
+        if (r->isError() && r->error.isTransport()) return false;
+    if (!multi.isError() && !exec.isError()) {
+        m_opening = Opening::Transaction;
+        return true;
+    }
+    qCDebug(lcExport).noquote()
+        << "segments are opened by SET … PX: this login may not run MULTI/EXEC ("
+        << (multi.isError() ? multi.error.message : exec.error.message) << ")";
+    m_opening = Opening::Set;
+    // A refused EXEC can leave the connection inside MULTI: start afresh.
+    if (!multi.isError()) m_conn.disconnect();
+    return true;
+}
+
 bool SegmentWriter::append(Chunk &chunk)
 {
     const qint64 index = m_layout.indexOf(chunk.offset);
     const qint64 within =
         m_layout.isSingle() ? chunk.offset : chunk.offset - m_layout.startOf(index);
     const QByteArray key = m_layout.key(index);
+    if (within == 0 && m_opening == Opening::Transaction) {
+        chunk.replies = 4;
+        return m_conn.append({"MULTI"}) &&
+               m_conn.append({"SETRANGE", key, QByteArrayLiteral("0"), chunk.bytes}) &&
+               m_conn.append({"PEXPIRE", key, m_ttlMs}) && m_conn.append({"EXEC"});
+    }
     if (within == 0) {
         chunk.replies = 1;
         return m_conn.append({"SET", key, chunk.bytes, "PX", m_ttlMs});
@@ -37,7 +75,9 @@ bool SegmentWriter::send(QByteArray bytes)
 {
     Chunk chunk{m_sent, std::move(bytes), 0};
     m_sent += chunk.bytes.size();
-    const bool ok = append(chunk);
+    // Decided before anything is in flight on the connection (the first chunk; or
+    // in resend(), on a new connection).
+    const bool ok = (!m_inFlight.empty() || decideOpening()) && append(chunk);
     m_inFlight.push_back(std::move(chunk));
     if (!ok) m_error = m_conn.lastError();
     return ok;
@@ -56,9 +96,28 @@ SegmentWriter::Ack SegmentWriter::readOne()
         if (ack != Ack::Acknowledged)
             continue; // read the rest of this chunk's replies all the same
         if (r.isError()) {
+            // In a transaction: the queued command's own error (OOM, NOPERM), not
+            // the EXECABORT that follows it.
             m_error = r.error;
             ack = Ack::Refused;
-        } else if (i == 1 && r.integer == 0) {
+        } else if (chunk.replies == 4 && i == 3) {
+            // EXEC: [SETRANGE's length, PEXPIRE's 1]
+            for (const RedisReply &e : r.elements) {
+                if (e.isError()) {
+                    m_error = e.error;
+                    ack = Ack::Refused;
+                    break;
+                }
+            }
+            if (ack == Ack::Acknowledged &&
+                (r.elements.size() != 2 || r.elements[1].integer != 1)) {
+                m_error = {RedisError::Kind::Protocol,
+                           QStringLiteral("Redis %1: unexpected reply to the EXEC opening %2")
+                               .arg(m_conn.serverName(), QString::fromUtf8(m_layout.key(
+                                                             m_layout.indexOf(chunk.offset))))};
+                ack = Ack::Refused;
+            }
+        } else if (chunk.replies == 2 && i == 1 && r.integer == 0) {
             ack = Ack::Vanished; // PEXPIRE XX: the key had no expiry, so it was recreated
         }
     }
@@ -79,6 +138,10 @@ SegmentWriter::Ack SegmentWriter::drain()
 
 bool SegmentWriter::resend()
 {
+    if (!decideOpening()) {
+        m_error = m_conn.lastError();
+        return false;
+    }
     for (Chunk &chunk : m_inFlight) {
         if (!append(chunk)) {
             m_error = m_conn.lastError();

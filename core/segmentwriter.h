@@ -10,12 +10,19 @@ namespace hb {
 
 // The chunk pipeline of one export: writes chunks into their segment keys on one
 // connection, at most `window` chunks in flight, and keeps each chunk until Redis
-// acknowledged it so that a reconnect can resend it (every write is idempotent:
-// a chunk that starts a segment is `SET key bytes PX ttl`, which replaces the
-// segment; a later chunk of the same segment is `SETRANGE key offset bytes` then
-// `PEXPIRE key ttl XX`, in the same pipeline before anything else is sent, so a
-// segment that vanished (and was recreated without expiry by the SETRANGE) is
-// caught at once by PEXPIRE XX answering 0).
+// acknowledged it so that a reconnect can resend it. Every write is idempotent (the
+// same bytes at an explicit offset), and no key ever exists without its expiry:
+//  - a chunk that starts a segment is `MULTI`, `SETRANGE key 0 bytes`, `PEXPIRE
+//    key ttl`, `EXEC`: Redis runs the two as one or not at all. (SETRANGE on a new
+//    key costs Redis about 0.7 of the CPU of a `SET` of the same bytes; sent as two
+//    plain commands, a client dying between them leaves the key without expiry:
+//    Redis drops a client whose reply it cannot write, with the PEXPIRE still
+//    unread. docs/DESIGN.md, "Opening a segment".) On a cluster, or for a login
+//    that may not run MULTI/EXEC (asked once, with an empty transaction), it is
+//    `SET key bytes PX ttl`;
+//  - a later chunk of the same segment is `SETRANGE key offset bytes` then
+//    `PEXPIRE key ttl XX` (the key already expires; XX answers 0 when the segment
+//    vanished and the SETRANGE recreated it).
 //
 // Not thread-safe; used on the export's thread. Knows nothing of statuses.
 class SegmentWriter final
@@ -63,9 +70,13 @@ private:
     {
         qint64 offset = 0;
         QByteArray bytes;
-        int replies = 0; // commands sent for it: 1 (SET) or 2 (SETRANGE, PEXPIRE)
+        int replies = 0; // replies due: 4 (MULTI…EXEC), 1 (SET) or 2 (SETRANGE, PEXPIRE XX)
     };
     bool append(Chunk &chunk);
+    // How a segment is opened, asked of Redis once, with nothing in flight.
+    bool decideOpening();
+    enum class Opening { Unknown, Transaction, Set };
+    Opening m_opening = Opening::Unknown;
 
     RedisConnection &m_conn;
     SegmentLayout m_layout;

@@ -4,6 +4,7 @@
 #include "exporter.h"
 #include "exportstore.h"
 #include "exporttesting.h"
+#include "segmentwriter.h"
 #include "statusscripts.h"
 #include "testredis.h"
 
@@ -517,6 +518,122 @@ private Q_SLOTS:
         for (const QByteArray &key : dataKeys(m_redis, id))
             QVERIFY2(ttl(key) > 0, key.constData());
         QVERIFY(ttl(KeyLayout().statusKey(id)) > 0);
+    }
+
+    // The chunk pipeline on its own (SegmentWriter), against Redis.
+    void writer_everySegmentHasItsBytesAndExpiry_data()
+    {
+        QTest::addColumn<qint64>("chunk");
+        QTest::newRow("a chunk per segment") << qint64(4096);
+        QTest::newRow("three chunks per segment") << qint64(1500);
+    }
+    void writer_everySegmentHasItsBytesAndExpiry()
+    {
+        QFETCH(qint64, chunk);
+        const qint64 segment = 4096;
+        QByteArray data(10 * segment + 123, Qt::Uninitialized);
+        for (qsizetype i = 0; i < data.size(); ++i)
+            data[i] = char(QRandomGenerator::global()->bounded(256));
+        RedisConnection conn(m_redis.endpoint());
+        const SegmentLayout layout =
+            SegmentLayout::forWriting(KeyLayout(), QStringLiteral("w1"), segment, data.size());
+        SegmentWriter writer(conn, layout, 600, 4);
+        while (writer.sent() < data.size()) {
+            while (!writer.canSend())
+                QCOMPARE(writer.readOne(), SegmentWriter::Ack::Acknowledged);
+            const qint64 n =
+                std::min(writer.maxChunkAt(writer.sent(), chunk), data.size() - writer.sent());
+            QVERIFY(writer.send(data.mid(writer.sent(), n)));
+        }
+        QCOMPARE(writer.drain(), SegmentWriter::Ack::Acknowledged);
+        QCOMPARE(writer.acked(), qint64(data.size()));
+        QCOMPARE(layout.countFor(data.size()), qint64(11));
+        QByteArray back;
+        for (qint64 i = 0; i < 11; ++i) {
+            const QByteArray key = layout.key(i);
+            back += get(key);
+            // Data keys outlive the status key by the margin (CONTRACT §4).
+            QVERIFY2(ttl(key) > 600 && ttl(key) <= 600 + dataTtlMarginSeconds(600),
+                     key.constData());
+        }
+        QVERIFY(back == data);
+    }
+
+    // A segment that vanished while being written is caught at its next chunk,
+    // and never left behind without expiry.
+    void writer_segmentDeletedBetweenChunksIsVanished()
+    {
+        RedisConnection conn(m_redis.endpoint());
+        const SegmentLayout layout =
+            SegmentLayout::forWriting(KeyLayout(), QStringLiteral("w2"), 4096, 3 * 4096);
+        SegmentWriter writer(conn, layout, 600, 4);
+        QVERIFY(writer.send(QByteArray(2048, 'a')));
+        QCOMPARE(writer.drain(), SegmentWriter::Ack::Acknowledged);
+        m_redis.command({"DEL", layout.key(0)});
+        QVERIFY(writer.send(QByteArray(2048, 'b')));
+        QCOMPARE(writer.drain(), SegmentWriter::Ack::Vanished);
+        QCOMPARE(writer.acked(), qint64(2048));
+        QCOMPARE(ttl(layout.key(0)), qint64(-1)); // recreated by SETRANGE: the caller's to remove
+    }
+
+    // A login that may not run transactions still writes every segment with its
+    // expiry (by SET … PX), and its connection is not left inside a MULTI.
+    void writer_loginWithoutTransactionsStillWritesWithExpiry_data()
+    {
+        QTest::addColumn<QByteArray>("rule");
+        QTest::newRow("no MULTI") << QByteArray("-multi");
+        QTest::newRow("MULTI but no EXEC") << QByteArray("-exec");
+    }
+    void writer_loginWithoutTransactionsStillWritesWithExpiry()
+    {
+        QFETCH(QByteArray, rule);
+        m_redis.command({"ACL", "SETUSER", "w", "reset", "on", ">pw", "~*", "+@all", rule});
+        RedisEndpoint ep = m_redis.endpoint();
+        ep.user = QStringLiteral("w");
+        ep.password = QStringLiteral("pw");
+        RedisConnection conn(ep);
+        const qint64 segment = 4096;
+        QByteArray data(3 * segment + 10, Qt::Uninitialized);
+        for (qsizetype i = 0; i < data.size(); ++i)
+            data[i] = char(QRandomGenerator::global()->bounded(256));
+        const SegmentLayout layout =
+            SegmentLayout::forWriting(KeyLayout(), QStringLiteral("w4"), segment, data.size());
+        SegmentWriter writer(conn, layout, 600, 4);
+        for (qint64 at = 0; at < data.size(); at += 2048) {
+            while (!writer.canSend())
+                QCOMPARE(writer.readOne(), SegmentWriter::Ack::Acknowledged);
+            QVERIFY(writer.send(data.mid(at, std::min<qint64>(2048, data.size() - at))));
+        }
+        QCOMPARE(writer.drain(), SegmentWriter::Ack::Acknowledged);
+        QByteArray back;
+        for (qint64 i = 0; i < 4; ++i) {
+            back += get(layout.key(i));
+            QVERIFY2(ttl(layout.key(i)) > 600, layout.key(i).constData());
+        }
+        QVERIFY(back == data);
+        // The same connection still answers plain commands (not queued in a MULTI).
+        QCOMPARE(conn.command({"STRLEN", layout.key(0)}).integer, segment);
+        m_redis.command({"ACL", "DELUSER", "w"});
+    }
+
+    // Redis refusing the write that opens a segment (here: out of memory) is
+    // reported with Redis's own reason, and nothing is left behind.
+    void writer_refusalCarriesRedisOwnReason()
+    {
+        RedisConnection conn(m_redis.endpoint());
+        const SegmentLayout layout =
+            SegmentLayout::forWriting(KeyLayout(), QStringLiteral("w3"), 1 << 20, 4 << 20);
+        SegmentWriter writer(conn, layout, 600, 4);
+        m_redis.command({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+        m_redis.command({"CONFIG", "SET", "maxmemory", "1"});
+        const bool sent = writer.send(QByteArray(1 << 20, 'x'));
+        const SegmentWriter::Ack ack = sent ? writer.drain() : SegmentWriter::Ack::Transport;
+        m_redis.command({"CONFIG", "SET", "maxmemory", "0"});
+        QCOMPARE(ack, SegmentWriter::Ack::Refused);
+        QVERIFY2(writer.error().message.contains(QLatin1String("OOM")),
+                 qPrintable(writer.error().message));
+        QCOMPARE(writer.acked(), qint64(0));
+        QCOMPARE(dbsize(), qint64(0));
     }
 
     void queue_capsConcurrentExportsAndRunsThemInOrder()

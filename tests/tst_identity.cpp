@@ -35,11 +35,11 @@ const QStringList operatorRules{
     QStringLiteral("-@all"),       QStringLiteral("~export:*"), QStringLiteral("&export:events"),
     QStringLiteral("+acl|whoami"), QStringLiteral("+ping"),     QStringLiteral("+info"),
     QStringLiteral("+select"),     QStringLiteral("+multi"),    QStringLiteral("+discard"),
-    QStringLiteral("+get"),        QStringLiteral("+set"),      QStringLiteral("+setrange"),
-    QStringLiteral("+pexpire"),    QStringLiteral("+strlen"),   QStringLiteral("+getrange"),
-    QStringLiteral("+exists"),     QStringLiteral("+ttl"),      QStringLiteral("+scan"),
-    QStringLiteral("+rename"),     QStringLiteral("+unlink"),   QStringLiteral("+eval"),
-    QStringLiteral("+publish"),    QStringLiteral("+subscribe")};
+    QStringLiteral("+exec"),       QStringLiteral("+get"),      QStringLiteral("+set"),
+    QStringLiteral("+setrange"),   QStringLiteral("+pexpire"),  QStringLiteral("+strlen"),
+    QStringLiteral("+getrange"),   QStringLiteral("+exists"),   QStringLiteral("+ttl"),
+    QStringLiteral("+scan"),       QStringLiteral("+rename"),   QStringLiteral("+unlink"),
+    QStringLiteral("+eval"),       QStringLiteral("+publish"),  QStringLiteral("+subscribe")};
 const QStringList supportRules{
     QStringLiteral("on"),          QStringLiteral("resetkeys"), QStringLiteral("resetchannels"),
     QStringLiteral("-@all"),       QStringLiteral("~export:*"), QStringLiteral("&export:events"),
