@@ -1370,8 +1370,9 @@ int main(int argc, char **argv)
                      .arg(o.modes.join(QLatin1Char('/'))));
             std::vector<Variant> vs{{Kind::Idle, 1}};
             const bool presizeOk = o.size < 512 * MiB; // proto-max-bulk-len
-            for (int n : {1, N}) {
-                if (n == N && N == 1) break;
+            // 1 export, and N at once (with --concurrent 1 that is the same variant).
+            const std::vector<int> counts = N == 1 ? std::vector<int>{1} : std::vector<int>{1, N};
+            for (int n : counts) {
                 vs.push_back({Kind::Seg, n});
                 vs.push_back({Kind::SegSha, n});
                 if (o.probes) vs.push_back({Kind::Probe, n});
@@ -1481,9 +1482,9 @@ int main(int argc, char **argv)
                 }
                 // What bounds the exporter: its own CPU, redis-server's, or neither
                 // (waiting); and how much work Redis does per byte against the bare loader.
-                for (int n : {1, N}) {
+                for (int n : counts) {
                     const int e = idx(Kind::Exporter, n), b = idx(Kind::Seg, n);
-                    if (e < 0 || (n == N && N == 1)) continue;
+                    if (e < 0) continue;
                     const auto &es = res[size_t(e)].at(mode);
                     const auto med = [](const std::vector<Sample> &v, double Sample::*f) {
                         return median(field(v, [f](const Sample &s) { return s.*f; }));
