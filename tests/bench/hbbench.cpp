@@ -549,6 +549,8 @@ struct Lateness
     QElapsedTimer clock;
     qint64 lastNs = 0;
     std::vector<double> lateMs;
+    size_t worst = 0;
+    double worstAtS = 0; // seconds after start() the longest wait began
     void start()
     {
         timer.setTimerType(Qt::PreciseTimer);
@@ -556,11 +558,17 @@ struct Lateness
         QObject::connect(&timer, &QTimer::timeout, &timer, [this] {
             const qint64 now = clock.nsecsElapsed();
             lateMs.push_back(std::max(0.0, double(now - lastNs) / 1e6 - 10.0));
+            if (lateMs.back() >= lateMs[worst]) {
+                worst = lateMs.size() - 1;
+                worstAtS = double(lastNs) / 1e9; // when the late tick was due to start
+            }
             lastNs = now;
         });
         clock.start();
         lastNs = 0;
         lateMs.clear();
+        worst = 0;
+        worstAtS = 0;
         timer.start();
     }
     void stop() { timer.stop(); }
@@ -2060,10 +2068,11 @@ int main(int argc, char **argv)
                              .arg(model->activeCount()));
 #endif
                 clearKeys(*admin);
-                report << QStringLiteral("  %1 max late %2 ms, p99 %3 ms, %4 ticks, %5 s (%6 MiB/s "
-                                         "total)   target never > 50 ms: %7")
+                report << QStringLiteral("  %1 max late %2 ms (from %3 s), p99 %4 ms, %5 ticks, %6 "
+                                         "s (%7 MiB/s total)   target never > 50 ms: %8")
                               .arg(label, -44)
                               .arg(fmt(late.max(), 1))
+                              .arg(fmt(late.worstAtS, 2))
                               .arg(fmt(percentile(late.lateMs, 99), 1))
                               .arg(late.lateMs.size())
                               .arg(fmt(wall, 2))

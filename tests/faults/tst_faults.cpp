@@ -253,7 +253,7 @@ private Q_SLOTS:
             QVERIFY(cli.waitForReadyRead(30000));
             // A moment spread over the export's first part (the id is printed
             // before the first chunk is sent).
-            QTest::qWait(QRandomGenerator::global()->bounded(40 + 10 * round));
+            QTest::qWait(scaledMs(QRandomGenerator::global()->bounded(40 + 10 * round)));
             ::kill(pid_t(cli.processId()), SIGKILL);
             QVERIFY(cli.waitForFinished(10000));
             // Redis runs what the dead client's socket still held, then drops it.

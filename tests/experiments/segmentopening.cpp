@@ -1,0 +1,141 @@
+// How should a chunk open a new segment key, with its expiry? Redis's own CPU
+// (INFO cpu, user + sys) and the wall time for 1 and N clients at once, each
+// writing the same file as segments of 1 MiB - 16 B, 4 chunks in flight, every
+// variant in turn on one warm redis-server (docs/PERFORMANCE.md, section 0):
+//   setrange        SETRANGE key 0 bytes (the bare loader: no expiry)
+//   setrange+pexp   SETRANGE, then PEXPIRE key ttl as a second plain command
+//   multi           MULTI, SETRANGE, PEXPIRE, EXEC (the write path since 3bcdad6)
+//   set-px          SET key bytes PX ttl (the write path before)
+//   set             SET key bytes (is it the PX option?)
+//   eval            EVAL of SETRANGE + PEXPIRE with the bytes as an argument
+// ./build/tests/experiments/segmentopening [MiB] [runs] [clients]
+#include "redisconnection.h"
+#include "testredis.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QRandomGenerator>
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+using namespace hb;
+using namespace hb::test;
+
+namespace {
+
+const char *const modes[] = {"setrange", "setrange+pexp", "multi", "set-px", "set", "eval"};
+constexpr qint64 segment = 1048560;
+const QByteArray ttl = "3600000";
+const QByteArray script =
+    "redis.call('SETRANGE', KEYS[1], 0, ARGV[1]) return redis.call('PEXPIRE', KEYS[1], ARGV[2])";
+
+// Commands for one segment, and how many replies they give.
+int append(RedisConnection &c, int mode, const QByteArray &key, const QByteArray &bytes)
+{
+    switch (mode) {
+    case 0:
+        c.append({"SETRANGE", key, "0", bytes});
+        return 1;
+    case 1:
+        c.append({"SETRANGE", key, "0", bytes});
+        c.append({"PEXPIRE", key, ttl});
+        return 2;
+    case 2:
+        c.append({"MULTI"});
+        c.append({"SETRANGE", key, "0", bytes});
+        c.append({"PEXPIRE", key, ttl});
+        c.append({"EXEC"});
+        return 4;
+    case 3:
+        c.append({"SET", key, bytes, "PX", ttl});
+        return 1;
+    case 4:
+        c.append({"SET", key, bytes});
+        return 1;
+    default:
+        c.append({"EVAL", script, "1", key, bytes, ttl});
+        return 1;
+    }
+}
+
+void writeAll(const RedisEndpoint &ep, int mode, int client, const QByteArray &data)
+{
+    RedisConnection c(ep, {5000, 60000});
+    std::vector<int> replies;
+    size_t next = 0;
+    for (qint64 at = 0, i = 0; at < data.size() || next < replies.size();) {
+        if (at < data.size() && replies.size() - next < 4) {
+            const QByteArray key =
+                "seg:" + QByteArray::number(client) + ":" + QByteArray::number(i++);
+            replies.push_back(append(c, mode, key, data.mid(at, segment)));
+            at += segment;
+            continue;
+        }
+        for (int k = 0; k < replies[next]; ++k) {
+            const RedisReply r = c.readReply();
+            if (r.isError()) {
+                fprintf(stderr, "%s: %s\n", modes[mode], r.string.constData());
+                exit(1);
+            }
+        }
+        ++next;
+    }
+}
+
+double redisCpu(TestRedisServer &redis)
+{
+    const auto info = parseInfo(redis.command({"INFO", "cpu"}).string);
+    return info.value("used_cpu_user").toDouble() + info.value("used_cpu_sys").toDouble();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const qint64 mib = argc > 1 ? atoi(argv[1]) : 256;
+    const int runs = argc > 2 ? atoi(argv[2]) : 3;
+    const int clients = argc > 3 ? atoi(argv[3]) : 1;
+    TestRedisServer redis;
+    QString err;
+    if (!redis.start(&err)) {
+        fprintf(stderr, "%s\n", qPrintable(err));
+        return 1;
+    }
+    QByteArray data(mib * 1024 * 1024, Qt::Uninitialized);
+    QRandomGenerator(1).fillRange(reinterpret_cast<quint32 *>(data.data()), data.size() / 4);
+    constexpr int count = sizeof modes / sizeof *modes;
+    std::vector<double> cpu[count], wall[count];
+    for (int r = 0; r < runs; ++r) {
+        for (int m = 0; m < count; ++m) {
+            const double c0 = redisCpu(redis);
+            QElapsedTimer t;
+            t.start();
+            std::vector<std::thread> threads;
+            for (int k = 0; k < clients; ++k)
+                threads.emplace_back(writeAll, redis.endpoint(), m, k, std::cref(data));
+            for (std::thread &th : threads)
+                th.join();
+            wall[m].push_back(t.nsecsElapsed() / 1e9);
+            cpu[m].push_back(redisCpu(redis) - c0);
+            redis.command({"FLUSHALL"});
+        }
+    }
+    auto range = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return QStringLiteral("%1 [%2-%3]")
+            .arg(v[v.size() / 2], 0, 'f', 2)
+            .arg(v.front(), 0, 'f', 2)
+            .arg(v.back(), 0, 'f', 2);
+    };
+    printf("%lld MiB x %d client(s), segments of %lld B, 4 in flight, %d runs each "
+           "(alternating), medians [min-max]:\n",
+           mib, clients, segment, runs);
+    printf("%-16s %-24s %-24s\n", "opening", "Redis CPU s", "wall s");
+    for (int m = 0; m < count; ++m)
+        printf("%-16s %-24s %-24s\n", modes[m], qPrintable(range(cpu[m])),
+               qPrintable(range(wall[m])));
+    return 0;
+}
