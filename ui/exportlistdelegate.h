@@ -67,6 +67,11 @@ public:
     // The height the reason's lines add to its row (0 for a row without one).
     int reasonHeight(const QModelIndex &index, const QFont &font) const;
 
+    // Whether sizeHint() measures each cell's text for its width (the default).
+    // A view of rows of different heights asks sizeHint() of every cell it lays
+    // out, for heights only: it turns this off except in sizeHintForColumn().
+    void setMeasureWidths(bool measure) { m_measureWidths = measure; }
+
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
@@ -86,6 +91,16 @@ private:
     int m_reasonWidth = 400;
     // Line counts per reason at m_reasonWidth: sizeHint runs once per column per row.
     mutable QHash<QString, int> m_lineCounts;
+    // A cell's height and what its width adds to its text's, per column and icon,
+    // for m_hintFont (sizeHint).
+    struct BaseHint
+    {
+        int height = 0;
+        int extraWidth = 0;
+    };
+    mutable QHash<int, BaseHint> m_baseHints;
+    mutable QFont m_hintFont;
+    bool m_measureWidths = true;
     QList<int> m_middleElided;
     bool m_barText = true;
     bool m_textFromModel = false;

@@ -11,6 +11,7 @@
 #include <QColor>
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
 #include <QIcon>
 #include <QLocale>
 #include <algorithm>
@@ -45,6 +46,17 @@ QString statusIconName(const ExportListModel::Row &row)
         return QStringLiteral(":/icons/status-failed.svg");
     }
     return {};
+}
+
+// The status icons, each loaded once: QIcon(file) parses the SVG again each time,
+// and the view asks for the icon of every row it lays out or paints.
+QIcon statusIcon(const ExportListModel::Row &row)
+{
+    static QHash<QString, QIcon> icons; // the GUI thread only
+    const QString name = statusIconName(row);
+    auto it = icons.constFind(name);
+    if (it == icons.constEnd()) it = icons.insert(name, QIcon(name));
+    return *it;
 }
 
 QColor statusColor(const ExportListModel::Row &row)
@@ -291,7 +303,7 @@ QVariant ExportListModel::data(const QModelIndex &index, int role) const
     case ReasonRole:
         return row.state == ExportState::Failed ? shortReason(row) : QString();
     case Qt::DecorationRole:
-        if (index.column() == Status) return QIcon(statusIconName(row));
+        if (index.column() == Status) return statusIcon(row);
         return {};
     case Qt::ForegroundRole:
         if (index.column() == Status) return statusColor(row);

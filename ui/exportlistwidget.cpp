@@ -46,6 +46,7 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
     // is taller than the others, so row heights are not uniform. (The delegate keeps
     // sizeHint cheap for 1,000 rows: it counts each reason's lines once per width.)
     m_delegate->setReasonRole(ExportListModel::ReasonRole);
+    m_delegate->setMeasureWidths(false); // see sizeHintForColumn()
     setItemDelegate(m_delegate);
     setRootIsDecorated(false);
     setUniformRowHeights(false);
@@ -277,6 +278,16 @@ void ExportListWidget::drawRow(QPainter *painter, const QStyleOptionViewItem &op
         y += layout.lineSpacing;
     }
     painter->restore();
+}
+
+int ExportListWidget::sizeHintForColumn(int column) const
+{
+    // Row heights need no text widths (with 1,000 rows, measuring every cell's text
+    // each time rows were laid out again stalled the window); a column's width does.
+    m_delegate->setMeasureWidths(true);
+    const int width = QTreeView::sizeHintForColumn(column);
+    m_delegate->setMeasureWidths(false);
+    return width;
 }
 
 void ExportListWidget::resizeEvent(QResizeEvent *event)

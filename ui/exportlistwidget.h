@@ -74,6 +74,7 @@ protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
     void drawRow(QPainter *painter, const QStyleOptionViewItem &option,
                  const QModelIndex &index) const override;
+    int sizeHintForColumn(int column) const override;
     void resizeEvent(QResizeEvent *event) override;
 
 private:

@@ -120,6 +120,8 @@ private Q_SLOTS:
     // Issue 11.
     void settingsTls_savedAsRedissUrlParameters_andReadBack();
     void settingsPassword_neverInSettingsFile_keptForSessionWithoutKeychain();
+    // Issue 10: rows are laid out without measuring text; columns still fit it.
+    void exportList_columnFitsItsTextOnRequest_rowsOfOneHeight();
 
 private:
     std::unique_ptr<MainWindow> makeWindow(const QString &permissionsFile = {});
@@ -1564,6 +1566,31 @@ void TestGui::settingsPassword_neverInSettingsFile_keptForSessionWithoutKeychain
     QCOMPARE(again.settings().redisUrl, QStringLiteral("unix://keyuser@%1").arg(socket));
     QVERIFY(again.settings().redisPassword.isEmpty());
     QVERIFY(again.config().endpoint.password.isEmpty());
+}
+
+void TestGui::exportList_columnFitsItsTextOnRequest_rowsOfOneHeight()
+{
+    ExportListModel model;
+    const QString longName = QStringLiteral("a-rather-long-file-name-that-needs-room-%1.bin");
+    for (int i = 0; i < 50; ++i)
+        model.addExport(QStringLiteral("row-%1").arg(i),
+                        QStringLiteral("/data/") + longName.arg(i));
+    ExportListWidget view(&model);
+    view.resize(800, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    // Double-clicking a header divider: the File column grows to its longest name.
+    view.resizeColumnToContents(ExportListModel::Name);
+    const int needed = view.fontMetrics().horizontalAdvance(longName.arg(49));
+    QVERIFY2(
+        view.columnWidth(ExportListModel::Name) >= needed,
+        qPrintable(
+            QStringLiteral("%1 < %2").arg(view.columnWidth(ExportListModel::Name)).arg(needed)));
+    // Every row without a reason has the same height, that of one line of text.
+    const int first = view.visualRect(view.model()->index(0, 0)).height();
+    QVERIFY(first >= view.fontMetrics().height());
+    for (int r = 1; r < view.model()->rowCount(); ++r)
+        QCOMPARE(view.visualRect(view.model()->index(r, 0)).height(), first);
 }
 
 QString TestGui::w_logText()
