@@ -8,6 +8,9 @@
 //   set-px          SET key bytes PX ttl (the write path before)
 //   set             SET key bytes (is it the PX option?)
 //   eval            EVAL of SETRANGE + PEXPIRE with the bytes as an argument
+//   presized        MULTI, SETRANGE key last-offset one-byte, PEXPIRE, EXEC (the key
+//                   at its full length, with expiry), then SETRANGE key 0 bytes and
+//                   PEXPIRE XX
 // ./build/tests/experiments/segmentopening [MiB] [runs] [clients]
 #include "redisconnection.h"
 #include "testredis.h"
@@ -25,7 +28,8 @@ using namespace hb::test;
 
 namespace {
 
-const char *const modes[] = {"setrange", "setrange+pexp", "multi", "set-px", "set", "eval"};
+const char *const modes[] = {"setrange", "setrange+pexp", "multi",   "set-px",
+                             "set",      "eval",          "presized"};
 constexpr qint64 segment = 1048560;
 const QByteArray ttl = "3600000";
 const QByteArray script =
@@ -54,9 +58,17 @@ int append(RedisConnection &c, int mode, const QByteArray &key, const QByteArray
     case 4:
         c.append({"SET", key, bytes});
         return 1;
-    default:
+    case 5:
         c.append({"EVAL", script, "1", key, bytes, ttl});
         return 1;
+    default:
+        c.append({"MULTI"});
+        c.append({"SETRANGE", key, QByteArray::number(bytes.size() - 1), QByteArray(1, '\0')});
+        c.append({"PEXPIRE", key, ttl});
+        c.append({"EXEC"});
+        c.append({"SETRANGE", key, "0", bytes});
+        c.append({"PEXPIRE", key, ttl, "XX"});
+        return 6;
     }
 }
 
