@@ -101,20 +101,17 @@ SegmentWriter::Ack SegmentWriter::readOne()
             m_error = r.error;
             ack = Ack::Refused;
         } else if (chunk.replies == 4 && i == 3) {
-            // EXEC: [SETRANGE's length, PEXPIRE's 1]
-            for (const RedisReply &e : r.elements) {
-                if (e.isError()) {
-                    m_error = e.error;
-                    ack = Ack::Refused;
-                    break;
-                }
-            }
-            if (ack == Ack::Acknowledged &&
-                (r.elements.size() != 2 || r.elements[1].integer != 1)) {
+            // EXEC: [SETRANGE's length, PEXPIRE's 1], or a command's error inside.
+            const auto failed = std::find_if(r.elements.cbegin(), r.elements.cend(),
+                                             [](const RedisReply &e) { return e.isError(); });
+            if (failed != r.elements.cend()) {
+                m_error = failed->error;
+                ack = Ack::Refused;
+            } else if (r.elements.size() != 2 || r.elements[1].integer != 1) {
                 m_error = {RedisError::Kind::Protocol,
-                           QStringLiteral("Redis %1: unexpected reply to the EXEC opening %2")
-                               .arg(m_conn.serverName(), QString::fromUtf8(m_layout.key(
-                                                             m_layout.indexOf(chunk.offset))))};
+                           QStringLiteral("Redis %1: unexpected reply to EXEC: %2 elements")
+                               .arg(m_conn.serverName())
+                               .arg(r.elements.size())};
                 ack = Ack::Refused;
             }
         } else if (chunk.replies == 2 && i == 1 && r.integer == 0) {

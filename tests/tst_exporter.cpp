@@ -159,6 +159,31 @@ class TstExporter : public QObject
         f.open(QIODevice::ReadOnly);
         return f.read(n);
     }
+    static QByteArray randomBytes(qsizetype size)
+    {
+        QByteArray data(size, Qt::Uninitialized);
+        for (char &c : data)
+            c = char(QRandomGenerator::global()->bounded(256));
+        return data;
+    }
+    // Writes `data` through `writer` in chunks of at most `chunk` bytes (never across
+    // a segment's end), then waits for Redis: the first answer that is not
+    // Acknowledged, else Acknowledged.
+    static SegmentWriter::Ack writeThrough(SegmentWriter &writer, const QByteArray &data,
+                                           qint64 chunk)
+    {
+        while (writer.sent() < data.size()) {
+            while (!writer.canSend()) {
+                const SegmentWriter::Ack ack = writer.readOne();
+                if (ack != SegmentWriter::Ack::Acknowledged) return ack;
+            }
+            const qint64 n =
+                std::min(writer.maxChunkAt(writer.sent(), chunk), data.size() - writer.sent());
+            if (!writer.send(data.mid(writer.sent(), n))) return SegmentWriter::Ack::Transport;
+        }
+        return writer.drain();
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -531,21 +556,12 @@ private Q_SLOTS:
     {
         QFETCH(qint64, chunk);
         const qint64 segment = 4096;
-        QByteArray data(10 * segment + 123, Qt::Uninitialized);
-        for (qsizetype i = 0; i < data.size(); ++i)
-            data[i] = char(QRandomGenerator::global()->bounded(256));
+        const QByteArray data = randomBytes(10 * segment + 123);
         RedisConnection conn(m_redis.endpoint());
         const SegmentLayout layout =
             SegmentLayout::forWriting(KeyLayout(), QStringLiteral("w1"), segment, data.size());
         SegmentWriter writer(conn, layout, 600, 4);
-        while (writer.sent() < data.size()) {
-            while (!writer.canSend())
-                QCOMPARE(writer.readOne(), SegmentWriter::Ack::Acknowledged);
-            const qint64 n =
-                std::min(writer.maxChunkAt(writer.sent(), chunk), data.size() - writer.sent());
-            QVERIFY(writer.send(data.mid(writer.sent(), n)));
-        }
-        QCOMPARE(writer.drain(), SegmentWriter::Ack::Acknowledged);
+        QCOMPARE(writeThrough(writer, data, chunk), SegmentWriter::Ack::Acknowledged);
         QCOMPARE(writer.acked(), qint64(data.size()));
         QCOMPARE(layout.countFor(data.size()), qint64(11));
         QByteArray back;
@@ -593,18 +609,11 @@ private Q_SLOTS:
         ep.password = QStringLiteral("pw");
         RedisConnection conn(ep);
         const qint64 segment = 4096;
-        QByteArray data(3 * segment + 10, Qt::Uninitialized);
-        for (qsizetype i = 0; i < data.size(); ++i)
-            data[i] = char(QRandomGenerator::global()->bounded(256));
+        const QByteArray data = randomBytes(3 * segment + 10);
         const SegmentLayout layout =
             SegmentLayout::forWriting(KeyLayout(), QStringLiteral("w4"), segment, data.size());
         SegmentWriter writer(conn, layout, 600, 4);
-        for (qint64 at = 0; at < data.size(); at += 2048) {
-            while (!writer.canSend())
-                QCOMPARE(writer.readOne(), SegmentWriter::Ack::Acknowledged);
-            QVERIFY(writer.send(data.mid(at, std::min<qint64>(2048, data.size() - at))));
-        }
-        QCOMPARE(writer.drain(), SegmentWriter::Ack::Acknowledged);
+        QCOMPARE(writeThrough(writer, data, 2048), SegmentWriter::Ack::Acknowledged);
         QByteArray back;
         for (qint64 i = 0; i < 4; ++i) {
             back += get(layout.key(i));

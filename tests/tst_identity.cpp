@@ -30,26 +30,16 @@ using Run = CliRun;
 // export (which may mean settling a silent owner's data). Which of them may do
 // what to whose export is the permissions file's policy: the server cannot tell
 // one export's owner from another's.
-const QStringList operatorRules{
-    QStringLiteral("on"),          QStringLiteral("resetkeys"), QStringLiteral("resetchannels"),
-    QStringLiteral("-@all"),       QStringLiteral("~export:*"), QStringLiteral("&export:events"),
-    QStringLiteral("+acl|whoami"), QStringLiteral("+ping"),     QStringLiteral("+info"),
-    QStringLiteral("+select"),     QStringLiteral("+multi"),    QStringLiteral("+discard"),
-    QStringLiteral("+exec"),       QStringLiteral("+get"),      QStringLiteral("+set"),
-    QStringLiteral("+setrange"),   QStringLiteral("+pexpire"),  QStringLiteral("+strlen"),
-    QStringLiteral("+getrange"),   QStringLiteral("+exists"),   QStringLiteral("+ttl"),
-    QStringLiteral("+scan"),       QStringLiteral("+rename"),   QStringLiteral("+unlink"),
-    QStringLiteral("+eval"),       QStringLiteral("+publish"),  QStringLiteral("+subscribe")};
-const QStringList supportRules{
-    QStringLiteral("on"),          QStringLiteral("resetkeys"), QStringLiteral("resetchannels"),
-    QStringLiteral("-@all"),       QStringLiteral("~export:*"), QStringLiteral("&export:events"),
-    QStringLiteral("+acl|whoami"), QStringLiteral("+ping"),     QStringLiteral("+info"),
-    QStringLiteral("+select"),     QStringLiteral("+multi"),    QStringLiteral("+discard"),
-    QStringLiteral("+get"),        QStringLiteral("+set"),      QStringLiteral("+pexpire"),
-    QStringLiteral("+strlen"),     QStringLiteral("+getrange"), QStringLiteral("+exists"),
-    QStringLiteral("+ttl"),        QStringLiteral("+scan"),     QStringLiteral("+rename"),
-    QStringLiteral("+unlink"),     QStringLiteral("+eval"),     QStringLiteral("+publish"),
-    QStringLiteral("+subscribe")};
+const QStringList operatorRules =
+    QStringLiteral("on resetkeys resetchannels -@all ~export:* &export:events +acl|whoami +ping "
+                   "+info +select +multi +discard +exec +get +set +setrange +pexpire +strlen "
+                   "+getrange +exists +ttl +scan +rename +unlink +eval +publish +subscribe")
+        .split(QLatin1Char(' '));
+const QStringList supportRules =
+    QStringLiteral("on resetkeys resetchannels -@all ~export:* &export:events +acl|whoami +ping "
+                   "+info +select +multi +discard +get +set +pexpire +strlen +getrange +exists "
+                   "+ttl +scan +rename +unlink +eval +publish +subscribe")
+        .split(QLatin1Char(' '));
 
 } // namespace
 

@@ -44,9 +44,10 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
     m_delegate->setMiddleElidedColumns({ExportListModel::Name});
     // A failure's reason reads in full on lines of its own under the row: such a row
     // is taller than the others, so row heights are not uniform. (The delegate keeps
-    // sizeHint cheap for 1,000 rows: it counts each reason's lines once per width.)
+    // sizeHint cheap for 1,000 rows: it counts each reason's lines once per width,
+    // and measures no text but in sizeHintForColumn().)
     m_delegate->setReasonRole(ExportListModel::ReasonRole);
-    m_delegate->setMeasureWidths(false); // see sizeHintForColumn()
+    m_delegate->setMeasureWidths(false);
     setItemDelegate(m_delegate);
     setRootIsDecorated(false);
     setUniformRowHeights(false);

@@ -549,7 +549,7 @@ struct Lateness
     QElapsedTimer clock;
     qint64 lastNs = 0;
     std::vector<double> lateMs;
-    size_t worst = 0;
+    double worstMs = 0;
     double worstAtS = 0; // seconds after start() the longest wait began
     void start()
     {
@@ -558,24 +558,21 @@ struct Lateness
         QObject::connect(&timer, &QTimer::timeout, &timer, [this] {
             const qint64 now = clock.nsecsElapsed();
             lateMs.push_back(std::max(0.0, double(now - lastNs) / 1e6 - 10.0));
-            if (lateMs.back() >= lateMs[worst]) {
-                worst = lateMs.size() - 1;
-                worstAtS = double(lastNs) / 1e9; // when the late tick was due to start
+            if (lateMs.back() >= worstMs) {
+                worstMs = lateMs.back();
+                worstAtS = double(lastNs) / 1e9; // when the longest wait began
             }
             lastNs = now;
         });
         clock.start();
         lastNs = 0;
         lateMs.clear();
-        worst = 0;
+        worstMs = 0;
         worstAtS = 0;
         timer.start();
     }
     void stop() { timer.stop(); }
-    double max() const
-    {
-        return lateMs.empty() ? 0 : *std::max_element(lateMs.begin(), lateMs.end());
-    }
+    double max() const { return worstMs; }
 };
 
 QString machineLine()
