@@ -585,7 +585,7 @@ private Q_SLOTS:
         QByteArray out;
         QTRY_VERIFY_WITH_TIMEOUT((out += watch.readAllStandardOutput()).contains(id.toLatin1()),
                                  scaledMs(20000));
-        ::kill(pid_t(watch.processId()), SIGTERM);
+        QVERIFY(signalProcess(watch, SIGTERM));
         QVERIFY(watch.waitForFinished(scaledMs(10000)));
         out += watch.readAllStandardOutput();
         QVERIFY2(isInert(out), out.constData());
@@ -635,7 +635,7 @@ private Q_SLOTS:
         QVERIFY(owner.waitForReadyRead(30000));
         const QString id = QString::fromLatin1(owner.readLine().trimmed());
         QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, 30000);
-        ::kill(pid_t(owner.processId()), SIGTERM);
+        QVERIFY(signalProcess(owner, SIGTERM));
         QVERIFY(owner.waitForFinished(10000));
         QCOMPARE(owner.exitCode(), 1);
         const ExportStatus s = stored(id);
@@ -658,8 +658,8 @@ private Q_SLOTS:
         QVERIFY(owner.waitForReadyRead(scaledMs(30000)));
         const QString id = QString::fromLatin1(owner.readLine().trimmed());
         QTRY_VERIFY_WITH_TIMEOUT(stored(id).bytesWritten > 0, scaledMs(30000));
-        ::kill(pid_t(owner.processId()), SIGINT);
-        ::kill(pid_t(owner.processId()), SIGINT);
+        QVERIFY(signalProcess(owner, SIGINT));
+        QVERIFY(signalProcess(owner, SIGINT));
         QVERIFY(owner.waitForFinished(scaledMs(10000)));
         QCOMPARE(owner.exitStatus(), QProcess::NormalExit);
         const int code = owner.exitCode();
@@ -674,7 +674,7 @@ private Q_SLOTS:
         QByteArray out;
         QTRY_VERIFY_WITH_TIMEOUT((out += watch.readAllStandardOutput()).contains(id.toLatin1()),
                                  scaledMs(20000));
-        ::kill(pid_t(watch.processId()), SIGHUP);
+        QVERIFY(signalProcess(watch, SIGHUP));
         QVERIFY(watch.waitForFinished(scaledMs(10000)));
         QCOMPARE(watch.exitStatus(), QProcess::NormalExit);
         QCOMPARE(watch.exitCode(), 0);

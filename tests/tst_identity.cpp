@@ -362,7 +362,7 @@ private Q_SLOTS:
         QByteArray seen;
         QTRY_VERIFY_WITH_TIMEOUT((seen += watch.readAllStandardOutput()).contains(id.toLatin1()),
                                  scaledMs(20000));
-        ::kill(pid_t(watch.processId()), SIGTERM);
+        QVERIFY(signalProcess(watch, SIGTERM));
         QVERIFY(watch.waitForFinished(scaledMs(10000)));
 
         // Cancel one's own running export; the owner settles it.

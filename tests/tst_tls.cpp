@@ -504,7 +504,7 @@ private Q_SLOTS:
                 return false;
             }(),
             scaledMs(20000));
-        ::kill(pid_t(watch.processId()), SIGTERM);
+        QVERIFY(signalProcess(watch, SIGTERM));
         QVERIFY(watch.waitForFinished(scaledMs(10000)));
     }
 };

@@ -9,6 +9,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <csignal>
+#include <sys/types.h>
+
 namespace hb::test {
 
 // One finished run of hbexporter-cli (code -1: it crashed or did not finish in time).
@@ -60,6 +63,18 @@ inline CliRun runCli(const QString &program, const QStringList &args,
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+// Sends `sig` to `process` if it is still running; false if it had already ended.
+// Never kill(processId()) directly: once QProcess has reaped an ended child, its
+// processId() is 0, and kill(0, sig) signals the test's own process group.
+inline bool signalProcess(QProcess &process, int sig)
+{
+    const qint64 pid = process.processId();
+    if (process.state() != QProcess::Running || pid <= 0) return false;
+    // Still running, or ended but not yet reaped (QProcess reaps only in its own
+    // event handling, which cannot run between the check and here): pid is ours.
+    return ::kill(pid_t(pid), sig) == 0;
 }
 
 } // namespace hb::test
