@@ -159,13 +159,6 @@ class TstExporter : public QObject
         f.open(QIODevice::ReadOnly);
         return f.read(n);
     }
-    static QByteArray randomBytes(qsizetype size)
-    {
-        QByteArray data(size, Qt::Uninitialized);
-        for (char &c : data)
-            c = char(QRandomGenerator::global()->bounded(256));
-        return data;
-    }
     // Writes `data` through `writer` in chunks of at most `chunk` bytes (never across
     // a segment's end), then waits for Redis: the first answer that is not
     // Acknowledged, else Acknowledged.
@@ -556,7 +549,7 @@ private Q_SLOTS:
     {
         QFETCH(qint64, chunk);
         const qint64 segment = 4096;
-        const QByteArray data = randomBytes(10 * segment + 123);
+        const QByteArray data = randomBytes(10 * segment + 123, 31);
         RedisConnection conn(m_redis.endpoint());
         const SegmentLayout layout =
             SegmentLayout::forWriting(KeyLayout(), QStringLiteral("w1"), segment, data.size());
@@ -609,7 +602,7 @@ private Q_SLOTS:
         ep.password = QStringLiteral("pw");
         RedisConnection conn(ep);
         const qint64 segment = 4096;
-        const QByteArray data = randomBytes(3 * segment + 10);
+        const QByteArray data = randomBytes(3 * segment + 10, 32);
         const SegmentLayout layout =
             SegmentLayout::forWriting(KeyLayout(), QStringLiteral("w4"), segment, data.size());
         SegmentWriter writer(conn, layout, 600, 4);

@@ -21,7 +21,6 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QRandomGenerator>
 
 #include <algorithm>
 #include <cstdio>
@@ -149,8 +148,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", qPrintable(err));
         return 1;
     }
-    QByteArray data(mib * 1024 * 1024, Qt::Uninitialized);
-    QRandomGenerator(1).fillRange(reinterpret_cast<quint32 *>(data.data()), data.size() / 4);
+    const QByteArray data = randomBytes(mib * 1024 * 1024);
     std::vector<double> cpu[count], sys[count], faults[count], wall[count];
     for (int r = 0; r < runs; ++r) {
         for (int m : chosen) {

@@ -16,7 +16,6 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QRandomGenerator>
 #include <QSslCipher>
 #include <QSslConfiguration>
 #include <QSslSocket>
@@ -131,8 +130,7 @@ int main(int argc, char **argv)
          QStringLiteral("--tls-auth-clients"), QStringLiteral("no")});
     if (!redis.start(&err)) die(err);
 
-    QByteArray data(mib * 1024 * 1024, Qt::Uninitialized);
-    QRandomGenerator(1).fillRange(reinterpret_cast<quint32 *>(data.data()), data.size() / 4);
+    const QByteArray data = randomBytes(mib * 1024 * 1024);
 
     RedisEndpoint plain;
     plain.host = QStringLiteral("127.0.0.1");

@@ -6,7 +6,6 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QRandomGenerator>
 
 #include <algorithm>
 #include <cstdio>
@@ -87,8 +86,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", qPrintable(err));
         return 1;
     }
-    QByteArray data(mib * 1024 * 1024, Qt::Uninitialized);
-    QRandomGenerator(1).fillRange(reinterpret_cast<quint32 *>(data.data()), data.size() / 4);
+    const QByteArray data = randomBytes(mib * 1024 * 1024);
     auto conn = redis.connect({5000, 60000});
     const Mode modes[] = {Mode::Presized, Mode::Growing, Mode::Append, Mode::LuaCarried};
     std::vector<double> times[4];

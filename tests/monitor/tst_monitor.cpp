@@ -12,7 +12,6 @@
 
 #include <QElapsedTimer>
 #include <QFile>
-#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -24,17 +23,6 @@ using namespace hb;
 using namespace hb::test;
 
 namespace {
-
-QByteArray randomBytes(qint64 size, quint32 seed)
-{
-    QByteArray b(size, Qt::Uninitialized);
-    QRandomGenerator gen(seed);
-    auto *p = reinterpret_cast<quint32 *>(b.data());
-    gen.fillRange(p, size_t(size / 4));
-    for (qint64 i = size / 4 * 4; i < size; ++i)
-        b[i] = char(i);
-    return b;
-}
 
 // Every log line, so a test can check credentials never reach the log.
 std::mutex g_logMutex;

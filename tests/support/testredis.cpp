@@ -213,6 +213,15 @@ QString makeRandomFile(const QString &dir, const QString &name, qint64 size, qui
     return path;
 }
 
+QByteArray randomBytes(qint64 size, quint32 seed)
+{
+    QByteArray b(size, Qt::Uninitialized);
+    QRandomGenerator(seed).fillRange(reinterpret_cast<quint32 *>(b.data()), size_t(size / 4));
+    for (qint64 i = size / 4 * 4; i < size; ++i)
+        b[i] = char(i);
+    return b;
+}
+
 QByteArray sha256Of(const QByteArray &data)
 {
     return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();

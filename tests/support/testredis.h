@@ -50,6 +50,8 @@ private:
 
 // A file of `size` pseudo-random bytes (every byte value occurs) in `dir`.
 QString makeRandomFile(const QString &dir, const QString &name, qint64 size, quint32 seed = 1);
+// `size` pseudo-random bytes, the same for the same seed.
+QByteArray randomBytes(qint64 size, quint32 seed = 1);
 QByteArray sha256OfFile(const QString &path);
 QByteArray sha256Of(const QByteArray &data);
 
