@@ -1,72 +1,47 @@
 #include "mainwindow.h"
 
 #include "allexportsview.h"
-#include "elidedlabel.h"
 #include "exportdetailsdialog.h"
 #include "exporter.h"
 #include "exportlistmodel.h"
 #include "exportlistwidget.h"
 #include "exportmonitor.h"
-#include "exportsortmodel.h"
 #include "exportsource.h"
-#include "exportstore.h"
 #include "hbversion.h"
 #include "logging.h"
 #include "logpanel.h"
 #include "lookupdialog.h"
-#include "passwordstore.h"
+#include "myexportspage.h"
+#include "notifier.h"
+#include "passwordbinding.h"
+#include "savedataflow.h"
+#include "serverstatusbar.h"
 #include "settingsdialog.h"
-#include "statusformat.h"
+#include "windowstate.h"
 
 #include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QComboBox>
-#include <QDir>
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
-#include <QLineEdit>
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPushButton>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QStatusBar>
-#include <QSystemTrayIcon>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QUrl>
-#include <QVBoxLayout>
 
 Q_LOGGING_CATEGORY(lcUi, "hbexporter.ui", QtInfoMsg)
 
 namespace hb {
-
-namespace {
-
-const QString kGeometry = QStringLiteral("window/geometry");
-const QString kState = QStringLiteral("window/state");
-const QString kHeader = QStringLiteral("window/exportListHeader");
-const QString kLastDir = QStringLiteral("window/lastDirectory");
-const QString kSaveDir = QStringLiteral("window/saveDirectory");
-
-bool samePath(const QString &a, const QString &b)
-{
-    const QFileInfo fa(a);
-    const QFileInfo fb(b);
-    if (fa.exists() && fb.exists()) return fa.canonicalFilePath() == fb.canonicalFilePath();
-    return QDir::cleanPath(fa.absoluteFilePath()) == QDir::cleanPath(fb.absoluteFilePath());
-}
-
-} // namespace
 
 MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     : QMainWindow(parent), m_options(std::move(options)), m_model(new ExportListModel(this))
@@ -76,8 +51,8 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
                   : std::make_unique<QSettings>(m_options.settingsFile, QSettings::IniFormat);
     bool plainPassword = false;
     m_settings = GuiSettings::load(*m_store, &plainPassword);
-    m_lastDir = m_store->value(kLastDir, QDir::homePath()).toString();
-    m_saveDir = m_store->value(kSaveDir).toString();
+    const WindowState::Folders folders = WindowState::folders(*m_store);
+    m_lastDir = folders.lastAdded;
 
     setWindowTitle(tr("HB Exporter"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/hbexporter.svg")));
@@ -87,8 +62,52 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     Session::Options sessionOptions;
     sessionOptions.serverPollMs = m_options.serverPollMs;
     m_session = new Session(sessionInputs(), sessionOptions, this);
-    Exporter *exporter = m_session->exporter();
     m_model->setRefreshInterval(m_options.refreshIntervalMs);
+    connectExporter();
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_myPage = new MyExportsPage(m_model, m_tabs);
+    ExportListWidget *list = m_myPage->list();
+    list->setRedisTarget(config().endpoint, config().keys);
+    m_tabs->addTab(m_myPage, QIcon(QStringLiteral(":/icons/hbexporter.svg")), tr("My exports"));
+    setCentralWidget(m_tabs);
+    connect(list, &ExportListWidget::cancelRequested, this, &MainWindow::cancelExports);
+    connect(list, &ExportListWidget::cancelAllRequested, this, &MainWindow::cancelAll);
+    connect(list, &ExportListWidget::retryRequested, this, &MainWindow::retryExports);
+    connect(list, &ExportListWidget::detailsRequested, this, &MainWindow::showDetails);
+    connect(list, &ExportListWidget::saveDataRequested, this, &MainWindow::openSaveDataDialog);
+
+    m_log = new LogPanel(this);
+    addDockWidget(Qt::BottomDockWidgetArea, m_log);
+    connect(LogHub::instance(), &LogHub::messageLogged, m_log, &LogPanel::appendLine);
+
+    createActions();
+    m_statusFields = new ServerStatusBar(m_session, m_model, statusBar());
+    m_saveData = new SaveDataFlow(m_session, m_model, this, folders.lastSaved);
+    connect(m_saveData, &SaveDataFlow::dataSaved, this, &MainWindow::dataSaved);
+    m_notifier = new Notifier(this);
+
+    resize(1180, 640);
+    resizeDocks({m_log}, {130}, Qt::Vertical);
+    WindowState::restore(*m_store, *this, *list->header());
+
+    connectSession();
+    rebuildAllExportsTab();
+    updateTitle();
+
+    // An older version's password in the settings file moves to the keychain, and
+    // out of the file at once.
+    m_passwords = new PasswordBinding(this);
+    connect(m_passwords, &PasswordBinding::passwordFound, this, &MainWindow::adoptStoredPassword);
+    connect(m_passwords, &PasswordBinding::noteChanged, this, &MainWindow::updatePasswordNote);
+    if (plainPassword) m_settings.save(*m_store);
+    m_passwords->open(m_settings, plainPassword);
+}
+
+void MainWindow::connectExporter()
+{
+    Exporter *exporter = m_session->exporter();
     connect(exporter, &Exporter::exportQueued, m_model, &ExportListModel::addExport);
     // Only from here on is the id real (a refused source never gets there).
     connect(exporter, &Exporter::exportCreated, m_model, &ExportListModel::createExport);
@@ -96,138 +115,34 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     connect(exporter, &Exporter::progress, m_model, &ExportListModel::updateProgress);
     connect(exporter, &Exporter::cancelRequested, m_model, &ExportListModel::markCancelling);
     connect(exporter, &Exporter::exportFinished, this, &MainWindow::onExportFinished);
-    connect(m_model, &ExportListModel::refreshed, this, &MainWindow::updateSummary);
+    connect(m_model, &ExportListModel::refreshed, this, &MainWindow::updateTitle);
+}
 
-    // The "My exports" tab: filters above the list.
-    m_tabs = new QTabWidget(this);
-    m_tabs->setDocumentMode(true);
-    auto *page = new QWidget(m_tabs);
-    m_list = new ExportListWidget(m_model, page);
-    m_list->setRedisTarget(config().endpoint, config().keys);
-    m_statusFilter = new QComboBox(page);
-    m_statusFilter->addItem(tr("All"), int(ExportSortModel::StatusFilter::All));
-    m_statusFilter->addItem(QIcon(QStringLiteral(":/icons/status-running.svg")), tr("Active"),
-                            int(ExportSortModel::StatusFilter::Active));
-    m_statusFilter->addItem(QIcon(QStringLiteral(":/icons/status-completed.svg")), tr("Completed"),
-                            int(ExportSortModel::StatusFilter::Completed));
-    m_statusFilter->addItem(QIcon(QStringLiteral(":/icons/status-cancelled.svg")), tr("Cancelled"),
-                            int(ExportSortModel::StatusFilter::Cancelled));
-    m_statusFilter->addItem(QIcon(QStringLiteral(":/icons/status-failed.svg")), tr("Failed"),
-                            int(ExportSortModel::StatusFilter::Failed));
-    m_statusFilter->setToolTip(tr("Show exports in this state"));
-    m_nameFilter = new QLineEdit(page);
-    m_nameFilter->setPlaceholderText(tr("Filter by file name"));
-    m_nameFilter->setClearButtonEnabled(true);
-    m_nameFilter->setMaximumWidth(280);
-    auto *filterRow = new QHBoxLayout;
-    filterRow->setContentsMargins(6, 6, 6, 0);
-    auto *statusLabel = new QLabel(tr("&Status:"), page);
-    statusLabel->setBuddy(m_statusFilter);
-    filterRow->addWidget(statusLabel);
-    filterRow->addWidget(m_statusFilter);
-    filterRow->addSpacing(12);
-    filterRow->addWidget(m_nameFilter, 1);
-    filterRow->addStretch(1);
-    auto *pageLayout = new QVBoxLayout(page);
-    pageLayout->setContentsMargins(0, 0, 0, 0);
-    pageLayout->addLayout(filterRow);
-    pageLayout->addWidget(m_list, 1);
-    m_tabs->addTab(page, QIcon(QStringLiteral(":/icons/hbexporter.svg")), tr("My exports"));
-    setCentralWidget(m_tabs);
-
-    connect(m_statusFilter, &QComboBox::currentIndexChanged, this, [this] {
-        m_list->sortModel()->setStatusFilter(
-            ExportSortModel::StatusFilter(m_statusFilter->currentData().toInt()));
-    });
-    connect(m_nameFilter, &QLineEdit::textChanged, m_list->sortModel(),
-            &ExportSortModel::setNameFilter);
-    connect(m_list, &ExportListWidget::cancelRequested, this, &MainWindow::cancelExports);
-    connect(m_list, &ExportListWidget::cancelAllRequested, this, &MainWindow::cancelAll);
-    connect(m_list, &ExportListWidget::retryRequested, this, &MainWindow::retryExports);
-    connect(m_list, &ExportListWidget::detailsRequested, this, &MainWindow::showDetails);
-    connect(m_list, &ExportListWidget::saveDataRequested, this, &MainWindow::openSaveDataDialog);
-
-    m_log = new LogPanel(this);
-    addDockWidget(Qt::BottomDockWidgetArea, m_log);
-    connect(LogHub::instance(), &LogHub::messageLogged, m_log, &LogPanel::appendLine);
-
-    createActions();
-    createStatusBar();
-
-    if (QSystemTrayIcon::isSystemTrayAvailable()) {
-        m_tray = new QSystemTrayIcon(windowIcon(), this);
-        m_tray->setToolTip(tr("HB Exporter"));
-        m_tray->show();
-        connect(m_tray, &QSystemTrayIcon::activated, this, [this] {
-            showNormal();
-            activateWindow();
-        });
-    }
-
-    resize(1180, 640);
-    resizeDocks({m_log}, {130}, Qt::Vertical);
-    restoreGeometry(m_store->value(kGeometry).toByteArray());
-    restoreState(m_store->value(kState).toByteArray());
-    m_list->header()->restoreState(m_store->value(kHeader).toByteArray());
-
+void MainWindow::connectSession()
+{
     connect(m_session, &Session::serverStateChanged, this, &MainWindow::onServerStateChanged);
+    connect(m_session, &Session::configChanged, this, &MainWindow::onConfigChanged);
     connect(m_session, &Session::embeddedServerRestarted, this,
             [this](bool, const QString &message) { statusBar()->showMessage(message, 15000); });
     connect(m_session, &Session::monitorChanged, this, [this](ExportMonitor *monitor) {
         if (m_allView) m_allView->setMonitor(monitor);
     });
-    connect(m_session, &Session::dataFetched, this, &MainWindow::onDataFetched);
     connect(m_session, &Session::keysChecked, this, [this](const QHash<QString, bool> &exists) {
         m_model->updateKeysExist(exists, QDateTime::currentDateTimeUtc());
-        m_list->updateActions();
+        listWidget()->updateActions();
     });
-    rebuildAllExportsTab();
-    updateServerLabel();
-    updateSummary();
-
-    // The Redis password: from the keychain, asynchronously (the session starts
-    // without it and is given it when it comes). One an older version left in the
-    // settings file moves to the keychain, and out of the file at once.
-    m_passwords = new PasswordStore(this);
-    connect(m_passwords, &PasswordStore::passwordRead, this, &MainWindow::adoptStoredPassword);
-    connect(m_passwords, &PasswordStore::availabilityChanged, this,
-            &MainWindow::updatePasswordNote);
-    if (plainPassword) {
-        m_settings.save(*m_store);
-        storePassword();
-    } else if (!m_settings.redisUrl.isEmpty()) {
-        m_passwords->read(m_settings.keychainKey());
-    }
 }
 
-void MainWindow::storePassword()
+void MainWindow::adoptStoredPassword(const QString &password)
 {
-    if (!m_settings.redisUrl.isEmpty())
-        m_passwords->write(m_settings.keychainKey(), m_settings.redisPassword);
-}
-
-void MainWindow::adoptStoredPassword(const QString &key, const QString &password)
-{
-    // Only for the server still configured, and never over one typed meanwhile.
-    if (password.isEmpty() || key != m_settings.keychainKey() ||
-        !m_settings.redisPassword.isEmpty())
-        return;
     m_settings.redisPassword = password;
-    m_session->setInputs(sessionInputs());
-    m_list->setRedisTarget(config().endpoint, config().keys);
-    rebuildAllExportsTab();
-    updateServerLabel();
+    m_session->setInputs(sessionInputs()); // configChanged: the views follow
     if (m_settingsDialog) m_settingsDialog->adoptStoredPassword(password);
 }
 
 void MainWindow::updatePasswordNote()
 {
-    if (!m_settingsDialog) return;
-    m_settingsDialog->setPasswordNote(
-        m_passwords->availability() == PasswordStore::Availability::Unavailable
-            ? tr("No keychain is available: the password is kept only until HB Exporter "
-                 "closes.")
-            : QString());
+    if (m_settingsDialog) m_settingsDialog->setPasswordNote(m_passwords->note());
 }
 
 MainWindow::~MainWindow()
@@ -246,6 +161,18 @@ Exporter *MainWindow::exporter() const
 {
     return m_session->exporter();
 }
+ExportListWidget *MainWindow::listWidget() const
+{
+    return m_myPage->list();
+}
+QComboBox *MainWindow::statusFilterBox() const
+{
+    return m_myPage->statusFilterBox();
+}
+QLineEdit *MainWindow::nameFilterEdit() const
+{
+    return m_myPage->nameFilterEdit();
+}
 const ExporterConfig &MainWindow::config() const
 {
     return m_session->config();
@@ -257,6 +184,14 @@ std::shared_ptr<const PermissionsService> MainWindow::permissions() const
 bool MainWindow::isServerReady() const
 {
     return m_session->isServerReady();
+}
+QString MainWindow::serverStatusText() const
+{
+    return m_statusFields->serverText();
+}
+QString MainWindow::defaultSavePath(const QString &id) const
+{
+    return m_saveData->defaultSavePath(id);
 }
 
 Session::Inputs MainWindow::sessionInputs() const
@@ -270,6 +205,12 @@ Session::Inputs MainWindow::sessionInputs() const
     in.config.settingsPermissions = m_settings.permissionsFile;
     m_settings.applyTo(in.exportConfig);
     return in;
+}
+
+void MainWindow::onConfigChanged()
+{
+    listWidget()->setRedisTarget(config().endpoint, config().keys);
+    rebuildAllExportsTab();
 }
 
 void MainWindow::rebuildAllExportsTab()
@@ -370,7 +311,7 @@ void MainWindow::cancelExports(const QStringList &ids)
 
 void MainWindow::cancelSelected()
 {
-    cancelExports(m_list->cancellableSelection());
+    cancelExports(listWidget()->cancellableSelection());
 }
 
 void MainWindow::cancelAll()
@@ -442,8 +383,7 @@ SettingsDialog *MainWindow::showSettingsDialog()
         connect(m_settingsDialog, &SettingsDialog::applied, this, &MainWindow::applySettings);
         updatePasswordNote();
         // Say at once whether a password typed here would be kept.
-        if (m_passwords->availability() == PasswordStore::Availability::Unknown)
-            m_passwords->probe();
+        m_passwords->probe();
     }
     m_settingsDialog->show();
     m_settingsDialog->raise();
@@ -454,12 +394,9 @@ void MainWindow::applySettings(const GuiSettings &values)
 {
     m_settings = values.withPasswordOutOfUrl();
     m_settings.save(*m_store); // never the password
-    storePassword();
-    m_session->setInputs(sessionInputs());
-    m_list->setRedisTarget(config().endpoint, config().keys);
-    if (m_lookup) m_lookup->close(); // it holds the old server; the next one gets the new
-    rebuildAllExportsTab();
-    updateServerLabel();
+    m_passwords->store(m_settings);
+    m_session->setInputs(sessionInputs()); // configChanged: the views follow
+    if (m_lookup) m_lookup->close();       // it holds the old server; the next one gets the new
     statusBar()->showMessage(tr("Settings applied to new exports."), 4000);
 }
 
@@ -474,79 +411,14 @@ ExportDetailsDialog *MainWindow::showDetails(const QString &id)
     return dialog;
 }
 
-QString MainWindow::defaultSavePath(const QString &id) const
-{
-    const ExportListModel::Row *row = m_model->find(id);
-    if (!row) return {};
-    QString folder = m_saveDir;
-    if (folder.isEmpty() || !QFileInfo(folder).isDir())
-        folder = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
-    if (folder.isEmpty() || !QFileInfo(folder).isDir()) folder = QDir::homePath();
-    // "scan-0042.tiff" becomes "scan-0042 (3f2a0c1e).tiff": a new name that says
-    // which export it came from, even in the folder the source is in.
-    const QFileInfo name(row->name.isEmpty() ? QStringLiteral("export") : row->name);
-    const QString base =
-        name.completeBaseName().isEmpty() ? name.fileName() : name.completeBaseName();
-    const QString suffix = name.completeBaseName().isEmpty() || name.suffix().isEmpty()
-                               ? QString()
-                               : QStringLiteral(".") + name.suffix();
-    QString path = QDir(folder).filePath(QStringLiteral("%1 (%2)%3").arg(base, id.left(8), suffix));
-    for (int n = 2; samePath(path, row->sourcePath) || QFileInfo::exists(path); ++n)
-        path = QDir(folder).filePath(
-            QStringLiteral("%1 (%2) %3%4").arg(base, id.left(8)).arg(n).arg(suffix));
-    return path;
-}
-
 void MainWindow::openSaveDataDialog(const QString &id)
 {
-    const ExportListModel::Row *row = m_model->find(id);
-    if (!row) return;
-    auto *dialog = new QFileDialog(this, tr("Save data of %1").arg(row->name), defaultSavePath(id));
-    dialog->setObjectName(QStringLiteral("saveDataDialog"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setAcceptMode(QFileDialog::AcceptSave);
-    connect(dialog, &QFileDialog::fileSelected, this,
-            [this, id](const QString &path) { saveDataTo(id, path); });
-    dialog->open();
+    m_saveData->openDialog(id);
 }
 
 void MainWindow::saveDataTo(const QString &id, const QString &path)
 {
-    const ExportListModel::Row *row = m_model->find(id);
-    if (row && !row->sourcePath.isEmpty() && !isUrlSource(row->sourcePath) &&
-        samePath(path, row->sourcePath)) {
-        onDataFetched(id, path, false, 0,
-                      tr("%1 is the file this export was made from: choose another name.")
-                          .arg(QDir::toNativeSeparators(path)));
-        return;
-    }
-    statusBar()->showMessage(tr("Fetching %1 from Redis…").arg(id));
-    m_session->fetchData(id, path);
-}
-
-void MainWindow::onDataFetched(const QString &id, const QString &path, bool ok, qint64 bytes,
-                               const QString &message)
-{
-    if (ok) {
-        m_saveDir = QFileInfo(path).absolutePath();
-        statusBar()->showMessage(tr("Saved %1 to %2").arg(sizeText(bytes), path), 8000);
-    } else {
-        statusBar()->clearMessage();
-        const ExportListModel::Row *row = m_model->find(id);
-        showProblem(tr("Could not save the data"),
-                    tr("The data of %1 could not be saved to %2.\n\n%3")
-                        .arg(row ? row->name : id, QDir::toNativeSeparators(path), message));
-        m_session->checkKeys({id}); // gone from Redis? the row will say so
-    }
-    Q_EMIT dataSaved(id, path, ok, ok ? QString() : message);
-}
-
-void MainWindow::showProblem(const QString &title, const QString &text)
-{
-    auto *box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Close, this);
-    box->setObjectName(QStringLiteral("problemDialog"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    m_saveData->saveTo(id, path);
 }
 
 void MainWindow::bringToFront()
@@ -562,23 +434,8 @@ void MainWindow::onExportFinished(const QString &id, const ExportStatus &status,
 {
     m_model->finishExport(id, status, code, message);
     const ExportListModel::Row *row = m_model->find(id);
-    const QString name = row ? row->name : id;
-    if (status.state == ExportState::Completed)
-        notify(tr("Export completed"),
-               tr("%1 is in Redis (%2).").arg(name, sizeText(status.bytesWritten)), false);
-    else if (status.state == ExportState::Failed)
-        notify(tr("Export failed"),
-               tr("%1: %2").arg(name, row ? ExportListModel::shortReason(*row) : message), true);
-}
-
-void MainWindow::notify(const QString &title, const QString &text, bool failure)
-{
-    if (isActiveWindow()) return;
-    if (m_tray && QSystemTrayIcon::supportsMessages())
-        m_tray->showMessage(
-            title, text, failure ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 8000);
-    else
-        statusBar()->showMessage(title + QStringLiteral(": ") + text, 10000);
+    m_notifier->exportFinished(row ? row->name : id, status,
+                               row ? ExportListModel::shortReason(*row) : message);
 }
 
 void MainWindow::createActions()
@@ -614,17 +471,18 @@ void MainWindow::createActions()
     file->addSeparator();
     file->addAction(quitAction);
 
+    ExportListWidget *list = listWidget();
     QMenu *exports = menuBar()->addMenu(tr("&Exports"));
-    exports->addAction(m_list->cancelAction());
-    exports->addAction(m_list->cancelAllAction());
+    exports->addAction(list->cancelAction());
+    exports->addAction(list->cancelAllAction());
     exports->addSeparator();
-    exports->addAction(m_list->copyIdAction());
-    exports->addAction(m_list->copyCommandAction());
-    exports->addAction(m_list->detailsAction());
-    exports->addAction(m_list->saveDataAction());
+    exports->addAction(list->copyIdAction());
+    exports->addAction(list->copyCommandAction());
+    exports->addAction(list->detailsAction());
+    exports->addAction(list->saveDataAction());
     exports->addSeparator();
-    exports->addAction(m_list->retryAction());
-    exports->addAction(m_list->removeAction());
+    exports->addAction(list->retryAction());
+    exports->addAction(list->removeAction());
 
     QMenu *settings = menuBar()->addMenu(tr("&Settings"));
     settings->addAction(settingsAction);
@@ -635,8 +493,8 @@ void MainWindow::createActions()
     toolbar->setMovable(false);
     toolbar->addAction(addFilesAction);
     toolbar->addSeparator();
-    toolbar->addAction(m_list->cancelAction());
-    toolbar->addAction(m_list->cancelAllAction());
+    toolbar->addAction(list->cancelAction());
+    toolbar->addAction(list->cancelAllAction());
     toolbar->addSeparator();
     toolbar->addAction(lookupAction);
     toolbar->addAction(settingsAction);
@@ -654,92 +512,16 @@ void MainWindow::createActions()
     });
 }
 
-void MainWindow::createStatusBar()
-{
-    m_serverDot = new QLabel(QStringLiteral("●"), this);
-    m_serverLabel = new ElidedLabel(this);
-    m_serverLabel->setObjectName(QStringLiteral("serverStatus"));
-    m_activeLabel = new QLabel(this);
-    m_speedLabel = new QLabel(this);
-    m_speedLabel->setMinimumWidth(90);
-    m_speedLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    statusBar()->addPermanentWidget(m_serverDot);
-    statusBar()->addPermanentWidget(m_serverLabel, 1);
-    statusBar()->addPermanentWidget(m_activeLabel);
-    statusBar()->addPermanentWidget(m_speedLabel);
-}
-
-QString MainWindow::serverStatusText() const
-{
-    const QString name =
-        config().endpoint.displayName() + (m_session->isEmbedded() ? tr(" (embedded)") : QString());
-    QString text;
-    switch (m_session->serverState()) {
-    case Session::ServerState::Starting:
-        return tr("Starting the embedded Redis server at %1…").arg(name);
-    case Session::ServerState::Connecting:
-        return tr("Redis %1: connecting…").arg(name);
-    case Session::ServerState::Unreachable: {
-        // The reason names the server again ("cannot connect to unix:///…: …"): once is enough.
-        QString why = m_session->serverError().isEmpty() ? m_session->configProblem()
-                                                         : m_session->serverError();
-        const QString url = config().endpoint.displayName();
-        const int at = why.indexOf(url);
-        if (at >= 0) {
-            why.remove(at, url.size());
-            why.replace(QStringLiteral("  "), QStringLiteral(" "));
-            why.replace(QStringLiteral(" :"), QStringLiteral(":"));
-            why = why.trimmed();
-            if (why.endsWith(QLatin1Char(':'))) why.chop(1);
-            if (why.startsWith(QLatin1String("Redis:"))) why = why.mid(6).trimmed();
-        }
-        return tr("Redis unreachable: %1 — retrying (%2)").arg(why, name);
-    }
-    case Session::ServerState::Reachable:
-        break;
-    }
-    const ExportStore::ServerInfo &info = m_session->serverInfo();
-    text = tr("Redis %1 — version %2 — %3 used")
-               .arg(name, info.version, sizeText(info.usedMemoryBytes));
-    if (info.maxMemoryBytes > 0) text += tr(" of %1").arg(sizeText(info.maxMemoryBytes));
-    return text;
-}
-
 void MainWindow::onServerStateChanged()
 {
-    updateServerLabel();
     // Rows that outlived their keys (expired, deleted, a restarted server) say so.
     if (m_session->serverState() == Session::ServerState::Reachable)
         m_session->checkKeys(m_model->idsToCheck());
 }
 
-void MainWindow::updateServerLabel()
-{
-    QString color = QStringLiteral("#5f6368");
-    switch (m_session->serverState()) {
-    case Session::ServerState::Reachable:
-        color = QStringLiteral("#1e7d32");
-        break;
-    case Session::ServerState::Unreachable:
-        color = QStringLiteral("#b3261e");
-        break;
-    default:
-        break;
-    }
-    m_serverDot->setStyleSheet(QStringLiteral("color: %1").arg(color));
-    m_serverLabel->setFullText(serverStatusText());
-}
-
-void MainWindow::updateSummary()
+void MainWindow::updateTitle()
 {
     const int active = m_model->activeCount();
-    const int queued = exporter()->queuedCount();
-    m_activeLabel->setText(active == 0  ? tr("No active exports")
-                           : queued > 0 ? tr("%1 active (%2 queued)").arg(active).arg(queued)
-                                        : tr("%1 active").arg(active));
-    const double speed = m_model->totalSpeed();
-    m_speedLabel->setText(speed >= 1 ? QStringLiteral("↑ ") + ExportListModel::speedText(speed)
-                                     : QString());
     const int percent = m_model->overallPercent();
     if (active > 0 && percent >= 0)
         setWindowTitle((active == 1 ? tr("%1% of 1 export — HB Exporter")
@@ -753,31 +535,43 @@ void MainWindow::updateSummary()
 void MainWindow::saveWindowState()
 {
     if (!m_store) return;
-    m_store->setValue(kGeometry, saveGeometry());
-    m_store->setValue(kState, saveState());
-    m_store->setValue(kHeader, m_list->header()->saveState());
-    m_store->setValue(kLastDir, m_lastDir);
-    m_store->setValue(kSaveDir, m_saveDir);
-    m_store->sync();
+    WindowState::save(*m_store, *this, *listWidget()->header(), {m_lastDir, m_saveData->saveDir()});
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     const int active = m_model->activeCount();
-    if (active > 0) {
-        const auto answer = QMessageBox::question(
-            this, tr("Exports running"),
-            (active == 1 ? tr("1 export is still running. Quitting cancels it. Quit anyway?")
-                         : tr("%1 exports are still running. Quitting cancels them. Quit anyway?")
-                               .arg(active)),
-            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
-        if (answer != QMessageBox::Yes) {
-            event->ignore();
-            return;
-        }
+    if (active > 0 && !m_quitConfirmed) {
+        event->ignore();
+        askBeforeQuitting(active);
+        return;
     }
     saveWindowState();
     event->accept();
+}
+
+void MainWindow::askBeforeQuitting(int active)
+{
+    if (m_quitQuestion) {
+        m_quitQuestion->raise();
+        return;
+    }
+    m_quitQuestion = new QMessageBox(
+        QMessageBox::Question, tr("Exports running"),
+        active == 1
+            ? tr("1 export is still running. Quitting cancels it. Quit anyway?")
+            : tr("%1 exports are still running. Quitting cancels them. Quit anyway?").arg(active),
+        QMessageBox::Yes | QMessageBox::No, this);
+    m_quitQuestion->setObjectName(QStringLiteral("confirmQuit"));
+    m_quitQuestion->setDefaultButton(QMessageBox::No);
+    m_quitQuestion->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_quitQuestion, &QMessageBox::buttonClicked, this, [this](QAbstractButton *button) {
+        if (!m_quitQuestion || m_quitQuestion->standardButton(button) != QMessageBox::Yes) return;
+        m_quitConfirmed = true;
+        // After the question has gone: the close is issued again, now without asking.
+        QTimer::singleShot(0, this, &QWidget::close);
+    });
+    m_quitQuestion->open();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

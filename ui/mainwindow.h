@@ -15,26 +15,24 @@
 #include <memory>
 
 class QComboBox;
-class QLabel;
 class QLineEdit;
-
 class QSettings;
-class QSystemTrayIcon;
 class QTabWidget;
 
 namespace hb {
 
 class AllExportsView;
-class ElidedLabel;
-class ExportMonitor;
-
 class Exporter;
 class ExportDetailsDialog;
 class ExportListModel;
 class ExportListWidget;
 class LogPanel;
 class LookupDialog;
-class PasswordStore;
+class MyExportsPage;
+class Notifier;
+class PasswordBinding;
+class SaveDataFlow;
+class ServerStatusBar;
 class SettingsDialog;
 
 // How a window is set up; the defaults are what `hbexporter` uses. Tests point a
@@ -48,9 +46,12 @@ struct MainWindowOptions
     int serverPollMs = 3000; // also how often finished rows' keys are checked
 };
 
-// The desktop window: pick or drop files, watch every export, cancel. Windowing
-// only: which server, the embedded server's life, the monitor and every Redis call
-// belong to its Session (core), whose signals it shows.
+// The desktop window: pick or drop files, watch every export, cancel. It keeps the
+// window itself (menus, toolbar, tabs, the log dock, its dialogs) and hands each
+// other job to a piece of its own: the My exports page, the status bar's fields,
+// Save data as…, the password's keychain, notifications, the remembered state.
+// Which server, the embedded server's life, the monitor and every Redis call belong
+// to its Session (core), whose signals it shows.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -62,14 +63,14 @@ public:
     Session *session() const { return m_session; }
     Exporter *exporter() const;
     ExportListModel *model() const { return m_model; }
-    ExportListWidget *listWidget() const { return m_list; }
+    ExportListWidget *listWidget() const;
     LogPanel *logPanel() const { return m_log; }
     // "My exports" is the first tab; other views (all exports on the server) add theirs.
     QTabWidget *tabs() const { return m_tabs; }
     // The "All exports" tab: every export on the server (nullptr without export:read).
     AllExportsView *allExportsView() const { return m_allView; }
-    QComboBox *statusFilterBox() const { return m_statusFilter; }
-    QLineEdit *nameFilterEdit() const { return m_nameFilter; }
+    QComboBox *statusFilterBox() const;
+    QLineEdit *nameFilterEdit() const;
 
     const ExporterConfig &config() const;
     const GuiSettings &settings() const { return m_settings; }
@@ -83,6 +84,8 @@ public:
     QString defaultSavePath(const QString &id) const;
     // The question asked before Cancel all (nullptr when none is open).
     QMessageBox *pendingConfirmation() const { return m_confirm; }
+    // The question asked before closing with exports running (nullptr when none is open).
+    QMessageBox *pendingQuitQuestion() const { return m_quitQuestion; }
 
 public Q_SLOTS:
     // What File ▸ Add files…, a drop and the command line use. Returns the new ids
@@ -113,55 +116,49 @@ Q_SIGNALS:
     void dataSaved(const QString &id, const QString &path, bool ok, const QString &message);
 
 protected:
+    // With exports running, asks first (without blocking) and closes on the answer.
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
 private:
+    void connectExporter();
+    void connectSession();
     void createActions();
-    void createStatusBar();
     Session::Inputs sessionInputs() const;
+    // The session's server, user or permissions changed: the views follow.
+    void onConfigChanged();
     void rebuildAllExportsTab();
     void onServerStateChanged();
-    void onDataFetched(const QString &id, const QString &path, bool ok, qint64 bytes,
-                       const QString &message);
     void onExportFinished(const QString &id, const ExportStatus &status, ErrorCode code,
                           const QString &message);
-    void notify(const QString &title, const QString &text, bool failure);
-    void showProblem(const QString &title, const QString &text);
-    void updateSummary();
-    void updateServerLabel();
-    void saveWindowState();
-    // The Redis password to the keychain (or, without one, nowhere but memory).
-    void storePassword();
-    void adoptStoredPassword(const QString &key, const QString &password);
+    void adoptStoredPassword(const QString &password);
     void updatePasswordNote();
+    void updateTitle();
+    void askBeforeQuitting(int active);
+    void saveWindowState();
 
     MainWindowOptions m_options;
     std::unique_ptr<QSettings> m_store;
     GuiSettings m_settings;
-    PasswordStore *m_passwords = nullptr; // the Redis password's keychain
     QString m_lastDir;
-    QString m_saveDir;
-    bool m_stateSaved = false;
+    bool m_quitConfirmed = false; // the user said quit: the next close goes ahead
 
     ExportListModel *m_model;
     Session *m_session = nullptr;
-    ExportListWidget *m_list = nullptr;
+    PasswordBinding *m_passwords = nullptr;
+    SaveDataFlow *m_saveData = nullptr;
+    Notifier *m_notifier = nullptr;
+    ServerStatusBar *m_statusFields = nullptr;
+    MyExportsPage *m_myPage = nullptr;
     QTabWidget *m_tabs = nullptr;
     QWidget *m_allPage = nullptr;
     AllExportsView *m_allView = nullptr;
-    QComboBox *m_statusFilter = nullptr;
-    QLineEdit *m_nameFilter = nullptr;
     LogPanel *m_log = nullptr;
-    QLabel *m_serverDot = nullptr;
-    ElidedLabel *m_serverLabel = nullptr;
-    QLabel *m_activeLabel = nullptr;
-    QLabel *m_speedLabel = nullptr;
-    QSystemTrayIcon *m_tray = nullptr;
     QPointer<LookupDialog> m_lookup;
     QPointer<SettingsDialog> m_settingsDialog;
     QPointer<QMessageBox> m_confirm;
+    QPointer<QMessageBox> m_quitQuestion;
 };
 
 } // namespace hb

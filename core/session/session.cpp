@@ -18,7 +18,16 @@ struct Poll
 {
     std::optional<ExportStore::ServerInfo> info;
     QString error;
+    QString reason; // the error without the server's name
 };
+
+// A connection's failure reads "Redis <server>: <reason>" (RedisConnection): the
+// reason alone, when it is about the server that was asked.
+QString reasonWithoutServer(const QString &error, const RedisEndpoint &endpoint)
+{
+    const QString prefix = QStringLiteral("Redis %1: ").arg(endpoint.displayName());
+    return error.startsWith(prefix) ? error.mid(prefix.size()).trimmed() : error;
+}
 
 struct Fetch
 {
@@ -103,6 +112,7 @@ void Session::setInputs(const Inputs &inputs)
         m_polling = false;
         m_info = {};
         m_serverError.clear();
+        m_serverProblem = {};
         if (isEmbedded()) {
             startEmbeddedServer(false);
         } else {
@@ -163,6 +173,7 @@ void Session::startEmbeddedServer(bool restart)
             if (generation != m_generation) return;
             if (!error.isEmpty()) {
                 m_serverError = error;
+                m_serverProblem = {ServerProblem::Kind::EmbeddedServer, error};
                 qCWarning(lcCore).noquote() << "embedded Redis:" << error;
             }
             if (restart) {
@@ -199,25 +210,30 @@ void Session::pollServerNow()
             Failure failure;
             Poll p;
             p.info = store.serverInfo(&failure);
-            if (!p.info) p.error = failure.message;
+            if (!p.info) {
+                p.error = failure.message;
+                p.reason = reasonWithoutServer(failure.message, endpoint);
+            }
             return p;
         },
         [this, generation](const Poll &p) {
             onServerPolled(generation, p.info.has_value(),
-                           p.info.value_or(ExportStore::ServerInfo{}), p.error);
+                           p.info.value_or(ExportStore::ServerInfo{}), p.error, p.reason);
         });
 }
 
 void Session::onServerPolled(int generation, bool reachable, const ExportStore::ServerInfo &info,
-                             const QString &error)
+                             const QString &error, const QString &reason)
 {
     if (generation != m_generation) return;
     m_polling = false;
     if (reachable) {
         m_info = info;
         m_serverError.clear();
+        m_serverProblem = {};
     } else {
         m_serverError = error;
+        m_serverProblem = {ServerProblem::Kind::Connection, reason};
     }
     // Emitted after every poll, changed or not: the memory figures or the reason move.
     m_state = reachable ? ServerState::Reachable : ServerState::Unreachable;
@@ -225,6 +241,13 @@ void Session::onServerPolled(int generation, bool reachable, const ExportStore::
     // The embedded server is ours to keep running (CONTRACT §7): when it stops
     // answering, start it again rather than failing every new export.
     if (!reachable && isEmbedded() && m_resolved.urlError.isEmpty()) startEmbeddedServer(true);
+}
+
+Session::ServerProblem Session::serverProblem() const
+{
+    if (!m_serverError.isEmpty()) return m_serverProblem;
+    if (!m_configProblem.isEmpty()) return {ServerProblem::Kind::Config, m_configProblem};
+    return {};
 }
 
 void Session::rebuildMonitor()

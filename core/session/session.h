@@ -54,6 +54,20 @@ public:
     };
     Q_ENUM(ServerState)
 
+    // Why the server cannot be used, in a form a front end can show beside the
+    // server's name without naming it twice: the reason never names the server.
+    struct ServerProblem
+    {
+        enum class Kind {
+            None,           // nothing known to be wrong
+            Config,         // a malformed URL or an unreadable permissions file
+            EmbeddedServer, // the embedded server did not start
+            Connection,     // the last poll got no answer
+        };
+        Kind kind = Kind::None;
+        QString reason; // "cannot connect: No such file or directory"
+    };
+
     explicit Session(Inputs inputs, Options options, QObject *parent = nullptr);
     explicit Session(Inputs inputs, QObject *parent = nullptr);
     // Stops the monitor, then the exporter (which runs the stop sequence of running exports).
@@ -82,6 +96,8 @@ public:
     bool isServerReady() const { return m_state != ServerState::Starting; }
     const ExportStore::ServerInfo &serverInfo() const { return m_info; }
     QString serverError() const { return m_serverError; }
+    // serverError() (else configProblem()) as kind and reason.
+    ServerProblem serverProblem() const;
     void pollServerNow();
 
     // The monitor of every export on the server; nullptr while the user may not read
@@ -110,7 +126,7 @@ private:
     void resolve();
     void startEmbeddedServer(bool restart);
     void onServerPolled(int generation, bool reachable, const ExportStore::ServerInfo &info,
-                        const QString &error);
+                        const QString &error, const QString &reason);
     void setState(ServerState state);
     void rebuildMonitor();
 
@@ -126,6 +142,7 @@ private:
     ServerState m_state = ServerState::Connecting;
     ExportStore::ServerInfo m_info;
     QString m_serverError;
+    ServerProblem m_serverProblem; // m_serverError's kind and reason
     QTimer m_poll;
     int m_generation = 0; // answers about an older server are dropped
     bool m_polling = false;

@@ -16,6 +16,7 @@
 #include "logpanel.h"
 #include "lookupdialog.h"
 #include "mainwindow.h"
+#include "savedataflow.h"
 #include "session.h"
 #include "settingsdialog.h"
 #include "singleinstance.h"
@@ -107,10 +108,12 @@ private Q_SLOTS:
     void embeddedServerKilled_windowStartsItAgain_newExportsComplete();   // item 2
     void vanishedKeys_rowsSayGoneOrExpired_saveFailureShowsDialog();      // item 3
     void saveData_proposesNewNameInSensibleFolder_neverTheSource();       // item 3
+    void proposeSavePath_namesTheExport_numbersOnWhileTaken();            // issue 20
     void failedRow_keepsItsLastProgress();                                // item 4
     void failureReason_readsInFullInTheRow_at800px();                     // item 5
     void progressBarText_meetsWcagAaContrast_inEveryState();              // item 6
     void cancelAll_asksFirst();                                           // item 7
+    void close_withExportsRunning_asksWithoutBlocking_closesOnlyOnYes();  // issue 20
     void logPanel_followsUnlessScrolledUp_andFoldsRepeats();              // item 8
     void contextMenuOnCompletedRow_disablesCancel_neverHidesIt();         // item 9
     void settings_labelsSayWhatTheyMean_segmentSize_chunkAtMostSegment(); // item 10
@@ -971,6 +974,35 @@ void TestGui::saveData_proposesNewNameInSensibleFolder_neverTheSource()
     QCOMPARE(test::sha256OfFile(file), before);
 }
 
+void TestGui::proposeSavePath_namesTheExport_numbersOnWhileTaken()
+{
+    const QString id = QStringLiteral("3f2a0c1e9b7d4a55");
+    const auto none = [](const QString &) { return false; };
+    QCOMPARE(
+        proposeSavePath(QStringLiteral("/data/out"), QStringLiteral("scan-0042.tiff"), id, none),
+        QStringLiteral("/data/out/scan-0042 (3f2a0c1e).tiff"));
+    // The last suffix stays the suffix; a name without one, or only one, gets none.
+    QCOMPARE(proposeSavePath(QStringLiteral("/d"), QStringLiteral("archive.tar.gz"), id, none),
+             QStringLiteral("/d/archive.tar (3f2a0c1e).gz"));
+    QCOMPARE(proposeSavePath(QStringLiteral("/d"), QStringLiteral("README"), id, none),
+             QStringLiteral("/d/README (3f2a0c1e)"));
+    QCOMPARE(proposeSavePath(QStringLiteral("/d"), QStringLiteral(".bashrc"), id, none),
+             QStringLiteral("/d/.bashrc (3f2a0c1e)"));
+    QCOMPARE(proposeSavePath(QStringLiteral("/d"), QString(), id, none),
+             QStringLiteral("/d/export (3f2a0c1e)"));
+    // Taken names (an existing file, the source) are passed over, each asked once.
+    const QStringList taken{QStringLiteral("/d/scan (3f2a0c1e).tiff"),
+                            QStringLiteral("/d/scan (3f2a0c1e) 2.tiff")};
+    QStringList asked;
+    QCOMPARE(proposeSavePath(QStringLiteral("/d"), QStringLiteral("scan.tiff"), id,
+                             [&](const QString &path) {
+                                 asked.append(path);
+                                 return taken.contains(path);
+                             }),
+             QStringLiteral("/d/scan (3f2a0c1e) 3.tiff"));
+    QCOMPARE(asked, taken + QStringList{QStringLiteral("/d/scan (3f2a0c1e) 3.tiff")});
+}
+
 void TestGui::failedRow_keepsItsLastProgress()
 {
     ExportListModel m;
@@ -1172,6 +1204,55 @@ void TestGui::cancelAll_asksFirst()
     clickButton(w->pendingConfirmation(), QMessageBox::AcceptRole);
     QTRY_VERIFY_WITH_TIMEOUT(w->model()->find(id)->finished, Deadline);
     QCOMPARE(w->model()->find(id)->state, ExportState::Cancelled);
+}
+
+void TestGui::close_withExportsRunning_asksWithoutBlocking_closesOnlyOnYes()
+{
+    // Nothing running: the window closes at once, without a question.
+    {
+        auto idle = makeWindow();
+        QVERIFY(idle->close());
+        QVERIFY(!idle->pendingQuitQuestion());
+    }
+    const QString file =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("slow-close.bin"), 8 * 1024 * 1024, 13);
+    m_settingsFile = m_dir.filePath(QStringLiteral("settings-%1-close.ini").arg(m_case));
+    auto w = makeWindow();
+    w->applySettings(settingsWith(256 * 1024));
+    const QString id = w->addFiles({file}).value(0);
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->find(id)->written > 0, Deadline);
+
+    // close() returns at once (the question does not block) and the window stays.
+    QVERIFY(!w->close());
+    QVERIFY(w->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(w->pendingQuitQuestion() && w->pendingQuitQuestion()->isVisible(),
+                             Deadline);
+    QMessageBox *question = w->pendingQuitQuestion();
+    QCOMPARE(question->windowModality(), Qt::WindowModal);
+    QVERIFY2(question->text().contains(QStringLiteral("1 export is still running")),
+             qPrintable(question->text()));
+    QCOMPARE(question->defaultButton(), question->button(QMessageBox::No));
+    // Asked again while it is open: the same question, not a second one.
+    QVERIFY(!w->close());
+    QCOMPARE(w->findChildren<QMessageBox *>(QStringLiteral("confirmQuit")).size(), 1);
+
+    // No: the window stays and the export runs on.
+    clickButton(question, QMessageBox::NoRole);
+    QTRY_VERIFY_WITH_TIMEOUT(!w->pendingQuitQuestion(), Deadline);
+    QVERIFY(w->isVisible());
+    QVERIFY(!w->model()->find(id)->finished && !w->model()->find(id)->cancelling);
+
+    // Yes: the close is issued again and goes through; the window's state is saved.
+    QVERIFY(!QSettings(m_settingsFile, QSettings::IniFormat)
+                 .contains(QStringLiteral("window/geometry")));
+    QVERIFY(!w->close());
+    QTRY_VERIFY_WITH_TIMEOUT(w->pendingQuitQuestion() && w->pendingQuitQuestion()->isVisible(),
+                             Deadline);
+    clickButton(w->pendingQuitQuestion(), QMessageBox::YesRole);
+    QTRY_VERIFY_WITH_TIMEOUT(!w->isVisible(), Deadline);
+    QVERIFY(!w->pendingQuitQuestion() || !w->pendingQuitQuestion()->isVisible());
+    QSettings saved(m_settingsFile, QSettings::IniFormat);
+    QVERIFY(saved.contains(QStringLiteral("window/geometry")));
 }
 
 void TestGui::logPanel_followsUnlessScrolledUp_andFoldsRepeats()
