@@ -81,19 +81,6 @@ QColor statusColor(const ExportListModel::Row &row)
 
 } // namespace
 
-bool ExportListModel::Row::isStalled(qint64 nowMs) const
-{
-    return !finished && !cancelling && state == ExportState::Pending &&
-           (total < 0 || written < total) && meter.isStalled(nowMs);
-}
-
-double ExportListModel::Row::fraction() const
-{
-    if (state == ExportState::Completed) return 1.0;
-    if (total <= 0) return 0.0;
-    return std::clamp(double(written) / double(total), 0.0, 1.0);
-}
-
 ExportListModel::ExportListModel(QObject *parent) : QAbstractTableModel(parent)
 {
     m_clock.start();
@@ -147,74 +134,6 @@ QVariant ExportListModel::headerData(int section, Qt::Orientation orientation, i
     }
 }
 
-QString ExportListModel::shortReason(const Row &row)
-{
-    QString reason = row.error;
-    if (!row.sourcePath.isEmpty() && !isUrlSource(row.sourcePath))
-        reason.replace(row.sourcePath, row.name);
-    return reason;
-}
-
-QString ExportListModel::shortId(const Row &row)
-{
-    return row.created ? row.id.left(8) : QString();
-}
-
-namespace {
-
-QString stateText(const ExportListModel::Row &row, bool withReason)
-{
-    if (row.cancelling && !row.finished) return ExportListModel::tr("Cancelling…");
-    QString text;
-    switch (row.state) {
-    case ExportState::Failed:
-        text = row.error.isEmpty() || !withReason
-                   ? QStringLiteral("FAILED")
-                   : QStringLiteral("FAILED: %1").arg(ExportListModel::shortReason(row));
-        break;
-    case ExportState::Unknown:
-        text = row.status.rawState.isEmpty() ? ExportListModel::tr("unknown") : row.status.rawState;
-        break;
-    default:
-        text = stateName(row.state);
-    }
-    switch (row.vanished) {
-    case ExportListModel::Vanished::No:
-        break;
-    case ExportListModel::Vanished::Expired:
-        return ExportListModel::tr("%1 — expired").arg(text);
-    case ExportListModel::Vanished::Gone:
-        return ExportListModel::tr("%1 — gone").arg(text);
-    }
-    return text;
-}
-
-} // namespace
-
-QString ExportListModel::statusText(const Row &row)
-{
-    return stateText(row, true);
-}
-
-QString ExportListModel::statusCellText(const Row &row)
-{
-    return stateText(row, false);
-}
-
-QString ExportListModel::speedText(double bytesPerSecond)
-{
-    if (bytesPerSecond < 1) return QString();
-    return sizeText(qint64(bytesPerSecond)) + QStringLiteral("/s");
-}
-
-QString ExportListModel::etaText(const Row &row, qint64 nowMs)
-{
-    if (row.finished) return QString();
-    if (row.isStalled(nowMs)) return tr("Stalled");
-    const qint64 left = row.total < 0 ? -1 : row.meter.secondsLeft(row.total);
-    return left < 0 ? QStringLiteral("—") : formatDuration(left * 1000);
-}
-
 QVariant ExportListModel::displayData(const Row &row, int column) const
 {
     switch (column) {
@@ -223,7 +142,7 @@ QVariant ExportListModel::displayData(const Row &row, int column) const
     case Size:
         return row.total < 0 ? QStringLiteral("—") : sizeText(row.total);
     case Status:
-        return statusCellText(row);
+        return row.statusCellText();
     case Progress:
         if (row.finished && !row.created)
             return QStringLiteral("—"); // refused: nothing was ever written
@@ -231,11 +150,11 @@ QVariant ExportListModel::displayData(const Row &row, int column) const
             return sizeText(row.written); // a stream: how much so far
         return QStringLiteral("%1%").arg(int(row.fraction() * 100.0));
     case Speed:
-        return row.finished ? QString() : speedText(row.speed());
+        return row.finished ? QString() : Row::speedText(row.speed());
     case Eta:
-        return etaText(row, nowMs());
+        return row.etaText(nowMs());
     case Id:
-        return shortId(row);
+        return row.shortId();
     case Started:
         // Today's rows need only the time; older ones (a long session) the date too.
         return row.started.date() == QDate::currentDate()
@@ -301,7 +220,7 @@ QVariant ExportListModel::data(const QModelIndex &index, int role) const
     case VanishedRole:
         return int(row.vanished);
     case ReasonRole:
-        return row.state == ExportState::Failed ? shortReason(row) : QString();
+        return row.state == ExportState::Failed ? row.shortReason() : QString();
     case Qt::DecorationRole:
         if (index.column() == Status) return statusIcon(row);
         return {};
@@ -312,31 +231,8 @@ QVariant ExportListModel::data(const QModelIndex &index, int role) const
         if (index.column() == Size || index.column() == Speed || index.column() == Eta)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         return {};
-    case Qt::ToolTipRole: {
-        // Everything the cells may have elided, in full.
-        QString tip =
-            QStringLiteral("<b>%1</b><br>%2<br>%3")
-                .arg(row.name.toHtmlEscaped(), sourceForMessages(row.sourcePath).toHtmlEscaped(),
-                     statusText(row).toHtmlEscaped());
-        if (!row.error.isEmpty()) tip += QStringLiteral("<br>") + row.error.toHtmlEscaped();
-        if (row.vanished == Vanished::Expired)
-            tip += QStringLiteral("<br>") + tr("Its keys expired from Redis: the data cannot be "
-                                               "fetched back any more.");
-        else if (row.vanished == Vanished::Gone)
-            tip += QStringLiteral("<br>") + tr("Its keys are gone from Redis (deleted, evicted or "
-                                               "the server restarted): the data cannot be "
-                                               "fetched back.");
-        tip += QStringLiteral("<br>") + (row.created ? tr("Export ID %1").arg(row.id)
-                                                     : tr("Never reached Redis: no export ID"));
-        if (!row.status.sha256.isEmpty())
-            tip += QStringLiteral("<br>sha256 %1").arg(row.status.sha256);
-        if (row.created && !row.status.owner.isEmpty())
-            tip += QStringLiteral("<br>") +
-                   tr("Owner %1")
-                       .arg(ActingUser::displayOwner(row.status.owner, row.status.ownerVerified)
-                                .toHtmlEscaped());
-        return tip;
-    }
+    case Qt::ToolTipRole:
+        return row.toolTip();
     default:
         return {};
     }
@@ -367,7 +263,7 @@ void ExportListModel::touch(Row &row)
 
 void ExportListModel::recordTransition(Row &row, const QDateTime &time)
 {
-    const QString text = statusText(row);
+    const QString text = row.statusText();
     if (row.transitions.isEmpty() || row.transitions.constLast().state != text)
         row.transitions.append({time.isValid() ? time : QDateTime::currentDateTimeUtc(), text});
 }

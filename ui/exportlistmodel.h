@@ -1,14 +1,12 @@
 #pragma once
 
 #include "exporterror.h"
+#include "exportrow.h"
 #include "exportstatus.h"
-#include "speedmeter.h"
 
 #include <QAbstractTableModel>
-#include <QDateTime>
 #include <QElapsedTimer>
 #include <QHash>
-#include <QList>
 #include <QTimer>
 #include <functional>
 
@@ -37,46 +35,10 @@ public:
         ReasonRole,
     };
 
-    // A finished export whose keys are no longer in Redis.
-    enum class Vanished { No, Expired, Gone };
-
-    struct Transition
-    {
-        QDateTime time;
-        QString state;
-    };
-
-    struct Row
-    {
-        QString id;
-        QString sourcePath;
-        QString name;
-        qint64 total = -1;
-        qint64 written = 0;
-        ExportState state = ExportState::Queued;
-        bool cancelling = false;
-        bool finished = false; // exportFinished seen: the row no longer changes
-        // exportCreated seen: the status key exists, the id can be looked up. A
-        // source refused before anything was written never gets there.
-        bool created = false;
-        Vanished vanished = Vanished::No;
-        QString error;
-        ExportStatus status; // the last status the core reported
-        QDateTime started;
-        QList<Transition> transitions;
-
-        // Speed, ETA and "stalled": the core's one rule (SpeedMeter), fed with the
-        // bytes written at each refresh tick on the model's clock.
-        SpeedMeter meter;
-        bool dirty = false;
-
-        bool isActive() const { return !finished; }
-        // Running, not yet at its size, and no byte for SpeedMeter::stallMs.
-        bool isStalled(qint64 nowMs) const;
-        double fraction() const;
-        // Bytes per second over SpeedMeter's window; 0 once finished.
-        double speed() const { return finished ? 0.0 : double(meter.bytesPerSecond()); }
-    };
+    // A row and its text: ExportRow.
+    using Row = ExportRow;
+    using Vanished = ExportRow::Vanished;
+    using Transition = ExportRow::Transition;
 
     explicit ExportListModel(QObject *parent = nullptr);
 
@@ -113,20 +75,6 @@ public:
     void setClock(std::function<qint64()> nowMs) { m_now = std::move(nowMs); }
     // Publishes collected changes now; the refresh timer calls it.
     void refresh();
-
-    // The state with the reason of a failure (Details, tooltips, the log).
-    static QString statusText(const Row &row);
-    // The Status cell: the state alone, the reason going on the lines under the row.
-    static QString statusCellText(const Row &row);
-    // The reason of a failure as the row shows it: the source's full path (already
-    // in the File column) shortened to its name, so the reason itself has the room.
-    static QString shortReason(const Row &row);
-    // The id as the row shows it: the first 8 hex digits (what `watch` shows and
-    // every command accepts), empty until the id is real.
-    static QString shortId(const Row &row);
-    // "Stalled", the time left at the averaged speed, or "—" when that is unknown.
-    static QString etaText(const Row &row, qint64 nowMs);
-    static QString speedText(double bytesPerSecond);
 
 Q_SIGNALS:
     // After each published batch: totals, title and status bar follow.

@@ -4,8 +4,13 @@
 #include "exporterror.h"
 #include "exportstatus.h"
 #include "guisettings.h"
+#include "myexportspage.h"
 #include "permissions.h"
+#include "savedataflow.h"
+#include "serverstatusbar.h"
 #include "session.h"
+#include "sourcepicker.h"
+#include "windowsettings.h"
 
 #include <QMainWindow>
 #include <QMessageBox>
@@ -16,7 +21,6 @@
 
 class QComboBox;
 class QLineEdit;
-class QSettings;
 class QTabWidget;
 
 namespace hb {
@@ -28,11 +32,7 @@ class ExportListModel;
 class ExportListWidget;
 class LogPanel;
 class LookupDialog;
-class MyExportsPage;
 class Notifier;
-class PasswordBinding;
-class SaveDataFlow;
-class ServerStatusBar;
 class SettingsDialog;
 
 // How a window is set up; the defaults are what `hbexporter` uses. Tests point a
@@ -47,9 +47,11 @@ struct MainWindowOptions
 };
 
 // The desktop window: pick or drop files, watch every export, cancel. It keeps the
-// window itself (menus, toolbar, tabs, the log dock, its dialogs) and hands each
-// other job to a piece of its own: the My exports page, the status bar's fields,
-// Save data as…, the password's keychain, notifications, the remembered state.
+// window itself (menus, toolbar, tabs, the log dock, the Lookup dialog, the question
+// before quitting) and hands every other job to a piece of its own: its settings
+// and the password's keychain (WindowSettings), where sources come from
+// (SourcePicker), the My exports page, the status bar's fields, Save data as…,
+// notifications and what is remembered between runs (WindowState).
 // Which server, the embedded server's life, the monitor and every Redis call belong
 // to its Session (core), whose signals it shows.
 class MainWindow final : public QMainWindow
@@ -61,56 +63,59 @@ public:
     ~MainWindow() override;
 
     Session *session() const { return m_session; }
-    Exporter *exporter() const;
+    Exporter *exporter() const { return m_session->exporter(); }
     ExportListModel *model() const { return m_model; }
-    ExportListWidget *listWidget() const;
+    ExportListWidget *listWidget() const { return m_myPage->list(); }
     LogPanel *logPanel() const { return m_log; }
     // "My exports" is the first tab; other views (all exports on the server) add theirs.
     QTabWidget *tabs() const { return m_tabs; }
     // The "All exports" tab: every export on the server (nullptr without export:read).
     AllExportsView *allExportsView() const { return m_allView; }
-    QComboBox *statusFilterBox() const;
-    QLineEdit *nameFilterEdit() const;
+    QComboBox *statusFilterBox() const { return m_myPage->statusFilterBox(); }
+    QLineEdit *nameFilterEdit() const { return m_myPage->nameFilterEdit(); }
 
-    const ExporterConfig &config() const;
-    const GuiSettings &settings() const { return m_settings; }
-    std::shared_ptr<const PermissionsService> permissions() const;
+    const ExporterConfig &config() const { return m_session->config(); }
+    const GuiSettings &settings() const { return m_settings->values(); }
+    std::shared_ptr<const PermissionsService> permissions() const
+    {
+        return m_session->permissions();
+    }
     // False while the embedded server is still starting; files wait for it.
-    bool isServerReady() const;
+    bool isServerReady() const { return m_session->isServerReady(); }
     // The status bar's server line, in full (the label elides it to fit).
-    QString serverStatusText() const;
+    QString serverStatusText() const { return m_statusFields->serverText(); }
     // Where Save data as… proposes to write an export's data: a new name in the
     // last folder saved to (else Downloads), never the source file itself.
-    QString defaultSavePath(const QString &id) const;
+    QString defaultSavePath(const QString &id) const { return m_saveData->defaultSavePath(id); }
     // The question asked before Cancel all (nullptr when none is open).
-    QMessageBox *pendingConfirmation() const { return m_confirm; }
+    QMessageBox *pendingConfirmation() const { return m_myPage->pendingConfirmation(); }
     // The question asked before closing with exports running (nullptr when none is open).
     QMessageBox *pendingQuitQuestion() const { return m_quitQuestion; }
 
 public Q_SLOTS:
     // What File ▸ Add files…, a drop and the command line use. Returns the new ids
     // (none for files that wait for the embedded server to start).
-    QStringList addFiles(const QStringList &paths);
-    QStringList addUrls(const QList<QUrl> &urls);
-    void openAddUrlDialog();
-    void openAddFilesDialog();
-    void cancelExports(const QStringList &ids);
-    void cancelSelected();
+    QStringList addFiles(const QStringList &paths) { return m_sources->addFiles(paths); }
+    QStringList addUrls(const QList<QUrl> &urls) { return m_sources->addUrls(urls); }
+    void openAddUrlDialog() { m_sources->openAddUrlDialog(); }
+    void openAddFilesDialog() { m_sources->openAddFilesDialog(); }
+    void cancelExports(const QStringList &ids) { m_myPage->cancelExports(ids); }
+    void cancelSelected() { m_myPage->cancelSelected(); }
     // Asks first; cancelAllNow() does it.
-    void cancelAll();
-    void cancelAllNow();
-    void retryExports(const QStringList &ids);
+    void cancelAll() { m_myPage->cancelAll(); }
+    void cancelAllNow() { m_myPage->cancelAllNow(); }
+    void retryExports(const QStringList &ids) { m_myPage->retryExports(ids); }
     LookupDialog *showLookupDialog();
-    SettingsDialog *showSettingsDialog();
-    ExportDetailsDialog *showDetails(const QString &id);
-    void openSaveDataDialog(const QString &id);
+    SettingsDialog *showSettingsDialog() { return m_settings->showDialog(this); }
+    ExportDetailsDialog *showDetails(const QString &id) { return m_myPage->showDetails(id); }
+    void openSaveDataDialog(const QString &id) { m_saveData->openDialog(id); }
     // Fetches the data back from Redis off the GUI thread; dataSaved follows, and a
     // dialog says why when it failed.
-    void saveDataTo(const QString &id, const QString &path);
+    void saveDataTo(const QString &id, const QString &path) { m_saveData->saveTo(id, path); }
     // Brings the window to the front (a second `hbexporter` handed it its files).
     void bringToFront();
     // Persists the values and applies them to new exports at once.
-    void applySettings(const hb::GuiSettings &values);
+    void applySettings(const hb::GuiSettings &values) { m_settings->apply(values); }
 
 Q_SIGNALS:
     void dataSaved(const QString &id, const QString &path, bool ok, const QString &message);
@@ -125,28 +130,22 @@ private:
     void connectExporter();
     void connectSession();
     void createActions();
-    Session::Inputs sessionInputs() const;
     // The session's server, user or permissions changed: the views follow.
     void onConfigChanged();
+    void onSettingsApplied();
     void rebuildAllExportsTab();
     void onServerStateChanged();
     void onExportFinished(const QString &id, const ExportStatus &status, ErrorCode code,
                           const QString &message);
-    void adoptStoredPassword(const QString &password);
-    void updatePasswordNote();
     void updateTitle();
     void askBeforeQuitting(int active);
     void saveWindowState();
 
-    MainWindowOptions m_options;
-    std::unique_ptr<QSettings> m_store;
-    GuiSettings m_settings;
-    QString m_lastDir;
+    WindowSettings *m_settings;
     bool m_quitConfirmed = false; // the user said quit: the next close goes ahead
-
     ExportListModel *m_model;
     Session *m_session = nullptr;
-    PasswordBinding *m_passwords = nullptr;
+    SourcePicker *m_sources = nullptr;
     SaveDataFlow *m_saveData = nullptr;
     Notifier *m_notifier = nullptr;
     ServerStatusBar *m_statusFields = nullptr;
@@ -156,8 +155,6 @@ private:
     AllExportsView *m_allView = nullptr;
     LogPanel *m_log = nullptr;
     QPointer<LookupDialog> m_lookup;
-    QPointer<SettingsDialog> m_settingsDialog;
-    QPointer<QMessageBox> m_confirm;
     QPointer<QMessageBox> m_quitQuestion;
 };
 

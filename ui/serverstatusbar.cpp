@@ -77,7 +77,7 @@ void ServerStatusBar::updateSummary()
                            : queued > 0 ? tr("%1 active (%2 queued)").arg(active).arg(queued)
                                         : tr("%1 active").arg(active));
     const double speed = m_model->totalSpeed();
-    m_speedLabel->setText(speed >= 1 ? QStringLiteral("↑ ") + ExportListModel::speedText(speed)
+    m_speedLabel->setText(speed >= 1 ? QStringLiteral("↑ ") + ExportRow::speedText(speed)
                                      : QString());
 }
 

@@ -589,14 +589,14 @@ void TestGui::model_etaSaysStalledAfterFiveSecondsWithoutBytes()
     row.total = 1000;
     row.written = 100;
     row.meter.addSample(100, 0);
-    QCOMPARE(ExportListModel::etaText(row, 1000), QStringLiteral("—"));
-    QCOMPARE(ExportListModel::etaText(row, 4999), QStringLiteral("—"));
-    QCOMPARE(ExportListModel::etaText(row, 5000), QStringLiteral("Stalled"));
+    QCOMPARE(row.etaText(1000), QStringLiteral("—"));
+    QCOMPARE(row.etaText(4999), QStringLiteral("—"));
+    QCOMPARE(row.etaText(5000), QStringLiteral("Stalled"));
     row.written = 200;
     row.meter.addSample(200, 1000); // 100 B/s: 800 bytes left
-    QCOMPARE(ExportListModel::etaText(row, 1000), QStringLiteral("8 s"));
+    QCOMPARE(row.etaText(1000), QStringLiteral("8 s"));
     row.finished = true;
-    QCOMPARE(ExportListModel::etaText(row, 6000), QString());
+    QCOMPARE(row.etaText(6000), QString());
 }
 
 namespace {
