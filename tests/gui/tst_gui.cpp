@@ -1418,6 +1418,13 @@ void TestGui::serverStatusLine_namesTheServerOnce_andFitsAt800px()
     const QString text = w.serverStatusText();
     const QString name = w.config().endpoint.displayName();
     QVERIFY2(text.count(name) == 1, qPrintable(text));
+    // The session gives the reason apart from the server's name.
+    const Session::ServerProblem problem = w.session()->serverProblem();
+    QCOMPARE(problem.kind, Session::ServerProblem::Kind::Connection);
+    QVERIFY2(problem.reason.startsWith(QStringLiteral("cannot connect")),
+             qPrintable(problem.reason));
+    QVERIFY2(!problem.reason.contains(name), qPrintable(problem.reason));
+    QVERIFY(text.contains(problem.reason));
     auto *label = w.findChild<QLabel *>(QStringLiteral("serverStatus"));
     QVERIFY(label);
     QCOMPARE(label->toolTip(), text);
