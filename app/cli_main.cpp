@@ -7,6 +7,7 @@
 #include "exporter.h"
 #include "exportid.h"
 #include "exportstore.h"
+#include "humanformat.h"
 #include "logging.h"
 #include "permissions.h"
 #include "speedmeter.h"

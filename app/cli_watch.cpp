@@ -7,6 +7,7 @@
 #include "exportmonitor.h"
 #include "exportstatus.h"
 #include "exportstore.h"
+#include "humanformat.h"
 #include "logging.h"
 #include "redisconnection.h"
 #include "speedmeter.h"

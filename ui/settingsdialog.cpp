@@ -1,6 +1,7 @@
 #include "settingsdialog.h"
 
-#include "exportstore.h"
+#include "exportconfig.h"
+#include "humanformat.h"
 #include "permissions.h"
 #include "redisendpoint.h"
 #include "redisurltls.h"
