@@ -85,13 +85,11 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
         }
         ExportStatus cur = *found.status;
         if (!perms.mayCancel(user, cur.owner)) {
-            out.failure = {
-                ErrorCode::PermissionDenied,
-                cur.owner == user
-                    ? QStringLiteral("permission denied: user %1 lacks \"export\"").arg(user)
-                    : QStringLiteral("permission denied: user %1 lacks \"export:cancel-any\" "
-                                     "to cancel an export of %2")
-                          .arg(user, cur.owner)};
+            out.failure = {ErrorCode::PermissionDenied,
+                           cur.owner == user
+                               ? permissionDeniedMessage(user, Permission::Export)
+                               : permissionDeniedMessage(user, Permission::CancelAny) +
+                                     QStringLiteral(" to cancel an export of %1").arg(cur.owner)};
             return out;
         }
         out.status = cur;
