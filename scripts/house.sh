@@ -39,7 +39,7 @@ echo "files directly in core/: $(find core -maxdepth 1 -type f \( -name '*.cpp' 
       } else if (kind == "function" && name !~ /^__anon/) {
         member = scope ~ /^(class|struct):/
         shown = member ? owner "::" name : name
-        sub(/^hb::/, "", shown)
+        sub(/^hb::/, "", shown); gsub(/__anon[0-9a-f]+::/, "", shown)
         print "function", end - line + 1, shown, file
         if (member) { n++; mkey[n] = owner; mfile[n] = file; mline[n] = line; mlen[n] = end - line + 1 }
       }
@@ -53,7 +53,7 @@ echo "files directly in core/: $(find core -maxdepth 1 -type f \( -name '*.cpp' 
         if (mfile[i] == cfile[k] && mline[i] >= cstart[k] && mline[i] <= cend[k]) continue
         total[k] += mlen[i]
       }
-      for (k in total) { shown = k; sub(/^hb::/, "", shown); print "class", total[k], shown, cfile[k] }
+      for (k in total) { shown = k; sub(/^hb::/, "", shown); gsub(/__anon[0-9a-f]+::/, "", shown); print "class", total[k], shown, cfile[k] }
     }' >"${TMPDIR:-/tmp}/house.$$"
 trap 'rm -f "${TMPDIR:-/tmp}/house.$$"' EXIT
 
