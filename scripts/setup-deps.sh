@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages HB Exporter needs to build, run and test (the
-# sanitizer runtimes come with g++; clang-format is for scripts/format.sh; openssl,
-# the command, makes the TLS tests' certificates).
+# sanitizer runtimes come with g++; clang-format is for scripts/format.sh; universal-ctags
+# for scripts/house.sh; openssl, the command, makes the TLS tests' certificates).
 # Idempotent: does nothing when everything is present. Uses sudo when not root.
 set -euo pipefail
 
@@ -10,7 +10,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qtkeychain-qt6-dev
   libhiredis-dev libssl-dev openssl redis-server redis-tools
   libqt6svg6 xvfb xauth
-  clang-format
+  clang-format universal-ctags
 )
 if [[ "${HBEXPORTER_WITH_TOOLS:-0}" == 1 ]]; then
   packages+=(imagemagick xdotool)

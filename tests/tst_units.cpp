@@ -2,6 +2,7 @@
 #include "exportconfig.h"
 #include "exportstatus.h"
 #include "exportstore.h"
+#include "humanformat.h"
 #include "permissions.h"
 #include "redisendpoint.h"
 #include "sha256.h"
@@ -301,6 +302,40 @@ private Q_SLOTS:
         QCOMPARE(parseByteSize(QStringLiteral("abc")), -1);
         QCOMPARE(parseByteSize(QStringLiteral("-5")), -1);
         QCOMPARE(parseByteSize(QString()), -1);
+    }
+
+    // The one home of the numbers shown to people (core/util/humanformat.h): the
+    // CLI's fixed spellings and the window's, from the same steps.
+    void humanFormat_sizesSpeedsPercentEllipsis()
+    {
+        QCOMPARE(formatBytes(-1), QStringLiteral("?"));
+        QCOMPARE(formatBytes(1023), QStringLiteral("1023 B"));
+        QCOMPARE(formatBytes(1000 * 1024), QStringLiteral("1000.0 KiB"));
+        QCOMPARE(formatBytes(1536 * 1024), QStringLiteral("1.50 MiB"));
+        QCOMPARE(formatSpeed(2048), QStringLiteral("2.00 KiB/s"));
+        QCOMPARE(percentOf(29, 100), 29); // not 28, as 0.29 * 100 in doubles would give
+        QCOMPARE(percentOf(5, 0), -1);
+        QCOMPARE(elide(QStringLiteral("abcdef"), 6), QStringLiteral("abcdef"));
+        QCOMPARE(elide(QStringLiteral("abcdefg"), 4), QStringLiteral("abc") + QChar(0x2026));
+        QCOMPARE(elide(QStringLiteral("abc"), 0), QString(QChar(0x2026)));
+    }
+    void humanFormat_durationsInBothSpellings()
+    {
+        const struct
+        {
+            qint64 ms;
+            const char *words, *compact;
+        } cases[] = {
+            {-5000, "0 s", "0s"},
+            {35'999, "35 s", "35s"},
+            {(4 * 60 + 2) * 1000, "4 min 2 s", "4m02s"},
+            {(2 * 3600 + 5 * 60 + 59) * 1000, "2 h 5 min", "2h05m"},
+            {(3 * 86400 + 4 * 3600 + 1) * 1000LL, "3 d 4 h", "3d4h"},
+        };
+        for (const auto &c : cases) {
+            QCOMPARE(formatDuration(c.ms), QLatin1String(c.words));
+            QCOMPARE(formatDuration(c.ms, DurationStyle::Compact), QLatin1String(c.compact));
+        }
     }
 
     // Issue #9: ~BackgroundSha256 cleared the queue while its worker still hashed

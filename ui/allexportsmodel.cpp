@@ -5,6 +5,7 @@
 #include "actinguser.h"
 #include "exportlistdelegate.h"
 #include "statusformat.h"
+#include "statussummary.h"
 
 #include <QFont>
 #include <QLocale>
@@ -36,7 +37,7 @@ const ExportStatus *AllExportsModel::statusAt(int row) const
 
 bool AllExportsModel::isStalled(const Row &row) const
 {
-    return row.status.state == ExportState::Pending && row.meter.isStalled(nowMs());
+    return statusStalled(row.status, row.meter, nowMs());
 }
 
 bool AllExportsModel::isStalled(int row) const
@@ -47,9 +48,7 @@ bool AllExportsModel::isStalled(int row) const
 double AllExportsModel::speedAt(int row) const
 {
     if (row < 0 || row >= m_rows.size()) return 0;
-    const Row &r = m_rows[row];
-    if (r.status.state != ExportState::Pending || isStalled(r)) return 0;
-    return double(r.meter.bytesPerSecond());
+    return statusSpeed(m_rows[row].status, m_rows[row].meter, nowMs());
 }
 
 QString AllExportsModel::statusText(const Row &row) const
@@ -228,10 +227,8 @@ void AllExportsModel::updateExport(const ExportStatus &status)
         return;
     }
     Row &row = m_rows[r];
-    // Fewer bytes than before: a retry under the same id; start the average afresh.
-    if (status.bytesWritten < row.status.bytesWritten) row.meter.reset();
+    sampleStatus(row.meter, row.status, status, nowMs());
     row.status = status;
-    row.meter.addSample(status.bytesWritten, nowMs());
     row.dirty = true;
 }
 
@@ -263,8 +260,7 @@ void AllExportsModel::flush()
     const qint64 t = nowMs();
     for (int r = 0; r < m_rows.size(); ++r) {
         // A silent export's speed falls to 0 as its window moves on.
-        if (m_rows[r].status.state == ExportState::Pending)
-            m_rows[r].meter.addSample(m_rows[r].status.bytesWritten, t);
+        sampleSilence(m_rows[r].meter, m_rows[r].status, t);
         if (m_rows[r].dirty) {
             dirty.append(r);
             m_rows[r].dirty = false;

@@ -62,8 +62,7 @@ void LookupDialog::lookup(const QString &rawId)
     if (m_id->text() != rawId) m_id->setText(rawId);
     if (m_busy) return;
     if (m_permissions && !m_permissions->mayRead(m_config.user)) {
-        const QString message =
-            tr("permission denied: user %1 lacks \"export:read\"").arg(m_config.user);
+        const QString message = permissionDeniedMessage(m_config.user, Permission::Read);
         m_message->setText(message);
         m_result->clear();
         Q_EMIT lookupFinished(false, message);

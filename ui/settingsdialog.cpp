@@ -1,6 +1,7 @@
 #include "settingsdialog.h"
 
-#include "exportstore.h"
+#include "exportconfig.h"
+#include "humanformat.h"
 #include "permissions.h"
 #include "redisendpoint.h"
 #include "redisurltls.h"
@@ -116,7 +117,7 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     tlsForm->addRow(m_insecure);
     m_tlsBox->setLayout(tlsForm);
 
-    m_ttl->setRange(1, 365 * 24 * 3600);
+    m_ttl->setRange(ExporterConfig::minTtlSeconds, ExporterConfig::maxTtlSeconds);
     m_ttl->setSuffix(tr(" s"));
     m_ttl->setToolTip(tr("How long both keys of an export live after its last update"));
     m_chunk->setToolTip(tr("Bytes per write: a number with an optional K, M or G suffix; at "
@@ -300,21 +301,20 @@ std::optional<GuiSettings> SettingsDialog::values(QString *error) const
     v.redisPassword = m_redisPassword->text();
     v.ttlSeconds = m_ttl->value();
     v.chunkSize = parseByteSize(m_chunk->text().trimmed());
-    if (v.chunkSize < ExporterConfig::minChunkSize || v.chunkSize > ExporterConfig::maxChunkSize)
+    if (!ExporterConfig::chunkSizeInRange(v.chunkSize))
         return fail(tr("Chunk size: between 1 byte and 64M, e.g. 1M."));
     v.segmentBytes = parseByteSize(m_segment->text().trimmed());
-    if (v.segmentBytes < ExporterConfig::minSegmentBytes ||
-        v.segmentBytes > ExporterConfig::maxSegmentBytes)
+    if (!ExporterConfig::segmentBytesInRange(v.segmentBytes))
         return fail(tr("Segment size: between 1K and 512M, e.g. %1.")
                         .arg(ExporterConfig::defaultSegmentBytes));
-    if (v.chunkSize > v.segmentBytes)
+    if (!ExporterConfig::chunkFitsSegment(v.chunkSize, v.segmentBytes))
         return fail(tr("Chunk size: at most the segment size (%1): a chunk never straddles two "
                        "segments.")
                         .arg(m_segment->text().trimmed()));
     v.maxConcurrent = m_concurrent->value();
     const QString bw = m_bandwidth->text().trimmed();
     v.bandwidthLimit = bw.isEmpty() ? 0 : parseByteSize(bw);
-    if (v.bandwidthLimit < 0)
+    if (!ExporterConfig::bandwidthLimitInRange(v.bandwidthLimit))
         return fail(tr("Bandwidth limit: bytes per second with an optional K, M or G, e.g. 256K."));
     v.user = m_user->text().trimmed();
     v.permissionsFile = m_permissions->text().trimmed();

@@ -1,7 +1,5 @@
 #include "statusformat.h"
 
-#include <algorithm>
-
 #include "actinguser.h"
 
 #include "textescape.h"
@@ -10,11 +8,6 @@
 #include <QLocale>
 
 namespace hb {
-
-QString sizeText(qint64 bytes)
-{
-    return QLocale().formattedDataSize(bytes, 1);
-}
 
 QString prettyStatusJson(const QByteArray &json)
 {
@@ -39,7 +32,7 @@ QString statusSummary(const ExportStatus &s)
         s.bytesTotal < 0 ? QStringLiteral("unknown size") : sizeText(s.bytesTotal);
     QString progress = QStringLiteral("Written: %1 of %2").arg(sizeText(s.bytesWritten), total);
     if (s.bytesTotal > 0)
-        progress += QStringLiteral(" (%1%)").arg(s.bytesWritten * 100 / s.bytesTotal);
+        progress += QStringLiteral(" (%1%)").arg(percentOf(s.bytesWritten, s.bytesTotal));
     lines << progress;
     if (s.createdAt.isValid())
         lines << QStringLiteral("Created: %1")
@@ -52,15 +45,6 @@ QString statusSummary(const ExportStatus &s)
     if (!s.cancelledBy.isEmpty())
         lines << QStringLiteral("Cancelled by: %1").arg(escapeUntrusted(s.cancelledBy));
     return lines.join(QLatin1Char('\n'));
-}
-
-QString formatDuration(qint64 ms)
-{
-    const qint64 s = std::max<qint64>(0, ms / 1000);
-    if (s < 60) return QStringLiteral("%1 s").arg(s);
-    if (s < 3600) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
-    if (s < 86400) return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
-    return QStringLiteral("%1 d %2 h").arg(s / 86400).arg((s % 86400) / 3600);
 }
 
 } // namespace hb

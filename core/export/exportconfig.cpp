@@ -26,6 +26,31 @@ QString KeyLayout::idFromStatusKey(const QByteArray &key) const
 
 namespace hb {
 
+bool ExporterConfig::ttlInRange(qint64 seconds)
+{
+    return seconds >= minTtlSeconds && seconds <= maxTtlSeconds;
+}
+
+bool ExporterConfig::chunkSizeInRange(qint64 bytes)
+{
+    return bytes >= minChunkSize && bytes <= maxChunkSize;
+}
+
+bool ExporterConfig::segmentBytesInRange(qint64 bytes)
+{
+    return bytes >= minSegmentBytes && bytes <= maxSegmentBytes;
+}
+
+bool ExporterConfig::bandwidthLimitInRange(qint64 bytesPerSecond)
+{
+    return bytesPerSecond >= 0;
+}
+
+bool ExporterConfig::chunkFitsSegment(qint64 chunkBytes, qint64 segmentBytes)
+{
+    return chunkBytes <= std::clamp(segmentBytes, minSegmentBytes, maxSegmentBytes);
+}
+
 qint64 ExporterConfig::effectiveSegmentBytes() const
 {
     return std::clamp(segmentBytes, minSegmentBytes, maxSegmentBytes);

@@ -59,6 +59,19 @@ struct ExporterConfig
     static constexpr qint64 defaultSegmentBytes = 1024 * 1024 - 16;
     static constexpr qint64 minSegmentBytes = 1024;
     static constexpr qint64 maxSegmentBytes = 512LL * 1024 * 1024;
+    static constexpr int minTtlSeconds = 1;
+    static constexpr int maxTtlSeconds = 365 * 24 * 3600;
+
+    // The limits of the settings a person types: the CLI's flags and the Settings
+    // dialog check what they were given against these (and each words its refusal
+    // its own way); the exporter itself clamps (effective...() below).
+    static bool ttlInRange(qint64 seconds);
+    static bool chunkSizeInRange(qint64 bytes);
+    static bool segmentBytesInRange(qint64 bytes);
+    // Bytes per second; 0 is no limit.
+    static bool bandwidthLimitInRange(qint64 bytesPerSecond);
+    // A chunk never straddles two segments: at most the segment size used.
+    static bool chunkFitsSegment(qint64 chunkBytes, qint64 segmentBytes);
 
     // The chunk size actually used: chunkSize within its bounds and the segment size.
     qint64 effectiveChunkSize() const;

@@ -188,9 +188,8 @@ void ExportQueue::doPrepare(const Request &r)
     s.owner = acting.name;
     s.ownerVerified = acting.verified;
     if (!r.permissions || !r.permissions->mayExport(acting.name))
-        return refuse(
-            ErrorCode::PermissionDenied,
-            QStringLiteral("permission denied: user %1 lacks \"export\"").arg(acting.name));
+        return refuse(ErrorCode::PermissionDenied,
+                      permissionDeniedMessage(acting.name, Permission::Export));
     qint64 size = -1;
     if (isUrlSource(r.source)) {
         // Opened once here so that a refused URL (404, refused connection) is found

@@ -1,6 +1,7 @@
 #include "exportstore.h"
 
 #include "actinguser.h"
+#include "humanformat.h"
 #include "logging.h"
 #include "segmentdata.h"
 #include "sha256.h"
@@ -84,13 +85,11 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
         }
         ExportStatus cur = *found.status;
         if (!perms.mayCancel(user, cur.owner)) {
-            out.failure = {
-                ErrorCode::PermissionDenied,
-                cur.owner == user
-                    ? QStringLiteral("permission denied: user %1 lacks \"export\"").arg(user)
-                    : QStringLiteral("permission denied: user %1 lacks \"export:cancel-any\" "
-                                     "to cancel an export of %2")
-                          .arg(user, cur.owner)};
+            out.failure = {ErrorCode::PermissionDenied,
+                           cur.owner == user
+                               ? permissionDeniedMessage(user, Permission::Export)
+                               : permissionDeniedMessage(user, Permission::CancelAny) +
+                                     QStringLiteral(" to cancel an export of %1").arg(cur.owner)};
             return out;
         }
         out.status = cur;
@@ -395,42 +394,6 @@ Failure checkServerAccepts(RedisConnection &conn, const QString &source, qint64 
                     .arg(source, formatBytes(size), formatBytes(used), formatBytes(maxmemory),
                          QString::fromLatin1(policy))};
     return {};
-}
-
-qint64 parseByteSize(const QString &text)
-{
-    QString t = text.trimmed();
-    if (t.isEmpty()) return -1;
-    qint64 mult = 1;
-    const QChar last = t.back().toUpper();
-    if (last == QLatin1Char('K') || last == QLatin1Char('M') || last == QLatin1Char('G')) {
-        mult = last == QLatin1Char('K')   ? 1024LL
-               : last == QLatin1Char('M') ? 1024LL * 1024
-                                          : 1024LL * 1024 * 1024;
-        t.chop(1);
-    } else if (t.endsWith(QLatin1String("iB"), Qt::CaseInsensitive) && t.size() > 3) {
-        return parseByteSize(t.left(t.size() - 2));
-    }
-    bool ok = false;
-    const double v = t.toDouble(&ok);
-    if (!ok || !(v >= 0) || v * double(mult) > 9.0e18) return -1;
-    return qint64(v * double(mult));
-}
-
-QString formatBytes(qint64 bytes)
-{
-    if (bytes < 0) return QStringLiteral("?");
-    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = double(bytes);
-    int u = 0;
-    while (v >= 1024.0 && u < 4) {
-        v /= 1024.0;
-        ++u;
-    }
-    return u == 0 ? QStringLiteral("%1 B").arg(bytes)
-                  : QStringLiteral("%1 %2")
-                        .arg(v, 0, 'f', v < 10 ? 2 : 1)
-                        .arg(QLatin1String(units[u]));
 }
 
 } // namespace hb

@@ -86,9 +86,6 @@ private:
 Failure checkServerAccepts(RedisConnection &conn, const QString &source, qint64 size,
                            qint64 segmentBytes);
 
-// Parses "1048576", "64K", "1.5M", "2G" (powers of 1024). -1 when malformed.
-qint64 parseByteSize(const QString &text);
-QString formatBytes(qint64 bytes);
 // Input echoed in an error message: control characters replaced, long text cut.
 QString printableForMessage(const QString &text);
 

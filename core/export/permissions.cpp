@@ -90,6 +90,11 @@ std::shared_ptr<const PermissionsService> loadPermissions(const QString &explici
     return p;
 }
 
+QString permissionDeniedMessage(const QString &user, const QString &permission)
+{
+    return QStringLiteral("permission denied: user %1 lacks \"%2\"").arg(user, permission);
+}
+
 QString defaultUserName()
 {
     if (const passwd *pw = getpwuid(getuid()); pw && pw->pw_name && *pw->pw_name)

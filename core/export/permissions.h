@@ -64,6 +64,10 @@ private:
 std::shared_ptr<const PermissionsService> loadPermissions(const QString &explicitPath,
                                                           QString *error);
 
+// The one wording of a refusal, wherever it is decided (CLI, queue, store, window):
+// `permission denied: user NAME lacks "PERMISSION"`.
+QString permissionDeniedMessage(const QString &user, const QString &permission);
+
 // The acting user's default name: the login name.
 QString defaultUserName();
 

@@ -266,8 +266,7 @@ void Session::rebuildMonitor()
 void Session::fetchData(const QString &id, const QString &path)
 {
     if (!m_permissions->mayRead(m_config.user)) {
-        const QString message =
-            tr("permission denied: user %1 lacks \"export:read\"").arg(m_config.user);
+        const QString message = permissionDeniedMessage(m_config.user, Permission::Read);
         Q_EMIT dataFetched(id, path, false, 0, message);
         return;
     }

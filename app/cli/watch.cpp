@@ -1,18 +1,21 @@
-#include "cli_watch.h"
-
+// `watch`: every export on the server, live. On a terminal, a table redrawn in
+// place every half second (q or Ctrl-C quits; the terminal's mode is restored on the
+// way out); otherwise one plain line per change, until SIGINT or SIGTERM. Exit 0,
+// or 5 with one line on stderr when Redis is unreachable at the start. Later losses
+// of the connection are shown and healed (reconnect with back-off).
 #include "actinguser.h"
-
-#include "cli_signals.h"
-
+#include "builtins.h"
+#include "clicontext.h"
 #include "exportmonitor.h"
 #include "exportstatus.h"
-#include "exportstore.h"
-#include "logging.h"
+#include "humanformat.h"
+#include "output.h"
 #include "redisconnection.h"
+#include "signalpipe.h"
 #include "speedmeter.h"
+#include "statussummary.h"
 #include "textescape.h"
 
-#include <QCoreApplication>
 #include <QDateTime>
 #include <QEventLoop>
 #include <QHash>
@@ -22,27 +25,20 @@
 
 #include <algorithm>
 #include <csignal>
-#include <cstdio>
-#include <fcntl.h>
 #include <memory>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
-using namespace hb;
+namespace hb::cli {
 
 namespace {
 
+constexpr int redrawMs = 500; // the table's refresh
+
 void writeOut(const QByteArray &bytes)
 {
-    qsizetype done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n =
-            ::write(STDOUT_FILENO, bytes.constData() + done, size_t(bytes.size() - done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        done += n;
-    }
+    writeFd(STDOUT_FILENO, bytes);
 }
 
 // Keys unbuffered and unechoed while the table is up; everything restored on
@@ -75,25 +71,12 @@ private:
     bool m_raw = false;
 };
 
-QString duration(qint64 ms)
+QString cell(const QString &text, int width)
 {
-    const qint64 s = std::max<qint64>(0, ms / 1000);
-    if (s < 60) return QStringLiteral("%1s").arg(s);
-    if (s < 3600) return QStringLiteral("%1m%2s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-    if (s < 86400)
-        return QStringLiteral("%1h%2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
-    return QStringLiteral("%1d%2h").arg(s / 86400).arg((s % 86400) / 3600);
+    return elide(text, width).leftJustified(width);
 }
 
-QString cell(QString text, int width)
-{
-    if (text.size() > width) text = text.left(std::max(0, width - 1)) + QChar(0x2026);
-    return text.leftJustified(width);
-}
-
-// Speed and "stalled" come from SpeedMeter (the one home of that rule), fed with
-// the bytes written as this process sees them, on its own clock: another
-// machine's clock is never compared with ours.
+// Speed and "stalled" as the window's All exports tab tells them (statussummary.h).
 struct Tracked
 {
     ExportStatus status;
@@ -101,23 +84,18 @@ struct Tracked
 
     void update(const ExportStatus &s)
     {
-        if (s.bytesWritten < status.bytesWritten) meter.reset();
+        sampleStatus(meter, status, s, QDateTime::currentMSecsSinceEpoch());
         status = s;
-        meter.addSample(s.bytesWritten, QDateTime::currentMSecsSinceEpoch());
     }
     // Called at each redraw, so that a silent export's speed falls to 0.
-    void tick(qint64 nowMs)
-    {
-        if (status.state == ExportState::Pending) meter.addSample(status.bytesWritten, nowMs);
-    }
+    void tick(qint64 nowMs) { sampleSilence(meter, status, nowMs); }
     bool stalled(const QDateTime &now) const
     {
-        return status.state == ExportState::Pending && meter.isStalled(now.toMSecsSinceEpoch());
+        return statusStalled(status, meter, now.toMSecsSinceEpoch());
     }
     double speed(const QDateTime &now) const
     {
-        if (status.state != ExportState::Pending || stalled(now)) return 0;
-        return double(meter.bytesPerSecond());
+        return statusSpeed(status, meter, now.toMSecsSinceEpoch());
     }
     QString stateText(const QDateTime &now) const
     {
@@ -130,7 +108,7 @@ struct Tracked
     {
         if (status.bytesTotal > 0)
             return QStringLiteral("%1% %2")
-                .arg(int(double(status.bytesWritten) * 100.0 / double(status.bytesTotal)))
+                .arg(percentOf(status.bytesWritten, status.bytesTotal))
                 .arg(formatBytes(status.bytesWritten));
         return formatBytes(status.bytesWritten);
     }
@@ -178,9 +156,9 @@ public:
         QObject::connect(&m_monitor, &ExportMonitor::connectionChanged, &m_monitor,
                          [this](bool connected, const QString &message) {
                              if (!m_table && (!connected || m_wasDown))
-                                 std::fprintf(stderr, "watch: %s\n",
-                                              connected ? "reconnected"
-                                                        : qPrintable(escapeUntrusted(message)));
+                                 errLine(
+                                     QStringLiteral("watch: %1")
+                                         .arg(connected ? QStringLiteral("reconnected") : message));
                              m_wasDown = !connected;
                              m_connection = connected ? QString() : message;
                          });
@@ -237,11 +215,10 @@ public:
                          cell(ActingUser::displayOwner(s.owner, s.ownerVerified, 10), 24) +
                          cell(escapeUntrusted(s.host), 13) + cell(t->stateText(now), 23) +
                          cell(t->progress(), 17) +
-                         cell(speed > 0 ? formatBytes(qint64(speed)) + QStringLiteral("/s")
-                                        : QString(),
-                              13) +
-                         cell(s.createdAt.isValid() ? duration(s.createdAt.msecsTo(now))
-                                                    : QString(),
+                         cell(speed > 0 ? formatSpeed(qint64(speed)) : QString(), 13) +
+                         cell(s.createdAt.isValid()
+                                  ? formatDuration(s.createdAt.msecsTo(now), DurationStyle::Compact)
+                                  : QString(),
                               8) +
                          cell(s.updatedAt.isValid()
                                   ? s.updatedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss"))
@@ -268,27 +245,16 @@ private:
 
 } // namespace
 
-int runWatch(const hb::RedisEndpoint &endpoint, const hb::KeyLayout &keys, int refreshMs)
+int runWatch(CliContext &ctx)
 {
-    std::unique_ptr<QCoreApplication> ownApp;
-    static int argc = 1;
-    static char name[] = "hbexporter-cli";
-    static char *argv[] = {name, nullptr};
-    if (!QCoreApplication::instance()) ownApp = std::make_unique<QCoreApplication>(argc, argv);
-    qRegisterMetaType<hb::ExportStatus>();
-
+    if (!ctx.args.isEmpty()) return ctx.usage(QStringLiteral("watch takes no arguments"));
+    int code = 0;
+    if (!ctx.mayRead(&code)) return code;
+    qRegisterMetaType<ExportStatus>();
     {
-        // One clear line when Redis cannot be reached, not a warning and a line.
-        // (The category object is a mutable static; the accessor only hands out const.)
-        auto &category = const_cast<QLoggingCategory &>(lcRedis());
-        const bool warnings = category.isWarningEnabled();
-        category.setEnabled(QtWarningMsg, false);
-        RedisConnection probe(endpoint, RedisTimeouts{5000, 10000});
-        RedisReply pong = probe.ensureConnected() ? probe.command({"PING"})
-                                                  : RedisReply::fromError(probe.lastError());
-        category.setEnabled(QtWarningMsg, warnings);
-        if (pong.isError()) {
-            std::fprintf(stderr, "%s\n", qPrintable(pong.error.message));
+        RedisConnection probe(ctx.endpoint, RedisTimeouts{5000, 10000});
+        if (const Failure unreachable = reachRedis(probe, {"PING"})) {
+            errLine(unreachable.message);
             return 5;
         }
     }
@@ -310,8 +276,10 @@ int runWatch(const hb::RedisEndpoint &endpoint, const hb::KeyLayout &keys, int r
             }
         });
     }
-    Watch watch(endpoint, keys, table, refreshMs > 0 ? refreshMs : 500);
+    Watch watch(ctx.endpoint, ctx.config.keys, table, redrawMs);
     if (table) watch.draw();
     loop.exec();
     return 0;
 }
+
+} // namespace hb::cli

@@ -1,4 +1,4 @@
-#include "cli_signals.h"
+#include "signalpipe.h"
 
 #include <cerrno>
 #include <fcntl.h>
