@@ -481,6 +481,9 @@ private Q_SLOTS:
         QVERIFY2(server.start(&why), qPrintable(why));
         RedisConnection conn(server.endpoint(), {2000, 5000});
         ConnectionRecovery recovery(conn, exportId, 5, [] { return false; });
+        QVERIFY(!recovery.failsOver()); // one server, no sentinels, no cluster
+        QVERIFY(conn.ensureConnected());
+        QVERIFY(!recovery.newMaster());
         const ConnectionRecovery::Hooks hooks{
             {}, [](RedisError &) { return ConnectionRecovery::Resync::Resumed; }};
         const auto out = recovery.recover({RedisError::Kind::Timeout, QStringLiteral("timed out")},

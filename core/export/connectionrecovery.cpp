@@ -10,6 +10,19 @@ ConnectionRecovery::ConnectionRecovery(RedisConnection &conn, QString id, int ma
 {
 }
 
+bool ConnectionRecovery::failsOver() const
+{
+    return m_conn.endpoint().kind == RedisEndpoint::Kind::Sentinel || m_conn.isCluster();
+}
+
+std::optional<RedisError> ConnectionRecovery::newMaster() const
+{
+    if (!m_conn.masterMoved()) return std::nullopt;
+    return RedisError{
+        RedisError::Kind::ConnectionLost,
+        QStringLiteral("the sentinels name a new master instead of %1").arg(m_conn.serverName())};
+}
+
 void ConnectionRecovery::acknowledged(qint64 acked)
 {
     if (acked != m_ackedAtLastRecovery) m_backoff.reset();

@@ -6,6 +6,7 @@
 
 #include <QString>
 #include <functional>
+#include <optional>
 
 namespace hb {
 
@@ -47,8 +48,16 @@ public:
         Failure failure;
         bool reconnected() const { return kind == Kind::Reconnected; }
     };
-    // `failsOver`: behind sentinels or on a cluster, where a silent server is worth
-    // waiting for; `acked`: the acknowledged offset now.
+    // Failing over takes sentinels or a cluster seconds: a silent server is worth
+    // waiting for there, where a single server's silence is not.
+    bool failsOver() const;
+    // Behind sentinels, a failover leaves the old master taking writes until the
+    // sentinels reconfigure it: when they name another master, the cause to recover
+    // from (a ConnectionLost naming the old one).
+    std::optional<RedisError> newMaster() const;
+
+    // `failsOver`: whether a silent server is worth waiting for (failsOver() for
+    // the export's connection); `acked`: the acknowledged offset now.
     Outcome recover(const RedisError &cause, bool failsOver, qint64 acked, const Hooks &hooks);
     // The acknowledged offset moved: once past where the last recovery began, the
     // attempts count from zero again.

@@ -208,7 +208,8 @@ bool ExportRun::reconnect(const RedisError &cause)
 {
     const ConnectionRecovery::Hooks hooks{[this] { cancelHere(); },
                                           [this](RedisError &last) { return resync(last); }};
-    const ConnectionRecovery::Outcome out = m_recovery.recover(cause, failsOver(), acked(), hooks);
+    const ConnectionRecovery::Outcome out =
+        m_recovery.recover(cause, m_recovery.failsOver(), acked(), hooks);
     if (out.reconnected()) {
         qCInfo(lcExport).noquote() << "export" << m_current.id << "reconnected to"
                                    << m_conn.serverName() << "; resuming at offset" << acked();
@@ -259,10 +260,9 @@ ConnectionRecovery::Resync ExportRun::resync(RedisError &last)
 
 bool ExportRun::followFailover()
 {
-    if (!m_conn.masterMoved()) return false;
-    reconnect(
-        {RedisError::Kind::ConnectionLost,
-         QStringLiteral("the sentinels name a new master instead of %1").arg(m_conn.serverName())});
+    const std::optional<RedisError> moved = m_recovery.newMaster();
+    if (!moved) return false;
+    reconnect(*moved);
     return true;
 }
 

@@ -72,12 +72,6 @@ private:
     ConnectionRecovery::Resync resync(RedisError &last);
     // Reconnects when the sentinels name another master; true when it did.
     bool followFailover();
-    // Failing over takes sentinels or a cluster seconds: a silent server is worth
-    // waiting for there, where a single server's silence is not.
-    bool failsOver() const
-    {
-        return m_cfg.endpoint.kind == RedisEndpoint::Kind::Sentinel || m_conn.isCluster();
-    }
 
     void finish(const ExportStatus &status, ErrorCode code, const QString &message);
     void finishUnwritten(ErrorCode code, const QString &message);
