@@ -32,4 +32,15 @@ Failure Failure::fromRedis(const RedisError &e)
     return {ErrorCode::Redis, e.message};
 }
 
+Failure Failure::ofExport(const RedisError &e)
+{
+    return {deniedOrFailed(fromRedis(e).code), e.message};
+}
+
+QString cancelledByMessage(const QString &user, const QString &when)
+{
+    const QString base = QStringLiteral("cancelled by %1").arg(user);
+    return when.isEmpty() ? base : base + QLatin1Char(' ') + when;
+}
+
 } // namespace hb

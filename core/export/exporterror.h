@@ -22,6 +22,17 @@ enum class ErrorCode {
 
 int exitCodeFor(ErrorCode code);
 
+// How an export's own failures are coded: a refusal of our permissions stays
+// PermissionDenied (exit 4), everything else that ends it is Failed.
+inline ErrorCode deniedOrFailed(ErrorCode code)
+{
+    return code == ErrorCode::PermissionDenied ? code : ErrorCode::Failed;
+}
+
+// The one wording of a cancel: "cancelled by alice", or with `when` after it
+// ("cancelled by alice while queued").
+QString cancelledByMessage(const QString &user, const QString &when = {});
+
 struct Failure
 {
     ErrorCode code = ErrorCode::None;
@@ -29,6 +40,8 @@ struct Failure
 
     explicit operator bool() const { return code != ErrorCode::None; }
     static Failure fromRedis(const RedisError &e);
+    // A Redis error that ends an export: PermissionDenied or Failed, with its message.
+    static Failure ofExport(const RedisError &e);
 };
 
 } // namespace hb

@@ -113,9 +113,10 @@ void ExportQueue::loop()
             // The stop sequence of exports that never started: CANCELLED.
             const auto waiting = m_waiting;
             for (const auto &w : waiting)
-                cancelWaiting(*w, w->config.user,
-                              QStringLiteral("cancelled by %1 while queued (the exporter stopped)")
-                                  .arg(w->config.user));
+                cancelWaiting(
+                    *w, w->config.user,
+                    cancelledByMessage(w->config.user,
+                                       QStringLiteral("while queued (the exporter stopped)")));
             return;
         }
         if (sincePoll.elapsed() >= pollIntervalMs) {
@@ -134,7 +135,7 @@ void ExportQueue::handle(const Request &r)
     case Request::Kind::Cancel:
         if (const auto w = m_waiting.value(r.id)) // our own: cancelled by its acting user
             cancelWaiting(*w, w->config.user,
-                          QStringLiteral("cancelled by %1 while queued").arg(w->config.user));
+                          cancelledByMessage(w->config.user, QStringLiteral("while queued")));
         else
             m_cancelledEarly.insert(r.id, r.user); // its prepare is still to come
         break;
@@ -174,7 +175,7 @@ void ExportQueue::doPrepare(const Request &r)
     if (m_cancelledEarly.contains(r.id)) {
         const QString user = m_cancelledEarly.take(r.id);
         return refuse(ErrorCode::Cancelled,
-                      QStringLiteral("cancelled by %1 while queued").arg(user));
+                      cancelledByMessage(user, QStringLiteral("while queued")));
     }
     // Who acts: with an ACL login, the user the server vouches for (a connection,
     // one WHOAMI); otherwise the requested user, unverified.
@@ -267,7 +268,7 @@ void ExportQueue::cancelWaiting(Waiting &w, const QString &user, const QString &
             next.bytesWritten = 0;
             next.segments = 0;
             next.settled = true;
-            why = QStringLiteral("cancelled by %1 while queued").arg(cur.cancelledBy);
+            why = cancelledByMessage(cur.cancelledBy, QStringLiteral("while queued"));
             if (cur.settled) break;
             continue;
         }
@@ -342,7 +343,7 @@ void ExportQueue::poll()
             w.prepared.status = *cur;
             if (cur->state == ExportState::Cancelled) {
                 cancelWaiting(w, cur->cancelledBy,
-                              QStringLiteral("cancelled by %1 while queued").arg(cur->cancelledBy));
+                              cancelledByMessage(cur->cancelledBy, QStringLiteral("while queued")));
             } else if (isTerminal(cur->state) || cur->state == ExportState::Unknown) {
                 m_waiting.remove(id);
                 const ExportStatus final = *cur;

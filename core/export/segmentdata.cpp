@@ -286,7 +286,7 @@ Result refreshTtls(RedisConnection &conn, const SegmentLayout &layout, qint64 by
 }
 
 Result findGap(RedisConnection &conn, const SegmentLayout &layout, qint64 bytes, int ttlSeconds,
-               qint64 *gapAt)
+               qint64 *gapAt, QList<qint64> *lengths)
 {
     Result out;
     *gapAt = bytes;
@@ -300,6 +300,11 @@ Result findGap(RedisConnection &conn, const SegmentLayout &layout, qint64 bytes,
     QList<RedisReply> replies;
     if (!pipeline(conn, cmds, &replies, &out.failure) || firstErrorReply(replies, &out.failure))
         return out;
+    if (lengths) {
+        lengths->clear();
+        for (qint64 k = 0; k < count; ++k)
+            lengths->append(replies[2 * k + 1].integer);
+    }
     for (qint64 k = 0; k < count; ++k) {
         const qint64 want = std::min(layout.segmentBytes(), bytes - layout.startOf(k));
         if (replies[2 * k + 1].integer < want) {

@@ -88,9 +88,10 @@ Result refreshTtls(RedisConnection &conn, const SegmentLayout &layout, qint64 by
 // holding the first `bytes` bytes as written (layout) and checks each holds its full
 // length, with pipelined PEXPIRE and STRLEN. *gapAt is the start of the first
 // segment that is gone or short (replication is asynchronous: a new master may
-// lack writes the old one acknowledged), or `bytes` when all are there.
+// lack writes the old one acknowledged), or `bytes` when all are there. `lengths`,
+// when given, gets each key's STRLEN in order (HeldData reports them).
 Result findGap(RedisConnection &conn, const SegmentLayout &layout, qint64 bytes, int ttlSeconds,
-               qint64 *gapAt);
+               qint64 *gapAt, QList<qint64> *lengths = nullptr);
 
 } // namespace SegmentData
 

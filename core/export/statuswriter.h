@@ -36,6 +36,15 @@ public:
     // Replaces what this writer last wrote (or adopted) by `next`.
     Result write(const ExportStatus &next);
 
+    // Reads the status key (after a reconnect): Applied when it still holds what the
+    // next write expects, a Conflict classified as a write's when not (`vanished`
+    // says why when the key is missing), Error when Redis did not answer.
+    Result compareStored(const QString &id, const QString &vanished);
+    // The one classification of a status found instead of the expected one: parsed
+    // when it is a status of export `id`, else why not in `problem`.
+    static Result conflict(const QByteArray &currentJson, const QString &id,
+                           const QString &vanished);
+
     // The stored JSON the next write will compare against.
     const QByteArray &expected() const { return m_expected; }
     // Takes a status read from Redis as the one to replace next.
