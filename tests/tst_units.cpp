@@ -2,15 +2,21 @@
 #include "exportconfig.h"
 #include "exportstatus.h"
 #include "exportstore.h"
+#include "filesource.h"
 #include "permissions.h"
 #include "redisendpoint.h"
 #include "sha256.h"
+#include "sourcefingerprint.h"
 
 #include <QCryptographicHash>
+#include <QTemporaryDir>
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 using namespace hb;
 
@@ -332,6 +338,170 @@ private Q_SLOTS:
         QCOMPARE(sha.finish(), expected);
         QCOMPARE(sha.finish(), expected);
         QVERIFY(sha.errorString().isEmpty());
+    }
+
+    // ---- resume (issue 22): status fields, fingerprints, owner liveness ----
+
+    void statusJson_resumeFieldsRoundTrip()
+    {
+        ExportStatus s;
+        s.id = newExportId();
+        s.state = ExportState::Pending;
+        s.createdAt = s.updatedAt = QDateTime::currentDateTimeUtc();
+        const QByteArray plain = s.toJson();
+        // Never written while empty: statuses of exports that never met resume are unchanged.
+        for (const char *k :
+             {"fingerprint", "ownerToken", "bootId", "pidStart", "resumedAt", "resumes"})
+            QVERIFY2(!plain.contains(k), k);
+        s.fingerprint = SourceFingerprint::ofFile(QStringLiteral("scan.tiff"), 73400320, 1764270131,
+                                                  999999999, 18446744073709551615ULL, 64769);
+        s.ownerToken = newOwnerToken();
+        s.bootId = QStringLiteral("0b7c1d0e-5f2a-4c1e-9d3b-1a2b3c4d5e6f");
+        s.pidStart = 123456789;
+        s.resumedAt = s.updatedAt.addSecs(5);
+        s.resumes = 2;
+        const QByteArray json = s.toJson();
+        QVERIFY(json.endsWith("\"resumes\":2}"));
+        const auto back = ExportStatus::fromJson(json);
+        QVERIFY(back);
+        QCOMPARE(back->fingerprint, s.fingerprint); // the largest inode survives the JSON
+        QCOMPARE(back->ownerToken, s.ownerToken);
+        QCOMPARE(back->ownerToken.size(), 32);
+        QCOMPARE(back->bootId, s.bootId);
+        QCOMPARE(back->pidStart, s.pidStart);
+        QCOMPARE(back->resumedAt, s.resumedAt);
+        QCOMPARE(back->resumes, 2);
+        QCOMPARE(back->toJson(), json);
+        const QJsonObject o = QJsonDocument::fromJson(json).object();
+        QCOMPARE(o.value(QLatin1String("fingerprint"))
+                     .toObject()
+                     .value(QLatin1String("mtime"))
+                     .toString(),
+                 QStringLiteral("2025-11-27T19:02:11.999999999Z"));
+    }
+    void statusJson_resumeFieldsTolerateBadValues()
+    {
+        const auto s = ExportStatus::fromJson(
+            "{\"id\":\"a\",\"status\":\"PENDING\",\"fingerprint\":{\"kind\":\"tape\",\"size\":1},"
+            "\"ownerToken\":7,\"pidStart\":\"x\",\"resumes\":-3,\"resumedAt\":\"yesterday\","
+            "\"somethingNew\":{\"a\":[1,2]}}");
+        QVERIFY(s);
+        QVERIFY(!s->fingerprint.isValid());
+        QVERIFY(s->ownerToken.isEmpty());
+        QCOMPARE(s->pidStart, 0);
+        QCOMPARE(s->resumes, 0);
+        QVERIFY(!s->resumedAt.isValid());
+    }
+
+    void fingerprint_ofPathIsStatOfARegularFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("scan.tiff"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(1000, 'x'));
+        f.close();
+        QString why;
+        const SourceFingerprint fp = SourceFingerprint::ofPath(path, &why);
+        QVERIFY2(fp.isValid(), qPrintable(why));
+        QCOMPARE(fp.kind, SourceFingerprint::Kind::File);
+        QCOMPARE(fp.name, QStringLiteral("scan.tiff"));
+        QCOMPARE(fp.size, 1000);
+        struct stat st;
+        QCOMPARE(::stat(QFile::encodeName(path).constData(), &st), 0);
+        QCOMPARE(fp.inode, quint64(st.st_ino));
+        QCOMPARE(fp.device, quint64(st.st_dev));
+        QCOMPARE(fp.mtimeSec, qint64(st.st_mtim.tv_sec));
+        QCOMPARE(fp.mtimeNsec, qint64(st.st_mtim.tv_nsec));
+        QVERIFY(fp.differenceFrom(SourceFingerprint::ofPath(path)).isEmpty());
+        // What an export's source saw at open() is the same fingerprint.
+        FileSource source(path);
+        QVERIFY(source.open());
+        QCOMPARE(source.fingerprint(), fp);
+        const auto back = SourceFingerprint::fromJson(fp.toJson());
+        QVERIFY(back);
+        QCOMPARE(*back, fp);
+    }
+    void fingerprint_noneForWhatCannotBeReadTwice()
+    {
+        QTemporaryDir dir;
+        QString why;
+        QVERIFY(!SourceFingerprint::ofPath(QStringLiteral("-"), &why).isValid());
+        QVERIFY2(why.contains(QLatin1String("standard input")), qPrintable(why));
+        const QString fifo = dir.filePath(QStringLiteral("pipe"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        QVERIFY(!SourceFingerprint::ofPath(fifo, &why).isValid());
+        QVERIFY2(why.contains(QLatin1String("pipe")), qPrintable(why));
+        QVERIFY(!SourceFingerprint::ofPath(QStringLiteral("/proc/self/status"), &why).isValid());
+        QVERIFY2(why.contains(QLatin1String("pseudo file")), qPrintable(why));
+        QVERIFY(!SourceFingerprint::ofPath(dir.path(), &why).isValid());
+        QVERIFY(
+            !SourceFingerprint::ofPath(dir.filePath(QStringLiteral("missing")), &why).isValid());
+        QVERIFY2(why.contains(QLatin1String("No such file")), qPrintable(why));
+        QVERIFY(SourceFingerprint().toJson().isEmpty());
+        // Standard input redirected from a regular file still cannot be named again.
+        FileSource stdinSource(QStringLiteral("-"));
+        QVERIFY(!stdinSource.fingerprint().isValid());
+        // A URL that names no version has none either.
+        QVERIFY(
+            !SourceFingerprint::ofUrl(QStringLiteral("https://x/y"), 10, QString(), QString(), &why)
+                 .isValid());
+        QVERIFY(why.contains(QLatin1String("ETag")));
+    }
+    void fingerprint_differenceSaysWhatChanged()
+    {
+        const SourceFingerprint began = SourceFingerprint::ofFile(
+            QStringLiteral("scan.tiff"), 73400320, 1764270131, 532000001, 4242, 2049);
+        SourceFingerprint now = began;
+        QVERIFY(began.differenceFrom(now).isEmpty());
+        now.size = 73400321;
+        QCOMPARE(
+            began.differenceFrom(now),
+            QStringLiteral("scan.tiff changed since the export began: size 73400320 → 73400321"));
+        now = began;
+        now.mtimeNsec = 532000002; // a nanosecond is a change
+        QVERIFY(began.differenceFrom(now).contains(QStringLiteral(
+            "modified 2025-11-27T19:02:11.532000001Z → 2025-11-27T19:02:11.532000002Z")));
+        now = began;
+        now.inode = 4243;
+        QVERIFY(began.differenceFrom(now).contains(QLatin1String("replaced by another file")));
+        QVERIFY(!began.differenceFrom(SourceFingerprint()).isEmpty());
+
+        // A file really changed on disk: rewritten with the same size and an older mtime.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("a.bin"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("abcd");
+        f.close();
+        const SourceFingerprint before = SourceFingerprint::ofPath(path);
+        struct timespec times[2] = {{0, UTIME_OMIT},
+                                    {before.mtimeSec, (before.mtimeNsec + 1) % 1000000000}};
+        QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), times, 0), 0);
+        QVERIFY(before.differenceFrom(SourceFingerprint::ofPath(path))
+                    .contains(QLatin1String("modified")));
+
+        const SourceFingerprint url = SourceFingerprint::ofUrl(
+            QStringLiteral("https://example.com/f.bin"), 10, QStringLiteral("\"v1\""),
+            QStringLiteral("Wed, 21 Oct 2026 07:28:00 GMT"));
+        QVERIFY(url.isValid());
+        const auto urlBack = SourceFingerprint::fromJson(url.toJson());
+        QVERIFY(urlBack);
+        QCOMPARE(*urlBack, url);
+        SourceFingerprint urlNow = url;
+        urlNow.lastModified = QStringLiteral("Thu, 22 Oct 2026 07:28:00 GMT"); // the ETag decides
+        QVERIFY(url.differenceFrom(urlNow).isEmpty());
+        urlNow.etag = QStringLiteral("\"v2\"");
+        QCOMPARE(
+            url.differenceFrom(urlNow),
+            QStringLiteral(
+                "https://example.com/f.bin changed since the export began: ETag \"v1\" → \"v2\""));
+        SourceFingerprint byDate =
+            SourceFingerprint::ofUrl(QStringLiteral("https://e/x"), -1, QString(),
+                                     QStringLiteral("Wed, 21 Oct 2026 07:28:00 GMT"));
+        SourceFingerprint byDateNow = byDate;
+        byDateNow.lastModified = QStringLiteral("Thu, 22 Oct 2026 07:28:00 GMT");
+        QVERIFY(byDate.differenceFrom(byDateNow).contains(QLatin1String("Last-Modified")));
     }
 };
 
