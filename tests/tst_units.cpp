@@ -3,12 +3,14 @@
 #include "exportstatus.h"
 #include "exportstore.h"
 #include "filesource.h"
+#include "ownerliveness.h"
 #include "permissions.h"
 #include "redisendpoint.h"
 #include "sha256.h"
 #include "sourcefingerprint.h"
 
 #include <QCryptographicHash>
+#include <QProcess>
 #include <QTemporaryDir>
 
 #include <QJsonDocument>
@@ -502,6 +504,98 @@ private Q_SLOTS:
         SourceFingerprint byDateNow = byDate;
         byDateNow.lastModified = QStringLiteral("Thu, 22 Oct 2026 07:28:00 GMT");
         QVERIFY(byDate.differenceFrom(byDateNow).contains(QLatin1String("Last-Modified")));
+    }
+
+    void ownerLiveness_decidesGoneOrAlive()
+    {
+        ProcessFacts here;
+        here.hostName = QStringLiteral("host-a");
+        here.bootId = QStringLiteral("boot-1");
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        ExportStatus s;
+        s.host = QStringLiteral("host-a");
+        s.pid = 4242;
+        s.bootId = QStringLiteral("boot-1");
+        s.pidStart = 1000;
+        s.updatedAt = now.addMSecs(-2000);
+        int probes = 0;
+        auto probe = [&](qint64 startTime) {
+            return [&, startTime](qint64 pid) {
+                ++probes;
+                return pid == 4242 ? startTime : -1;
+            };
+        };
+        // This host, the pid dead: gone at once, however recent the write.
+        auto l = OwnerLiveness::assess(s, here, now, probe(-1));
+        QVERIFY(l.isGone());
+        QVERIFY(l.sameHost);
+        QVERIFY2(l.reason.contains(QLatin1String("no longer running")), qPrintable(l.reason));
+        // The pid reused by another program (another start time): gone.
+        l = OwnerLiveness::assess(s, here, now, probe(2000));
+        QVERIFY(l.isGone());
+        QVERIFY(l.reason.contains(QLatin1String("another program")));
+        // Running, the same start time, written 2 s ago: alive.
+        l = OwnerLiveness::assess(s, here, now, probe(1000));
+        QVERIFY(!l.isGone());
+        QCOMPARE(l.ownerText(), QStringLiteral("owned by host-a/4242, last written 2 s ago"));
+        // Running but silent for 10 s (SIGSTOPped): gone.
+        s.updatedAt = now.addMSecs(-10000);
+        QVERIFY(OwnerLiveness::assess(s, here, now, probe(1000)).isGone());
+        s.updatedAt = now.addMSecs(-9999);
+        QVERIFY(!OwnerLiveness::assess(s, here, now, probe(1000)).isGone());
+        // Another host: never probed, silence decides.
+        s.host = QStringLiteral("host-b");
+        probes = 0;
+        s.updatedAt = now.addMSecs(-9000);
+        l = OwnerLiveness::assess(s, here, now, probe(-1));
+        QVERIFY(!l.isGone());
+        QVERIFY(!l.sameHost);
+        s.updatedAt = now.addMSecs(-12000);
+        l = OwnerLiveness::assess(s, here, now, probe(-1));
+        QVERIFY(l.isGone());
+        QVERIFY2(l.reason.contains(QLatin1String("has not written the status for 12 s")),
+                 qPrintable(l.reason));
+        QCOMPARE(probes, 0);
+        // Same name, another boot (the host rebooted): the old pid means nothing.
+        s.host = QStringLiteral("host-a");
+        s.bootId = QStringLiteral("boot-0");
+        s.updatedAt = now.addMSecs(-1000);
+        QVERIFY(!OwnerLiveness::assess(s, here, now, probe(-1)).isGone());
+        QCOMPARE(probes, 0);
+        // A clock ahead of ours: not silent, not negative.
+        s.updatedAt = now.addSecs(30);
+        l = OwnerLiveness::assess(s, here, now, probe(-1));
+        QVERIFY(!l.isGone());
+        QCOMPARE(l.silentMs, 0);
+        // Never written by a running owner.
+        s.updatedAt = QDateTime();
+        QVERIFY(OwnerLiveness::assess(s, here, now, probe(-1)).isGone());
+    }
+    void ownerLiveness_probesTheRealProcessTable()
+    {
+        const ProcessFacts &me = ProcessFacts::self();
+        QCOMPARE(me.pid, QCoreApplication::applicationPid());
+        QVERIFY(!me.hostName.isEmpty());
+        QVERIFY(!me.bootId.isEmpty());
+        QVERIFY(me.pidStart > 0);
+        QCOMPARE(ProcessFacts::startTimeOf(me.pid), me.pidStart);
+        QProcess child;
+        child.start(QStringLiteral("sleep"), {QStringLiteral("30")});
+        QVERIFY(child.waitForStarted());
+        const qint64 pid = child.processId();
+        const qint64 start = ProcessFacts::startTimeOf(pid);
+        QVERIFY(start >= me.pidStart);
+        ExportStatus s;
+        s.host = me.hostName;
+        s.bootId = me.bootId;
+        s.pid = pid;
+        s.pidStart = start;
+        s.updatedAt = QDateTime::currentDateTimeUtc();
+        QVERIFY(!OwnerLiveness::assess(s, me, QDateTime::currentDateTimeUtc()).isGone());
+        child.kill();
+        QVERIFY(child.waitForFinished());
+        QCOMPARE(ProcessFacts::startTimeOf(pid), -1);
+        QVERIFY(OwnerLiveness::assess(s, me, QDateTime::currentDateTimeUtc()).isGone());
     }
 };
 
