@@ -13,6 +13,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 using namespace hb;
 
@@ -156,6 +159,39 @@ private Q_SLOTS:
         QCOMPARE(j.entries().size(), 1);
         QVERIFY(!j.entry(e.id));
         QVERIFY(j.entry(other.id));
+    }
+
+    void entryOf_anExport_hasAbsolutePathAndNoPassword()
+    {
+        ExporterConfig cfg;
+        cfg.endpoint =
+            *RedisEndpoint::parse(QStringLiteral("redis://alice:s3cret@db.example:6380/4"));
+        cfg.keys.prefix = "exp:";
+        cfg.ttlSeconds = 900;
+        cfg.chunkSize = 65536;
+        ExportStatus s;
+        s.id = newExportId();
+        s.state = ExportState::Created;
+        s.owner = QStringLiteral("alice");
+        s.segmentBytes = 1 << 20;
+        s.bytesTotal = 10;
+        s.ownerToken = newOwnerToken();
+        s.createdAt = QDateTime::currentDateTimeUtc().addSecs(-5);
+        s.fingerprint = SourceFingerprint::ofFile(QStringLiteral("a.bin"), 10, 1, 2, 3, 4);
+        const Journal::Entry e = Journal::Entry::of(QStringLiteral("some/dir/a.bin"), cfg, s);
+        QCOMPARE(e.source, QDir::current().absoluteFilePath(QStringLiteral("some/dir/a.bin")));
+        QCOMPARE(e.server, QStringLiteral("redis://alice@db.example:6380/4"));
+        QCOMPARE(e.keyPrefix, QStringLiteral("exp:"));
+        QCOMPARE(e.ttl, 900);
+        QCOMPARE(e.chunkSize, 65536);
+        QCOMPARE(e.segmentBytes, 1 << 20);
+        QCOMPARE(e.state, QStringLiteral("CREATED"));
+        QCOMPARE(e.fingerprint, s.fingerprint);
+        QCOMPARE(e.ownerToken, s.ownerToken);
+        QCOMPARE(e.createdAt, s.createdAt);
+        QCOMPARE(Journal::Entry::of(QStringLiteral("-"), cfg, s).source, QStringLiteral("-"));
+        QCOMPARE(Journal::Entry::of(QStringLiteral("https://h/x"), cfg, s).source,
+                 QStringLiteral("https://h/x"));
     }
 
     void tornLastLine_isSkippedReportedOnceAndHealed()
@@ -345,6 +381,29 @@ private Q_SLOTS:
         QCOMPARE(kept.size(), 10);
         QCOMPARE(kept.last().id, many.last().id);
         QCOMPARE(kept.first().id, many.at(20).id);
+    }
+
+    void lockHeldByAStoppedProcess_isReportedNotWaitedForever()
+    {
+        Journal j(freshFolder());
+        const Journal::Entry first = sampleEntry();
+        QVERIFY(j.record(first));
+        // What a window SIGSTOPped in the middle of a compaction leaves: the lock held.
+        const int fd =
+            ::open(QFile::encodeName(j.folder() + QStringLiteral("/journal.lock")).constData(),
+                   O_RDWR | O_CLOEXEC);
+        QVERIFY(fd >= 0);
+        QCOMPARE(::flock(fd, LOCK_EX), 0);
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(!j.record(sampleEntry()));
+        QVERIFY2(j.lastError().contains(QLatin1String("another process has held it")),
+                 qPrintable(j.lastError()));
+        QVERIFY(t.elapsed() < hb::test::scaledMs(5000));
+        QCOMPARE(j.entries().size(), 1); // read without the lock, never hung
+        ::close(fd);
+        QVERIFY2(j.record(sampleEntry()), qPrintable(j.lastError()));
+        QCOMPARE(j.entries().size(), 2);
     }
 
     void twoProcesses_appendAtOnce_loseNothing()

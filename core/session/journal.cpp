@@ -1,15 +1,19 @@
 #include "journal.h"
 
+#include "backoff.h"
+#include "exportsource.h"
 #include "exportstatus.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QThread>
 #include <QUrl>
 
 #include <algorithm>
@@ -68,7 +72,11 @@ bool isPasswordParameter(const QString &rawKey)
            key.endsWith(QLatin1String("_pass")) || key.endsWith(QLatin1String("_pwd"));
 }
 
-// flock(2) on journal.lock for the lifetime of the object.
+// flock(2) on journal.lock for the lifetime of the object. Waits at most
+// lockWaitMs: a process stopped (SIGSTOP) while it compacts must not hang every
+// other process's record(); they report the journal busy and go on.
+constexpr int lockWaitMs = 2000;
+
 class FileLock final
 {
 public:
@@ -80,9 +88,20 @@ public:
             m_error = errnoText(errno);
             return;
         }
-        while (::flock(m_fd, exclusive ? LOCK_EX : LOCK_SH) != 0) {
-            if (errno == EINTR) continue;
-            m_error = errnoText(errno);
+        QElapsedTimer waited;
+        waited.start();
+        Backoff backoff(1, 50);
+        while (::flock(m_fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+            const int e = errno;
+            if (e == EINTR) continue;
+            if (e == EWOULDBLOCK && waited.elapsed() < lockWaitMs) {
+                QThread::msleep(backoff.next());
+                continue;
+            }
+            m_error =
+                e == EWOULDBLOCK
+                    ? QStringLiteral("another process has held it for %1 s").arg(lockWaitMs / 1000)
+                    : errnoText(e);
             ::close(m_fd);
             m_fd = -1;
             return;
@@ -109,6 +128,30 @@ private:
 bool Journal::Entry::isTerminal() const
 {
     return hb::isTerminal(stateFromName(state));
+}
+
+Journal::Entry Journal::Entry::of(const QString &sourceSpec, const ExporterConfig &config,
+                                  const ExportStatus &status)
+{
+    Entry e;
+    e.id = status.id;
+    const bool path = !isUrlSource(sourceSpec) && sourceSpec != QLatin1String("-");
+    // A resume may run from another working directory.
+    e.source = path ? QFileInfo(sourceSpec).absoluteFilePath() : sourceSpec;
+    e.server = Journal::serverText(config.endpoint);
+    e.keyPrefix = QString::fromUtf8(config.keys.prefix);
+    e.user = status.owner;
+    e.ttl = config.ttlSeconds;
+    e.chunkSize = config.chunkSize;
+    e.segmentBytes = status.segmentBytes > 0 ? status.segmentBytes : config.segmentBytes;
+    e.fingerprint = status.fingerprint;
+    e.state = status.stateText();
+    e.bytesTotal = status.bytesTotal;
+    e.bytesWritten = status.bytesWritten;
+    e.error = status.error;
+    e.ownerToken = status.ownerToken;
+    e.createdAt = status.createdAt;
+    return e;
 }
 
 QJsonObject Journal::Entry::toJson() const
@@ -271,6 +314,7 @@ bool Journal::appendLine(const QByteArray &line)
     if (!ensureFolder()) return false;
     const QString lockPath = m_folder + QLatin1Char('/') + QLatin1String(lockFileName);
     qint64 sizeAfter = 0;
+    bool compacted = false;
     {
         FileLock lock(lockPath, false, true);
         if (!lock.held()) {
@@ -311,10 +355,9 @@ bool Journal::appendLine(const QByteArray &line)
             return false;
         }
     }
-    if (sizeAfter > m_compactAt) {
-        compact();
-        m_error.clear(); // the line is written; a failed compaction is retried next time
-    }
+    // The line is written: what the compaction finds or fails at stays in
+    // lastError(), and a failed one is tried again at the next append.
+    if (sizeAfter > m_compactAt) readAndMaybeCompact(true, &compacted);
     return true;
 }
 
@@ -348,17 +391,14 @@ bool Journal::remove(const QString &id)
     return appendLine(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
-Journal::Loaded Journal::load(const QByteArray &content, const QDateTime &now)
+Journal::Loaded Journal::load(const QByteArray &content)
 {
-    Q_UNUSED(now);
     Loaded l;
-    l.readable = true;
     QHash<QString, qsizetype> index; // id → position in l.entries
     const QList<QByteArray> lines = content.split('\n');
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const QByteArray line = lines.at(i).trimmed();
         if (line.isEmpty()) continue;
-        ++l.lines;
         const bool last = i == lines.size() - 1; // no newline after it: maybe torn
         QJsonParseError perr;
         const QJsonDocument doc = QJsonDocument::fromJson(line, &perr);
@@ -465,7 +505,7 @@ QList<Journal::Entry> Journal::readAndMaybeCompact(bool force, bool *ok)
     const QByteArray content = file.readAll();
     file.close();
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    Loaded loaded = load(content, now);
+    Loaded loaded = load(content);
     const QList<Entry> kept = live(loaded.entries, now);
     if (!loaded.problems.isEmpty())
         m_error = QStringLiteral("the export journal %1: skipped %2 that could not be read: %3")

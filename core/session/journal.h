@@ -1,5 +1,7 @@
 #pragma once
 
+#include "exportconfig.h"
+#include "exportstatus.h"
 #include "redisendpoint.h"
 #include "sourcefingerprint.h"
 
@@ -8,6 +10,7 @@
 #include <QList>
 #include <QSet>
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 namespace hb {
@@ -62,6 +65,10 @@ public:
         QDateTime expiresAt;
 
         bool isTerminal() const;
+        // The entry for an export started from `sourceSpec` (a path, made absolute,
+        // "-" or a URL) with `config`, as its status now reads.
+        static Entry of(const QString &sourceSpec, const ExporterConfig &config,
+                        const ExportStatus &status);
         QJsonObject toJson() const;
         static std::optional<Entry> fromJson(const QJsonObject &o);
     };
@@ -98,7 +105,10 @@ public:
     bool compact();
 
     // The problem of the last call, empty when there was none. A line that could not
-    // be read is told once per Journal (and compaction then drops it).
+    // be read is told once per Journal (and compaction then drops it). record() and
+    // remove() may return true with a problem here: the compaction they ran found it.
+    // Waiting for journal.lock is bounded (2 s): a process stopped while it holds it
+    // makes the others report the journal busy, never hang.
     QString lastError() const { return m_error; }
 
     // `url` without its password: user info keeps the user only, and query
@@ -112,14 +122,12 @@ private:
     struct Loaded
     {
         QList<Entry> entries; // latest per id, oldest first, nothing dropped yet
-        QStringList problems; // lines skipped
-        int lines = 0;
-        int badLines = 0;
-        bool readable = false;
+        QStringList problems; // lines skipped, not reported before
+        int badLines = 0;     // lines skipped, reported or not
     };
     bool ensureFolder();
     bool appendLine(const QByteArray &line);
-    Loaded load(const QByteArray &content, const QDateTime &now);
+    Loaded load(const QByteArray &content);
     QList<Entry> live(const QList<Entry> &all, const QDateTime &now) const;
     // Under the exclusive lock: reads, and rewrites when `force` or when worth it.
     QList<Entry> readAndMaybeCompact(bool force, bool *ok);
