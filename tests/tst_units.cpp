@@ -17,6 +17,7 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <ctime>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -423,6 +424,26 @@ private Q_SLOTS:
         const auto back = SourceFingerprint::fromJson(fp.toJson());
         QVERIFY(back);
         QCOMPARE(*back, fp);
+    }
+    void fingerprint_mtimeRoundTripsInAnyTimeZone()
+    {
+        // 02:30 on 2026-03-29 does not exist in Berlin's local time (clocks jump 2 → 3).
+        const QByteArray savedTz = qgetenv("TZ");
+        qputenv("TZ", "Europe/Berlin");
+        ::tzset();
+        const SourceFingerprint fp =
+            SourceFingerprint::ofFile(QStringLiteral("a"), 1, 1774751400, 123456789, 1, 2);
+        QCOMPARE(fp.toJson().value(QLatin1String("mtime")).toString(),
+                 QStringLiteral("2026-03-29T02:30:00.123456789Z"));
+        const auto back = SourceFingerprint::fromJson(fp.toJson());
+        if (savedTz.isNull())
+            qunsetenv("TZ");
+        else
+            qputenv("TZ", savedTz);
+        ::tzset();
+        QVERIFY(back);
+        QCOMPARE(back->mtimeSec, fp.mtimeSec);
+        QCOMPARE(back->mtimeNsec, fp.mtimeNsec);
     }
     void fingerprint_noneForWhatCannotBeReadTwice()
     {

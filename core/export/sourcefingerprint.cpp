@@ -44,13 +44,15 @@ bool parseMtime(const QString &text, qint64 *sec, qint64 *nsec)
     // yyyy-MM-ddTHH:mm:ss.nnnnnnnnnZ
     if (text.size() != 30 || text.at(19) != QLatin1Char('.') || !text.endsWith(QLatin1Char('Z')))
         return false;
-    const QDateTime t = QDateTime::fromString(text.left(19), QStringLiteral("yyyy-MM-ddTHH:mm:ss"));
+    // Date and time built as UTC directly: parsed as local time first, a time in a
+    // daylight-saving gap would not exist.
+    const QDate date = QDate::fromString(text.left(10), Qt::ISODate);
+    const QTime time = QTime::fromString(text.mid(11, 8), QStringLiteral("HH:mm:ss"));
     bool ok = false;
     const qint64 n = text.mid(20, 9).toLongLong(&ok);
-    if (!t.isValid() || !ok || n < 0) return false;
-    QDateTime utc = t;
-    utc.setTimeSpec(Qt::UTC);
-    *sec = utc.toSecsSinceEpoch();
+    if (!date.isValid() || !time.isValid() || text.at(10) != QLatin1Char('T') || !ok || n < 0)
+        return false;
+    *sec = QDateTime(date, time, Qt::UTC).toSecsSinceEpoch();
     *nsec = n;
     return true;
 }
