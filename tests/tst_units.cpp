@@ -2,16 +2,25 @@
 #include "exportconfig.h"
 #include "exportstatus.h"
 #include "exportstore.h"
+#include "filesource.h"
 #include "humanformat.h"
+#include "ownerliveness.h"
 #include "permissions.h"
 #include "redisendpoint.h"
 #include "sha256.h"
+#include "sourcefingerprint.h"
 
 #include <QCryptographicHash>
+#include <QProcess>
+#include <QTemporaryDir>
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
+
+#include <ctime>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 using namespace hb;
 
@@ -367,6 +376,282 @@ private Q_SLOTS:
         QCOMPARE(sha.finish(), expected);
         QCOMPARE(sha.finish(), expected);
         QVERIFY(sha.errorString().isEmpty());
+    }
+
+    // ---- resume (issue 22): status fields, fingerprints, owner liveness ----
+
+    void statusJson_resumeFieldsRoundTrip()
+    {
+        ExportStatus s;
+        s.id = newExportId();
+        s.state = ExportState::Pending;
+        s.createdAt = s.updatedAt = QDateTime::currentDateTimeUtc();
+        const QByteArray plain = s.toJson();
+        // Never written while empty: statuses of exports that never met resume are unchanged.
+        for (const char *k :
+             {"fingerprint", "ownerToken", "bootId", "pidStart", "resumedAt", "resumes"})
+            QVERIFY2(!plain.contains(k), k);
+        s.fingerprint = SourceFingerprint::ofFile(QStringLiteral("scan.tiff"), 73400320, 1764270131,
+                                                  999999999, 18446744073709551615ULL, 64769);
+        s.ownerToken = newOwnerToken();
+        s.bootId = QStringLiteral("0b7c1d0e-5f2a-4c1e-9d3b-1a2b3c4d5e6f");
+        s.pidStart = 123456789;
+        s.resumedAt = s.updatedAt.addSecs(5);
+        s.resumes = 2;
+        const QByteArray json = s.toJson();
+        QVERIFY(json.endsWith("\"resumes\":2}"));
+        const auto back = ExportStatus::fromJson(json);
+        QVERIFY(back);
+        QCOMPARE(back->fingerprint, s.fingerprint); // the largest inode survives the JSON
+        QCOMPARE(back->ownerToken, s.ownerToken);
+        QCOMPARE(back->ownerToken.size(), 32);
+        QCOMPARE(back->bootId, s.bootId);
+        QCOMPARE(back->pidStart, s.pidStart);
+        QCOMPARE(back->resumedAt, s.resumedAt);
+        QCOMPARE(back->resumes, 2);
+        QCOMPARE(back->toJson(), json);
+        const QJsonObject o = QJsonDocument::fromJson(json).object();
+        QCOMPARE(o.value(QLatin1String("fingerprint"))
+                     .toObject()
+                     .value(QLatin1String("mtime"))
+                     .toString(),
+                 QStringLiteral("2025-11-27T19:02:11.999999999Z"));
+    }
+    void statusJson_resumeFieldsTolerateBadValues()
+    {
+        const auto s = ExportStatus::fromJson(
+            "{\"id\":\"a\",\"status\":\"PENDING\",\"fingerprint\":{\"kind\":\"tape\",\"size\":1},"
+            "\"ownerToken\":7,\"pidStart\":\"x\",\"resumes\":-3,\"resumedAt\":\"yesterday\","
+            "\"somethingNew\":{\"a\":[1,2]}}");
+        QVERIFY(s);
+        QVERIFY(!s->fingerprint.isValid());
+        QVERIFY(s->ownerToken.isEmpty());
+        QCOMPARE(s->pidStart, 0);
+        QCOMPARE(s->resumes, 0);
+        QVERIFY(!s->resumedAt.isValid());
+    }
+
+    void fingerprint_ofPathIsStatOfARegularFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("scan.tiff"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(1000, 'x'));
+        f.close();
+        QString why;
+        const SourceFingerprint fp = SourceFingerprint::ofPath(path, &why);
+        QVERIFY2(fp.isValid(), qPrintable(why));
+        QCOMPARE(fp.kind, SourceFingerprint::Kind::File);
+        QCOMPARE(fp.name, QStringLiteral("scan.tiff"));
+        QCOMPARE(fp.size, 1000);
+        struct stat st;
+        QCOMPARE(::stat(QFile::encodeName(path).constData(), &st), 0);
+        QCOMPARE(fp.inode, quint64(st.st_ino));
+        QCOMPARE(fp.device, quint64(st.st_dev));
+        QCOMPARE(fp.mtimeSec, qint64(st.st_mtim.tv_sec));
+        QCOMPARE(fp.mtimeNsec, qint64(st.st_mtim.tv_nsec));
+        QVERIFY(fp.differenceFrom(SourceFingerprint::ofPath(path)).isEmpty());
+        // What an export's source saw at open() is the same fingerprint.
+        FileSource source(path);
+        QVERIFY(source.open());
+        QCOMPARE(source.fingerprint(), fp);
+        const auto back = SourceFingerprint::fromJson(fp.toJson());
+        QVERIFY(back);
+        QCOMPARE(*back, fp);
+    }
+    void fingerprint_mtimeRoundTripsInAnyTimeZone()
+    {
+        // 02:30 on 2026-03-29 does not exist in Berlin's local time (clocks jump 2 → 3).
+        const QByteArray savedTz = qgetenv("TZ");
+        qputenv("TZ", "Europe/Berlin");
+        ::tzset();
+        const SourceFingerprint fp =
+            SourceFingerprint::ofFile(QStringLiteral("a"), 1, 1774751400, 123456789, 1, 2);
+        QCOMPARE(fp.toJson().value(QLatin1String("mtime")).toString(),
+                 QStringLiteral("2026-03-29T02:30:00.123456789Z"));
+        const auto back = SourceFingerprint::fromJson(fp.toJson());
+        if (savedTz.isNull())
+            qunsetenv("TZ");
+        else
+            qputenv("TZ", savedTz);
+        ::tzset();
+        QVERIFY(back);
+        QCOMPARE(back->mtimeSec, fp.mtimeSec);
+        QCOMPARE(back->mtimeNsec, fp.mtimeNsec);
+    }
+    void fingerprint_noneForWhatCannotBeReadTwice()
+    {
+        QTemporaryDir dir;
+        QString why;
+        QVERIFY(!SourceFingerprint::ofPath(QStringLiteral("-"), &why).isValid());
+        QVERIFY2(why.contains(QLatin1String("standard input")), qPrintable(why));
+        const QString fifo = dir.filePath(QStringLiteral("pipe"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        QVERIFY(!SourceFingerprint::ofPath(fifo, &why).isValid());
+        QVERIFY2(why.contains(QLatin1String("pipe")), qPrintable(why));
+        QVERIFY(!SourceFingerprint::ofPath(QStringLiteral("/proc/self/status"), &why).isValid());
+        QVERIFY2(why.contains(QLatin1String("pseudo file")), qPrintable(why));
+        QVERIFY(!SourceFingerprint::ofPath(dir.path(), &why).isValid());
+        QVERIFY(
+            !SourceFingerprint::ofPath(dir.filePath(QStringLiteral("missing")), &why).isValid());
+        QVERIFY2(why.contains(QLatin1String("No such file")), qPrintable(why));
+        QVERIFY(SourceFingerprint().toJson().isEmpty());
+        // Standard input redirected from a regular file still cannot be named again.
+        FileSource stdinSource(QStringLiteral("-"));
+        QVERIFY(!stdinSource.fingerprint().isValid());
+        // A URL that names no version has none either.
+        QVERIFY(
+            !SourceFingerprint::ofUrl(QStringLiteral("https://x/y"), 10, QString(), QString(), &why)
+                 .isValid());
+        QVERIFY(why.contains(QLatin1String("ETag")));
+    }
+    void fingerprint_differenceSaysWhatChanged()
+    {
+        const SourceFingerprint began = SourceFingerprint::ofFile(
+            QStringLiteral("scan.tiff"), 73400320, 1764270131, 532000001, 4242, 2049);
+        SourceFingerprint now = began;
+        QVERIFY(began.differenceFrom(now).isEmpty());
+        now.size = 73400321;
+        QCOMPARE(
+            began.differenceFrom(now),
+            QStringLiteral("scan.tiff changed since the export began: size 73400320 → 73400321"));
+        now = began;
+        now.mtimeNsec = 532000002; // a nanosecond is a change
+        QVERIFY(began.differenceFrom(now).contains(QStringLiteral(
+            "modified 2025-11-27T19:02:11.532000001Z → 2025-11-27T19:02:11.532000002Z")));
+        now = began;
+        now.inode = 4243;
+        QVERIFY(began.differenceFrom(now).contains(QLatin1String("replaced by another file")));
+        QVERIFY(!began.differenceFrom(SourceFingerprint()).isEmpty());
+
+        // A file really changed on disk: rewritten with the same size and an older mtime.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("a.bin"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("abcd");
+        f.close();
+        const SourceFingerprint before = SourceFingerprint::ofPath(path);
+        struct timespec times[2] = {{0, UTIME_OMIT},
+                                    {before.mtimeSec, (before.mtimeNsec + 1) % 1000000000}};
+        QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), times, 0), 0);
+        QVERIFY(before.differenceFrom(SourceFingerprint::ofPath(path))
+                    .contains(QLatin1String("modified")));
+
+        const SourceFingerprint url = SourceFingerprint::ofUrl(
+            QStringLiteral("https://example.com/f.bin"), 10, QStringLiteral("\"v1\""),
+            QStringLiteral("Wed, 21 Oct 2026 07:28:00 GMT"));
+        QVERIFY(url.isValid());
+        const auto urlBack = SourceFingerprint::fromJson(url.toJson());
+        QVERIFY(urlBack);
+        QCOMPARE(*urlBack, url);
+        SourceFingerprint urlNow = url;
+        urlNow.lastModified = QStringLiteral("Thu, 22 Oct 2026 07:28:00 GMT"); // the ETag decides
+        QVERIFY(url.differenceFrom(urlNow).isEmpty());
+        urlNow.etag = QStringLiteral("\"v2\"");
+        QCOMPARE(
+            url.differenceFrom(urlNow),
+            QStringLiteral(
+                "https://example.com/f.bin changed since the export began: ETag \"v1\" → \"v2\""));
+        SourceFingerprint byDate =
+            SourceFingerprint::ofUrl(QStringLiteral("https://e/x"), -1, QString(),
+                                     QStringLiteral("Wed, 21 Oct 2026 07:28:00 GMT"));
+        SourceFingerprint byDateNow = byDate;
+        byDateNow.lastModified = QStringLiteral("Thu, 22 Oct 2026 07:28:00 GMT");
+        QVERIFY(byDate.differenceFrom(byDateNow).contains(QLatin1String("Last-Modified")));
+    }
+
+    void ownerLiveness_decidesGoneOrAlive()
+    {
+        ProcessFacts here;
+        here.hostName = QStringLiteral("host-a");
+        here.bootId = QStringLiteral("boot-1");
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        ExportStatus s;
+        s.host = QStringLiteral("host-a");
+        s.pid = 4242;
+        s.bootId = QStringLiteral("boot-1");
+        s.pidStart = 1000;
+        s.updatedAt = now.addMSecs(-2000);
+        int probes = 0;
+        auto probe = [&](qint64 startTime) {
+            return [&, startTime](qint64 pid) {
+                ++probes;
+                return pid == 4242 ? startTime : -1;
+            };
+        };
+        // This host, the pid dead: gone at once, however recent the write.
+        auto l = OwnerLiveness::assess(s, here, now, probe(-1));
+        QVERIFY(l.isGone());
+        QVERIFY(l.sameHost);
+        QVERIFY2(l.reason.contains(QLatin1String("no longer running")), qPrintable(l.reason));
+        // The pid reused by another program (another start time): gone.
+        l = OwnerLiveness::assess(s, here, now, probe(2000));
+        QVERIFY(l.isGone());
+        QVERIFY(l.reason.contains(QLatin1String("another program")));
+        // Running, the same start time, written 2 s ago: alive.
+        l = OwnerLiveness::assess(s, here, now, probe(1000));
+        QVERIFY(!l.isGone());
+        QCOMPARE(l.ownerText(), QStringLiteral("owned by host-a/4242, last written 2 s ago"));
+        // Running but silent for 10 s (SIGSTOPped): gone.
+        s.updatedAt = now.addMSecs(-10000);
+        QVERIFY(OwnerLiveness::assess(s, here, now, probe(1000)).isGone());
+        s.updatedAt = now.addMSecs(-9999);
+        QVERIFY(!OwnerLiveness::assess(s, here, now, probe(1000)).isGone());
+        // Another host: never probed, silence decides.
+        s.host = QStringLiteral("host-b");
+        probes = 0;
+        s.updatedAt = now.addMSecs(-9000);
+        l = OwnerLiveness::assess(s, here, now, probe(-1));
+        QVERIFY(!l.isGone());
+        QVERIFY(!l.sameHost);
+        s.updatedAt = now.addMSecs(-12000);
+        l = OwnerLiveness::assess(s, here, now, probe(-1));
+        QVERIFY(l.isGone());
+        QVERIFY2(l.reason.contains(QLatin1String("has not written the status for 12 s")),
+                 qPrintable(l.reason));
+        QCOMPARE(probes, 0);
+        // Same name, another boot (the host rebooted): the old pid means nothing.
+        s.host = QStringLiteral("host-a");
+        s.bootId = QStringLiteral("boot-0");
+        s.updatedAt = now.addMSecs(-1000);
+        QVERIFY(!OwnerLiveness::assess(s, here, now, probe(-1)).isGone());
+        QCOMPARE(probes, 0);
+        // A clock ahead of ours: not silent, not negative.
+        s.updatedAt = now.addSecs(30);
+        l = OwnerLiveness::assess(s, here, now, probe(-1));
+        QVERIFY(!l.isGone());
+        QCOMPARE(l.silentMs, 0);
+        // Never written by a running owner.
+        s.updatedAt = QDateTime();
+        QVERIFY(OwnerLiveness::assess(s, here, now, probe(-1)).isGone());
+    }
+    void ownerLiveness_probesTheRealProcessTable()
+    {
+        const ProcessFacts &me = ProcessFacts::self();
+        QCOMPARE(me.pid, QCoreApplication::applicationPid());
+        QVERIFY(!me.hostName.isEmpty());
+        QVERIFY(!me.bootId.isEmpty());
+        QVERIFY(me.pidStart > 0);
+        QCOMPARE(ProcessFacts::startTimeOf(me.pid), me.pidStart);
+        QProcess child;
+        child.start(QStringLiteral("sleep"), {QStringLiteral("30")});
+        QVERIFY(child.waitForStarted());
+        const qint64 pid = child.processId();
+        const qint64 start = ProcessFacts::startTimeOf(pid);
+        QVERIFY(start >= me.pidStart);
+        ExportStatus s;
+        s.host = me.hostName;
+        s.bootId = me.bootId;
+        s.pid = pid;
+        s.pidStart = start;
+        s.updatedAt = QDateTime::currentDateTimeUtc();
+        QVERIFY(!OwnerLiveness::assess(s, me, QDateTime::currentDateTimeUtc()).isGone());
+        child.kill();
+        QVERIFY(child.waitForFinished());
+        QCOMPARE(ProcessFacts::startTimeOf(pid), -1);
+        QVERIFY(OwnerLiveness::assess(s, me, QDateTime::currentDateTimeUtc()).isGone());
     }
 };
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sourcefingerprint.h"
+
 #include <QString>
 #include <memory>
 
@@ -31,6 +33,9 @@ public:
         Q_UNUSED(offset);
         return false;
     }
+    // What identifies the content once open() succeeded (a resume compares it,
+    // issue 22); kind None for what cannot be read twice.
+    virtual SourceFingerprint fingerprint() const { return {}; }
     // Stops reading and releases the source (the stop sequence's first step).
     virtual void close() = 0;
     virtual QString errorString() const = 0;

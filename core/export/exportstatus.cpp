@@ -138,6 +138,23 @@ QByteArray ExportStatus::toJson() const
     out += ",\"pid\":" + QByteArray::number(pid);
     out += ",\"ownerVerified\":";
     out += ownerVerified ? "true" : "false";
+    if (fingerprint.isValid())
+        out += ",\"fingerprint\":" +
+               QJsonDocument(fingerprint.toJson()).toJson(QJsonDocument::Compact);
+    if (!ownerToken.isEmpty()) {
+        out += ",\"ownerToken\":";
+        appendString(out, ownerToken);
+    }
+    if (!bootId.isEmpty()) {
+        out += ",\"bootId\":";
+        appendString(out, bootId);
+    }
+    if (pidStart > 0) out += ",\"pidStart\":" + QByteArray::number(pidStart);
+    if (resumedAt.isValid()) {
+        out += ",\"resumedAt\":";
+        appendString(out, isoTime(resumedAt));
+    }
+    if (resumes > 0) out += ",\"resumes\":" + QByteArray::number(resumes);
     out += '}';
     return out;
 }
@@ -193,6 +210,16 @@ std::optional<ExportStatus> ExportStatus::fromJson(const QByteArray &json, QStri
     s.host = str("host");
     s.pid = num("pid", 0);
     s.ownerVerified = o.value(QLatin1String("ownerVerified")).toBool(false); // absent: unverified
+    const QJsonValue fingerprint = o.value(QLatin1String("fingerprint"));
+    if (fingerprint.isObject()) {
+        // One that does not parse is as good as none: such an export is not resumable.
+        if (auto f = SourceFingerprint::fromJson(fingerprint.toObject())) s.fingerprint = *f;
+    }
+    s.ownerToken = str("ownerToken").left(128);
+    s.bootId = str("bootId").left(128);
+    s.pidStart = std::max<qint64>(0, num("pidStart", 0));
+    s.resumedAt = parseTime(o.value(QLatin1String("resumedAt")));
+    s.resumes = int(std::clamp<qint64>(num("resumes", 0), 0, (1LL << 31) - 1));
     return s;
 }
 
@@ -206,6 +233,11 @@ bool isValidExportId(const QString &id)
 QString newExportId()
 {
     return QUuid::createUuid().toString(QUuid::WithoutBraces).toLower();
+}
+
+QString newOwnerToken()
+{
+    return QUuid::createUuid().toString(QUuid::Id128);
 }
 
 } // namespace hb

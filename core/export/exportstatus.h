@@ -1,5 +1,7 @@
 #pragma once
 
+#include "sourcefingerprint.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QMetaType>
@@ -20,6 +22,11 @@ bool isTerminal(ExportState s);
 // sequence has finished: the data key will not change again), host and pid of the
 // owning process, ownerVerified (CONTRACT §8: the owner is the Redis ACL user the
 // owning process logged in as; false in statuses written before it existed).
+// For resume (issue 22, docs/RESUME.md): the source's fingerprint, the owner's
+// token (a takeover replaces it, so an old owner's next write fails), the owner's
+// boot id and process start time (a pid reused by another program is told apart),
+// and resumedAt / resumes, written by a takeover. Each is left out of the JSON while
+// it is empty, so statuses of exports that never met resume read as before.
 struct ExportStatus
 {
     QString id;
@@ -41,6 +48,12 @@ struct ExportStatus
     QString host;
     qint64 pid = 0;
     bool ownerVerified = false;
+    SourceFingerprint fingerprint; // kind None = not recorded (or not resumable)
+    QString ownerToken;            // empty = none (written before resume existed)
+    QString bootId;                // the owner host's /proc/sys/kernel/random/boot_id
+    qint64 pidStart = 0;           // the owner's start time, clock ticks since boot; 0 = unknown
+    QDateTime resumedAt;           // the last takeover; invalid = never
+    int resumes = 0;               // takeovers so far
 
     // One line of compact JSON, fields in the contract's order.
     QByteArray toJson() const;
@@ -57,6 +70,8 @@ struct ExportStatus
 // True for a lowercase UUID without braces, the only ids we ever look up.
 bool isValidExportId(const QString &id);
 QString newExportId();
+// 128 random bits in hex: an owner token (a takeover's compare-and-set names it).
+QString newOwnerToken();
 QString isoTime(const QDateTime &t);
 
 } // namespace hb

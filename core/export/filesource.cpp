@@ -69,6 +69,25 @@ bool checkType(const QString &path, const struct stat &st, bool *stream, QString
 
 FileSource::FileSource(QString path) : m_path(std::move(path)) {}
 
+bool FileSource::isOnPseudoFileSystem(int fd)
+{
+    return isPseudoFileSystem(fd);
+}
+
+SourceFingerprint FileSource::fingerprint() const
+{
+    // Standard input redirected from a file has all of these, but cannot be named again.
+    if (isStandardInput(m_path) || m_streaming || (m_ino == 0 && m_dev == 0)) return {};
+    qint64 sec = m_mtimeNs / 1000000000LL;
+    qint64 nsec = m_mtimeNs % 1000000000LL;
+    if (nsec < 0) { // before 1970: stat's tv_nsec is never negative
+        --sec;
+        nsec += 1000000000LL;
+    }
+    return SourceFingerprint::ofFile(displayName(), m_size, sec, nsec, quint64(m_ino),
+                                     quint64(m_dev));
+}
+
 FileSource::~FileSource()
 {
     close();

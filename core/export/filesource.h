@@ -33,11 +33,15 @@ public:
     void close() override;
     QString errorString() const override { return m_error; }
     bool isStream() const { return m_streaming; }
+    // Size, mtime, inode and device as seen by open(); kind None for a stream.
+    SourceFingerprint fingerprint() const override;
 
     // Checks what open() checks, without opening (a FIFO is not connected to):
     // the size, or -1 for a source that will be streamed.
     static bool preflight(const QString &path, qint64 *size, QString *error);
     static bool isStandardInput(const QString &path) { return path == QLatin1String("-"); }
+    // /proc, /sys and their kin: a size that is not what read(2) delivers.
+    static bool isOnPseudoFileSystem(int fd);
 
 private:
     QString m_path;

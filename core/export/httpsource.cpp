@@ -60,6 +60,7 @@ bool HttpSource::open()
     m_error.clear();
     m_received = 0;
     m_size = -1;
+    m_fingerprint = {};
     if (!m_url.isValid() || m_url.host().isEmpty()) {
         m_error = failMessage(QStringLiteral("not a valid URL"));
         m_failed = true;
@@ -109,6 +110,9 @@ bool HttpSource::open()
         const qint64 n = length.toLongLong(&ok);
         if (ok && n >= 0) m_size = n;
     }
+    m_fingerprint = SourceFingerprint::ofUrl(
+        displayName(), m_size, QString::fromLatin1(m_reply->rawHeader("ETag")).trimmed(),
+        QString::fromLatin1(m_reply->rawHeader("Last-Modified")).trimmed());
     qCInfo(lcCore).noquote() << "downloading" << displayName() << "HTTP"
                              << m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt()
                              << (m_size >= 0 ? QStringLiteral("%1 bytes").arg(m_size)

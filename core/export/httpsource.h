@@ -48,6 +48,9 @@ public:
     QString errorString() const override { return m_error; }
 
     qint64 bytesReceived() const { return m_received; }
+    // The response's ETag or Last-Modified and its length; kind None when it has
+    // neither validator.
+    SourceFingerprint fingerprint() const override { return m_fingerprint; }
 
     // The URL as shown to people and stored in Redis: without user info.
     static QString publicUrl(const QUrl &url);
@@ -68,6 +71,7 @@ private:
     qint64 m_received = 0;
     bool m_failed = false;
     QString m_error;
+    SourceFingerprint m_fingerprint;
 };
 
 } // namespace hb
