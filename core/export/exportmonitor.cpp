@@ -390,7 +390,7 @@ bool ExportMonitor::Worker::fullSync(QString *error)
             return false;
         }
     }
-    m_nextPassMs = nowMs() + m_options.rescanMs;
+    m_nextPassMs = nowMs() + m_options.rescanMs / 15;
     postScanned();
     return true;
 }
@@ -501,7 +501,12 @@ bool ExportMonitor::Worker::tick(QString *error)
                     return false;
                 }
                 m_passActive = false;
-                m_nextPassMs = m_passStartMs + m_options.rescanMs;
+                // A large keyspace's pass takes about rescanMs (the steps are sized
+                // so); a small one's a step or two: it may run again sooner, at a
+                // fifteenth of rescanMs (2 s by default: a DEL shows within that
+                // where the server has no keyspace events).
+                m_nextPassMs = std::max(m_passStartMs + m_options.rescanMs / 15,
+                                        nowMs() + m_options.resyncStepMs);
                 postScanned();
             }
         }

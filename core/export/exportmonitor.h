@@ -54,6 +54,7 @@ public:
     {
         // A resync pass over the whole keyspace takes about this long (the steps are
         // sized from DBSIZE); a status written without its PUBLISH shows within it.
+        // A pass that ends sooner (a small keyspace) is repeated after rescanMs / 15.
         int rescanMs = 30000;
         // The pause between two SCAN steps of a resync pass.
         int resyncStepMs = 250;

@@ -84,6 +84,30 @@ bool fetchValues(RedisConnection &conn, const QList<QByteArray> &keys, QList<QBy
     missing->clear();
     values->reserve(keys.size());
     missing->reserve(keys.size());
+    if (!conn.isCluster()) {
+        // One server: MGET, a batch a command (Redis counts and dispatches one
+        // command, not 500). A cluster's keys of one MGET must share a slot; there
+        // the GETs are pipelined, each routed to its master.
+        for (qsizetype start = 0; start < keys.size(); start += kPipelineBatch) {
+            const qsizetype end = std::min<qsizetype>(start + kPipelineBatch, keys.size());
+            QList<QByteArray> args{"MGET"};
+            args.append(keys.mid(start, end - start));
+            RedisReply r = conn.command(args);
+            if (r.isError() || r.type != RedisReply::Type::Array ||
+                r.elements.size() != end - start) {
+                *failure = r.isError() ? Failure::fromRedis(r.error)
+                                       : Failure{ErrorCode::Redis,
+                                                 QStringLiteral("unexpected reply to MGET")};
+                return false;
+            }
+            for (RedisReply &v : r.elements) {
+                const bool gone = v.type != RedisReply::Type::String;
+                values->append(gone ? QByteArray() : std::move(v.string));
+                missing->append(gone);
+            }
+        }
+        return true;
+    }
     for (qsizetype start = 0; start < keys.size(); start += kPipelineBatch) {
         const qsizetype end = std::min<qsizetype>(start + kPipelineBatch, keys.size());
         for (qsizetype i = start; i < end; ++i)

@@ -41,8 +41,8 @@ private:
     QList<Walk> m_walks;
 };
 
-// GETs `keys` pipelined, batch by batch; values[i] is nil (empty, missing[i] true)
-// when the key is gone. False on a transport error.
+// Reads `keys` batch by batch (MGET on one server, pipelined GETs on a cluster); values[i] is nil
+// (empty, missing[i] true) when the key is gone. False on a transport error.
 bool fetchValues(RedisConnection &conn, const QList<QByteArray> &keys, QList<QByteArray> *values,
                  QList<bool> *missing, Failure *failure);
 // Pipelined `cmd key` for each key, the integer replies in order.
