@@ -13,6 +13,7 @@
 #include <QClipboard>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSortFilterProxyModel>
@@ -22,16 +23,43 @@
 
 namespace hb {
 
+namespace {
+
+// Sorts by the model's own comparison (no QVariant per row and comparison): a
+// column of 100,000 rows sorts interactively.
+class AllExportsOrder final : public QSortFilterProxyModel
+{
+public:
+    AllExportsOrder(AllExportsModel *rows, QObject *parent)
+        : QSortFilterProxyModel(parent), m_rows(rows)
+    {
+    }
+
+protected:
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override
+    {
+        return m_rows->lessThan(left.row(), right.row(), left.column());
+    }
+
+private:
+    AllExportsModel *const m_rows;
+};
+
+} // namespace
+
 AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidget *parent)
     : QWidget(parent), m_monitor(monitor), m_exporter(exporter), m_model(new AllExportsModel(this)),
-      m_proxy(new QSortFilterProxyModel(this)), m_view(new QTreeView(this)),
+      m_proxy(new AllExportsOrder(m_model, this)), m_view(new QTreeView(this)),
       m_banner(new QLabel(this)), m_statusLine(new QLabel(this)),
       m_cancel(new QAction(tr("Cancel export"), this)), m_refresh(new QAction(tr("Refresh"), this)),
       m_copyId(new QAction(QIcon(QStringLiteral(":/icons/copy.svg")), tr("Copy export &ID"), this)),
-      m_details(new QAction(QIcon(QStringLiteral(":/icons/details.svg")), tr("&Details…"), this))
+      m_details(new QAction(QIcon(QStringLiteral(":/icons/details.svg")), tr("&Details…"), this)),
+      m_filter(new QLineEdit(this))
 {
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(AllExportsModel::UnderlyingDataRole);
+    m_proxy->setFilterKeyColumn(AllExportsModel::Source);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_view->setModel(m_proxy);
     m_view->setRootIsDecorated(false);
     m_view->setUniformRowHeights(true);
@@ -80,6 +108,28 @@ AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidg
         QStringLiteral("QLabel { background: #fff3cd; color: #664d03; padding: 4px; }"));
     m_banner->setVisible(false);
 
+    // The name filter: applied once typing pauses, not at every key over 100,000 rows.
+    m_filter->setPlaceholderText(tr("Filter by source name"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setMaximumWidth(260);
+    toolbar->addSeparator();
+    toolbar->addWidget(m_filter);
+    m_filterDelay.setSingleShot(true);
+    m_filterDelay.setInterval(150);
+    connect(m_filter, &QLineEdit::textChanged, &m_filterDelay, qOverload<>(&QTimer::start));
+    connect(&m_filterDelay, &QTimer::timeout, this,
+            [this] { m_proxy->setFilterFixedString(m_filter->text()); });
+    // Ages and last-update times move for every row; the model signals only the
+    // live ones, so the visible rows are repainted here (nothing else is).
+    m_repaint.setInterval(1000);
+    connect(&m_repaint, &QTimer::timeout, this, [this] {
+        if (m_view->isVisible()) m_view->viewport()->update();
+    });
+    m_repaint.start();
+    m_gather.setSingleShot(true);
+    m_gather.setInterval(GatherMs);
+    connect(&m_gather, &QTimer::timeout, this, &AllExportsView::applyPending);
+
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(toolbar);
@@ -115,7 +165,11 @@ void AllExportsView::setMonitor(ExportMonitor *monitor)
         disconnect(m_monitor, nullptr, m_model, nullptr);
     }
     disconnect(m_refresh, &QAction::triggered, nullptr, nullptr);
-    if (monitor != m_monitor || !monitor) m_model->clear();
+    if (monitor != m_monitor || !monitor) {
+        m_updates.clear();
+        m_removals.clear();
+        m_model->clear();
+    }
     m_monitor = monitor;
     m_banner->setVisible(false);
     if (!m_monitor) {
@@ -123,8 +177,10 @@ void AllExportsView::setMonitor(ExportMonitor *monitor)
         updateActions();
         return;
     }
-    connect(m_monitor, &ExportMonitor::exportUpdated, m_model, &AllExportsModel::updateExport);
-    connect(m_monitor, &ExportMonitor::exportRemoved, m_model, &AllExportsModel::removeExport);
+    // A batch at a time (the monitor also emits each one singly: not wanted here),
+    // gathered for a moment so that a burst reaches the model as one.
+    connect(m_monitor, &ExportMonitor::exportsUpdated, this, &AllExportsView::queueUpdates);
+    connect(m_monitor, &ExportMonitor::exportsRemoved, this, &AllExportsView::queueRemovals);
     connect(m_monitor, &ExportMonitor::connectionChanged, this,
             &AllExportsView::onConnectionChanged);
     connect(m_refresh, &QAction::triggered, m_monitor, &ExportMonitor::rescanNow);
@@ -132,6 +188,26 @@ void AllExportsView::setMonitor(ExportMonitor *monitor)
     m_statusLine->setText(m_monitor->isConnected() ? tr("Connected to %1").arg(server)
                                                    : tr("Connecting to %1…").arg(server));
     updateActions();
+}
+
+void AllExportsView::queueUpdates(const QList<ExportStatus> &statuses)
+{
+    if (!m_removals.isEmpty()) applyPending(); // in the order they came
+    m_updates.append(statuses);
+    if (!m_gather.isActive()) m_gather.start();
+}
+
+void AllExportsView::queueRemovals(const QStringList &ids)
+{
+    if (!m_updates.isEmpty()) applyPending();
+    m_removals.append(ids);
+    if (!m_gather.isActive()) m_gather.start();
+}
+
+void AllExportsView::applyPending()
+{
+    if (!m_updates.isEmpty()) m_model->updateExports(std::exchange(m_updates, {}));
+    if (!m_removals.isEmpty()) m_model->removeExports(std::exchange(m_removals, {}));
 }
 
 QString AllExportsView::statusLine() const

@@ -1,13 +1,18 @@
 #pragma once
 
 #include "exporterror.h"
+#include "exportstatus.h"
 
+#include <QList>
 #include <QMessageBox>
 #include <QPointer>
+#include <QStringList>
+#include <QTimer>
 #include <QWidget>
 
 class QAction;
 class QLabel;
+class QLineEdit;
 
 class QSortFilterProxyModel;
 class QTreeView;
@@ -38,6 +43,7 @@ public:
     QAction *refreshAction() const { return m_refresh; }
     QAction *copyIdAction() const { return m_copyId; }
     QAction *detailsAction() const { return m_details; }
+    QLineEdit *filterEdit() const { return m_filter; }
     // The question asked before cancelling another user's export (nullptr when none is open).
     QMessageBox *pendingConfirmation() const { return m_confirm; }
     // The monitor to show (nullptr: none, e.g. while the server starts); the rows of
@@ -46,11 +52,17 @@ public:
     // The one line under the table: connection state or the last cancel's outcome.
     QString statusLine() const;
 
+    // The monitor's batches go through these: gathered for GatherMs, then handed
+    // to the model as one (a burst of 100 batches is one insertion, or one reset).
+    void queueUpdates(const QList<ExportStatus> &statuses);
+    void queueRemovals(const QStringList &ids);
+
     // Selects the row of this export (for tests and "show in All exports").
     bool selectExport(const QString &id);
     QString selectedId() const;
 
 private:
+    void applyPending();
     void cancelSelected();
     void updateActions();
     void onConnectionChanged(bool connected, const QString &message);
@@ -71,6 +83,14 @@ private:
     QAction *m_copyId;
     QAction *m_details;
     QPointer<QMessageBox> m_confirm;
+    QLineEdit *m_filter;
+    QTimer m_filterDelay;
+    QTimer m_repaint;
+    // The monitor's batches, gathered for GatherMs and handed to the model at once.
+    static constexpr int GatherMs = 200;
+    QTimer m_gather;
+    QList<ExportStatus> m_updates;
+    QStringList m_removals;
 };
 
 } // namespace hb

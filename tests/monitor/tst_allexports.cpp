@@ -6,6 +6,7 @@
 #include "exportlistdelegate.h"
 #include "exportmonitor.h"
 #include "permissions.h"
+#include "statusfill.h"
 #include "testcluster.h"
 #include "testredis.h"
 
@@ -13,8 +14,10 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QElapsedTimer>
 #include <QFont>
 #include <QHeaderView>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSignalSpy>
@@ -417,6 +420,87 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(
             m->index(m->rowOf(running), AllExportsModel::Status).data().toString(),
             QStringLiteral("CANCELLED by sam"), scaledMs(10000));
+    }
+
+    // Issue 21, item 5: 100,000 rows in one model, fed a batch at a time.
+    void view_holds100000RowsInteractively()
+    {
+        AllExportsView view(nullptr, nullptr);
+        view.resize(780, 420);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        AllExportsModel *model = view.model();
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        constexpr int count = 100000;
+        constexpr int kBatch = 1000; // the monitor's batch
+        QSignalSpy inserted(model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy reset(model, &QAbstractItemModel::modelReset);
+        QElapsedTimer t;
+        t.start();
+        for (int start = 0; start < count; start += kBatch) {
+            QList<ExportStatus> batch;
+            for (int i = start; i < start + kBatch; ++i) {
+                ExportStatus s = pending(numberedExportId(i), t0.addMSecs(-i), 1000);
+                s.state = i < 3 ? ExportState::Pending : ExportState::Completed;
+                s.createdAt = t0.addMSecs(-i);
+                s.source = QStringLiteral("file-%1.bin").arg(i);
+                batch.append(s);
+            }
+            view.queueUpdates(batch); // as the monitor's batches come, in a burst
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), count, scaledMs(10000));
+        const qint64 loadMs = t.elapsed();
+        // Gathered: a handful of insertions or resets, not one per batch or row.
+        QVERIFY2(inserted.size() + reset.size() <= 3,
+                 qPrintable(QStringLiteral("%1 + %2").arg(inserted.size()).arg(reset.size())));
+        qInfo("100,000 rows in %lld ms", loadMs);
+        QVERIFY2(loadMs < scaledMs(5000), qPrintable(QString::number(loadMs)));
+
+        // Idle: the refresh signals only the live rows, not 100,000.
+        QSignalSpy changed(model, &QAbstractItemModel::dataChanged);
+        model->flush();
+        int rowsSignalled = 0;
+        for (const QList<QVariant> &c : changed)
+            rowsSignalled += c.at(1).toModelIndex().row() - c.at(0).toModelIndex().row() + 1;
+        QVERIFY2(rowsSignalled <= 3, qPrintable(QString::number(rowsSignalled)));
+
+        // Sorting by a column stays interactive.
+        QTreeView *tree = view.treeView();
+        t.restart();
+        tree->sortByColumn(AllExportsModel::Source, Qt::AscendingOrder);
+        QCoreApplication::processEvents();
+        const qint64 sortMs = t.elapsed();
+        qInfo("sorted 100,000 rows by source in %lld ms", sortMs);
+        QVERIFY2(sortMs < scaledMs(1500), qPrintable(QString::number(sortMs)));
+        QCOMPARE(tree->model()->index(0, AllExportsModel::Source).data().toString(),
+                 QStringLiteral("file-0.bin"));
+        tree->sortByColumn(AllExportsModel::Age, Qt::AscendingOrder);
+        QCOMPARE(
+            tree->model()->index(0, AllExportsModel::Id).data(AllExportsModel::IdRole).toString(),
+            numberedExportId(0)); // the youngest first
+
+        // The name filter, applied once typing pauses.
+        view.filterEdit()->setText(QStringLiteral("file-4242.bin"));
+        QTRY_COMPARE_WITH_TIMEOUT(tree->model()->rowCount(), 1, scaledMs(3000));
+        view.filterEdit()->clear();
+        QTRY_COMPARE_WITH_TIMEOUT(tree->model()->rowCount(), count, scaledMs(3000));
+
+        // Removed in batches: ranges, and the index stays right.
+        QStringList gone;
+        for (int i = 0; i < count; i += 2)
+            gone << numberedExportId(i);
+        QSignalSpy removed(model, &QAbstractItemModel::rowsRemoved);
+        t.restart();
+        view.queueRemovals(gone);
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), count / 2, scaledMs(10000));
+        qInfo("removed 50,000 rows in %lld ms", t.elapsed());
+        QCOMPARE(model->rowCount(), count / 2);
+        QCOMPARE(model->rowOf(numberedExportId(0)), -1);
+        QCOMPARE(model->rowOf(numberedExportId(1)), 0);
+        QCOMPARE(model->rowOf(numberedExportId(count - 1)), count / 2 - 1);
+        model->removeExports({numberedExportId(1), numberedExportId(3), numberedExportId(5)});
+        QCOMPARE(model->rowCount(), count / 2 - 3);
+        QCOMPARE(model->rowOf(numberedExportId(7)), 0);
     }
 };
 

@@ -8,6 +8,7 @@
 #include "httptestserver.h"
 #include "logging.h"
 #include "permissions.h"
+#include "statusfill.h"
 #include "testredis.h"
 
 #include <QElapsedTimer>
@@ -532,6 +533,241 @@ private Q_SLOTS:
         QVERIFY2(message.contains(QLatin1String("nothing.sock")), qPrintable(message));
         monitor.stop();
         QVERIFY(!monitor.isRunning());
+    }
+
+    // ---- The monitor lives on events (issue 21) -------------------------------
+
+    static std::optional<ExportStatus> latestOf(const QSignalSpy &spy, const QString &id)
+    {
+        for (qsizetype i = spy.size() - 1; i >= 0; --i) {
+            const auto s = spy.at(i).at(0).value<ExportStatus>();
+            if (s.id == id) return s;
+        }
+        return std::nullopt;
+    }
+    static bool removedHas(const QSignalSpy &spy, const QString &id)
+    {
+        for (const QList<QVariant> &args : spy)
+            if (args.at(0).toString() == id) return true;
+        return false;
+    }
+    static void put(TestRedisServer &redis, const ExportStatus &s, bool publish,
+                    qint64 ttlMs = 600000)
+    {
+        const QByteArray json = s.toJson();
+        redis.command({"SET", KeyLayout().statusKey(s.id), json, "PX", QByteArray::number(ttlMs)});
+        if (publish) redis.command({"PUBLISH", KeyLayout().eventsChannel(), json});
+    }
+    static ExportMonitor::Options paced(int rescanMs, int stepMs = 100)
+    {
+        ExportMonitor::Options o;
+        o.rescanMs = rescanMs;
+        o.resyncStepMs = stepMs;
+        o.minBackoffMs = 100;
+        o.maxBackoffMs = 400;
+        return o;
+    }
+
+    void monitorFindsAStatusWrittenWithoutItsPublish()
+    {
+        TestRedisServer redis;
+        QVERIFY(redis.start());
+        ExportMonitor monitor(redis.endpoint(), KeyLayout(), paced(1500));
+        QSignalSpy updates(&monitor, &ExportMonitor::exportUpdated);
+        QSignalSpy scanned(&monitor, &ExportMonitor::scanned);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(monitor.isConnected() && !scanned.isEmpty(), scaledMs(10000));
+
+        const QString id = newExportId();
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        put(redis, madeStatus(id, ExportState::Pending, t0), false);
+        // Only the paced resync can bring it: within one pass (rescanMs) and a step.
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, id), scaledMs(5000));
+        QCOMPARE(latestOf(updates, id)->state, ExportState::Pending);
+        // A live export is read again by the resync: its move shows too.
+        put(redis, madeStatus(id, ExportState::Completed, t0.addSecs(1)), false);
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, id)->state == ExportState::Completed,
+                                 scaledMs(8000));
+        // A terminal status never goes back, whichever way the older one comes.
+        put(redis, madeStatus(id, ExportState::Pending, t0.addSecs(2)), true);
+        const qsizetype passes = scanned.size();
+        QTRY_VERIFY_WITH_TIMEOUT(scanned.size() >= passes + 2, scaledMs(10000));
+        QCOMPARE(latestOf(updates, id)->state, ExportState::Completed);
+    }
+
+    void monitorTakesTheNewestStatusInAnyOrder()
+    {
+        TestRedisServer redis;
+        QVERIFY(redis.start());
+        ExportMonitor monitor(redis.endpoint(), KeyLayout(), paced(600000));
+        QSignalSpy updates(&monitor, &ExportMonitor::exportUpdated);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(monitor.isConnected(), scaledMs(10000));
+        const QString id = newExportId();
+        const QString marker = newExportId();
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        ExportStatus newer = madeStatus(id, ExportState::Pending, t0.addSecs(2));
+        newer.bytesWritten = 500;
+        ExportStatus older = madeStatus(id, ExportState::Pending, t0.addSecs(1));
+        older.bytesWritten = 200;
+        put(redis, newer, true);
+        put(redis, older, true); // arrives last, is older: ignored
+        put(redis, madeStatus(marker, ExportState::Created, t0), true);
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, marker), scaledMs(5000));
+        QCOMPARE(latestOf(updates, id)->bytesWritten, qint64(500));
+        // Terminal first, then a newer but live one (a late progress event): stays.
+        put(redis, madeStatus(id, ExportState::Cancelled, t0.addSecs(3)), true);
+        put(redis, madeStatus(id, ExportState::Pending, t0.addSecs(4)), true);
+        put(redis, madeStatus(marker, ExportState::Pending, t0.addSecs(5)), true);
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, marker)->state == ExportState::Pending,
+                                 scaledMs(5000));
+        QCOMPARE(latestOf(updates, id)->state, ExportState::Cancelled);
+    }
+
+    void monitorHealsAfterItsSubscriptionIsKilled()
+    {
+        TestRedisServer redis;
+        QVERIFY(redis.start());
+        // No pass in the test's time: only the reconnect's own resync can heal.
+        ExportMonitor monitor(redis.endpoint(), KeyLayout(), paced(600000));
+        QSignalSpy updates(&monitor, &ExportMonitor::exportUpdated);
+        QSignalSpy connection(&monitor, &ExportMonitor::connectionChanged);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(monitor.isConnected(), scaledMs(10000));
+        const QString id = newExportId();
+        QVERIFY(redis.command({"CLIENT", "KILL", "TYPE", "pubsub"}).integer >= 1);
+        // Written (and published to nobody) while the monitor is not subscribed.
+        put(redis, madeStatus(id, ExportState::Pending, QDateTime::currentDateTimeUtc()), true);
+        QElapsedTimer healed;
+        healed.start();
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, id), scaledMs(5000));
+        qInfo("correct again %lld ms after CLIENT KILL TYPE pubsub", healed.elapsed());
+        bool sawDown = false;
+        for (const QList<QVariant> &c : connection)
+            sawDown = sawDown || !c.at(0).toBool();
+        QVERIFY(sawDown);
+        QTRY_VERIFY_WITH_TIMEOUT(monitor.isConnected(), scaledMs(5000));
+        // And live on the channel again.
+        const QString next = newExportId();
+        put(redis, madeStatus(next, ExportState::Created, QDateTime::currentDateTimeUtc()), true);
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, next), scaledMs(3000));
+    }
+
+    void monitorDropsAnExportThatExpires()
+    {
+        TestRedisServer redis;
+        QVERIFY(redis.start());
+        QCOMPARE(
+            redis.command({"CONFIG", "GET", "notify-keyspace-events"}).elements.value(1).string,
+            QByteArray());
+        ExportMonitor monitor(redis.endpoint(), KeyLayout(), paced(600000));
+        QSignalSpy updates(&monitor, &ExportMonitor::exportUpdated);
+        QSignalSpy removed(&monitor, &ExportMonitor::exportRemoved);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(monitor.isConnected(), scaledMs(10000));
+        // Its status says ttl 1 s: the deadline table, not a SCAN, sees it leave.
+        const QString id = newExportId();
+        put(redis, madeStatus(id, ExportState::Completed, QDateTime::currentDateTimeUtc(), 1), true,
+            1000);
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, id), scaledMs(3000));
+        QTRY_VERIFY_WITH_TIMEOUT(removedHas(removed, id), scaledMs(4000));
+        // A deadline passed while the key is still there (its TTL is longer than its
+        // status says, as with another machine's clock): kept, then dropped later.
+        const QString longer = newExportId();
+        put(redis, madeStatus(longer, ExportState::Completed, QDateTime::currentDateTimeUtc(), 1),
+            true, 2500);
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, longer), scaledMs(3000));
+        QTest::qWait(1600); // past the status's own deadline, before the key's
+        QVERIFY(!removedHas(removed, longer));
+        QTRY_VERIFY_WITH_TIMEOUT(removedHas(removed, longer), scaledMs(4000));
+    }
+
+    void monitorUsesKeyspaceEventsWhereTheServerHasThem()
+    {
+        TestRedisServer redis;
+        QVERIFY(redis.start());
+        QVERIFY(!redis.command({"CONFIG", "SET", "notify-keyspace-events", "Egx"}).isError());
+        ExportMonitor monitor(redis.endpoint(), KeyLayout(), paced(600000));
+        QSignalSpy updates(&monitor, &ExportMonitor::exportUpdated);
+        QSignalSpy removed(&monitor, &ExportMonitor::exportRemoved);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(monitor.isConnected(), scaledMs(10000));
+        const QString id = newExportId();
+        put(redis, madeStatus(id, ExportState::Completed, QDateTime::currentDateTimeUtc()), true);
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, id), scaledMs(3000));
+        // Deleted: no deadline is due and no pass runs, the del event says it.
+        redis.command({"DEL", KeyLayout().statusKey(id)});
+        QTRY_VERIFY_WITH_TIMEOUT(removedHas(removed, id), scaledMs(2000));
+    }
+
+    void monitorFollowsOnlyItsIds()
+    {
+        TestRedisServer redis;
+        QVERIFY(redis.start());
+        const QString mine = newExportId();
+        const QString other = newExportId();
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        put(redis, madeStatus(mine, ExportState::Completed, t0), false);
+        put(redis, madeStatus(other, ExportState::Completed, t0), false);
+        redis.command({"CONFIG", "RESETSTAT"});
+        ExportMonitor::Options opts = paced(600000);
+        opts.followOnly = true;
+        opts.followed = {mine};
+        ExportMonitor monitor(redis.endpoint(), KeyLayout(), opts);
+        QSignalSpy updates(&monitor, &ExportMonitor::exportUpdated);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, mine), scaledMs(10000));
+        const QString third = newExportId();
+        put(redis, madeStatus(third, ExportState::Pending, t0), true);
+        put(redis, madeStatus(other, ExportState::Completed, t0.addSecs(1)), true);
+        monitor.follow({third});
+        QTRY_VERIFY_WITH_TIMEOUT(latestOf(updates, third), scaledMs(5000));
+        QVERIFY(!latestOf(updates, other));
+        QByteArray detail;
+        commandCalls(*redis.connect(), {}, &detail);
+        QVERIFY2(!detail.contains("scan="), detail.constData());
+    }
+
+    void monitorIdleCostsRedisAlmostNothing()
+    {
+        TestRedisServer redis;
+        QVERIFY(redis.start());
+        constexpr qint64 count = 20000;
+        auto fill = redis.connect({5000, 60000});
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        QString error;
+        QVERIFY2(fillExports(
+                     *fill, KeyLayout(), 0, count,
+                     [&](qint64 i) {
+                         return madeStatus(numberedExportId(i), ExportState::Completed, t0);
+                     },
+                     QByteArray(100, 'x'), 3600 * 1000, &error),
+                 qPrintable(error));
+        // A watcher's pace, but a pass every 4 s (30 s by default) so that whole
+        // passes of the resync fall in the measured interval.
+        ExportMonitor::Options opts;
+        opts.rescanMs = 4000;
+        ExportMonitor monitor(redis.endpoint(), KeyLayout(), opts);
+        QSignalSpy batches(&monitor, &ExportMonitor::exportsUpdated);
+        QSignalSpy scanned(&monitor, &ExportMonitor::scanned);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!scanned.isEmpty(), scaledMs(60000));
+        QCOMPARE(scanned.first().at(0).toInt(), int(count));
+        qint64 delivered = 0;
+        for (const QList<QVariant> &b : batches)
+            delivered += b.at(0).value<QList<ExportStatus>>().size();
+        QCOMPARE(delivered, count);
+        QVERIFY(batches.size() < count / 10); // in batches, not one by one
+        QVERIFY(!redis.command({"CONFIG", "RESETSTAT"}).isError());
+        constexpr int seconds = 6;
+        QTest::qWait(seconds * 1000); // the measured interval itself
+        QByteArray detail;
+        const qint64 calls = commandCalls(*redis.connect(), {"info", "config"}, &detail);
+        qInfo("idle monitor over %d s with %lld exports: %lld commands (%s)", seconds, count, calls,
+              detail.constData());
+        QVERIFY2(calls <= 20 * seconds, detail.constData());
+        QVERIFY2(detail.contains("scan="), detail.constData()); // the resync did walk
+        QVERIFY2(!detail.contains("get=") && !detail.contains("ttl="), detail.constData());
     }
 };
 

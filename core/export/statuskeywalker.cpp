@@ -1,0 +1,153 @@
+#include "statuskeywalker.h"
+
+namespace hb {
+
+namespace {
+constexpr int kPipelineBatch = 512; // replies read before the next batch is sent
+} // namespace
+
+StatusKeyWalker::StatusKeyWalker(RedisConnection &conn, KeyLayout keys)
+    : m_conn(conn), m_keys(std::move(keys))
+{
+}
+
+bool StatusKeyWalker::restart(Failure *failure)
+{
+    m_walks.clear();
+    if (!m_conn.ensureConnected()) {
+        *failure = Failure::fromRedis(m_conn.lastError());
+        return false;
+    }
+    const QList<RedisHost> masters = m_conn.clusterMasters();
+    if (masters.isEmpty()) {
+        m_walks.append(Walk{});
+        return true;
+    }
+    for (const RedisHost &m : masters) {
+        Walk w;
+        w.node = m;
+        m_walks.append(w);
+    }
+    return true;
+}
+
+bool StatusKeyWalker::atEnd() const
+{
+    for (const Walk &w : m_walks)
+        if (!w.done) return false;
+    return true;
+}
+
+bool StatusKeyWalker::step(int count, QList<QByteArray> *keys, Failure *failure)
+{
+    const QByteArray countText = QByteArray::number(std::max(count, 10));
+    for (Walk &w : m_walks) {
+        if (w.done) continue;
+        m_conn.setKeylessNode(w.node);
+        const RedisReply r = m_conn.command({"SCAN", w.cursor, "MATCH", m_keys.statusKeyPattern(),
+                                             "COUNT", countText, "TYPE", "string"});
+        m_conn.setKeylessNode(std::nullopt);
+        if (r.isError() || r.type != RedisReply::Type::Array || r.elements.size() != 2) {
+            *failure = r.isError()
+                           ? Failure::fromRedis(r.error)
+                           : Failure{ErrorCode::Redis, QStringLiteral("unexpected reply to SCAN")};
+            return false;
+        }
+        w.cursor = r.elements[0].string;
+        w.done = w.cursor == "0";
+        for (const RedisReply &k : r.elements[1].elements)
+            keys->append(k.string);
+    }
+    return true;
+}
+
+qint64 StatusKeyWalker::keyspaceSize(Failure *failure)
+{
+    qint64 total = 0;
+    for (const Walk &w : m_walks) {
+        m_conn.setKeylessNode(w.node);
+        const RedisReply r = m_conn.command({"DBSIZE"});
+        m_conn.setKeylessNode(std::nullopt);
+        if (r.isError()) {
+            *failure = Failure::fromRedis(r.error);
+            return -1;
+        }
+        total += r.integer;
+    }
+    return total;
+}
+
+bool fetchValues(RedisConnection &conn, const QList<QByteArray> &keys, QList<QByteArray> *values,
+                 QList<bool> *missing, Failure *failure)
+{
+    values->clear();
+    missing->clear();
+    values->reserve(keys.size());
+    missing->reserve(keys.size());
+    if (!conn.isCluster()) {
+        // One server: MGET, a batch a command (Redis counts and dispatches one
+        // command, not 500). A cluster's keys of one MGET must share a slot; there
+        // the GETs are pipelined, each routed to its master.
+        for (qsizetype start = 0; start < keys.size(); start += kPipelineBatch) {
+            const qsizetype end = std::min<qsizetype>(start + kPipelineBatch, keys.size());
+            QList<QByteArray> args{"MGET"};
+            args.append(keys.mid(start, end - start));
+            RedisReply r = conn.command(args);
+            if (r.isError() || r.type != RedisReply::Type::Array ||
+                r.elements.size() != end - start) {
+                *failure = r.isError() ? Failure::fromRedis(r.error)
+                                       : Failure{ErrorCode::Redis,
+                                                 QStringLiteral("unexpected reply to MGET")};
+                return false;
+            }
+            for (RedisReply &v : r.elements) {
+                const bool gone = v.type != RedisReply::Type::String;
+                values->append(gone ? QByteArray() : std::move(v.string));
+                missing->append(gone);
+            }
+        }
+        return true;
+    }
+    for (qsizetype start = 0; start < keys.size(); start += kPipelineBatch) {
+        const qsizetype end = std::min<qsizetype>(start + kPipelineBatch, keys.size());
+        for (qsizetype i = start; i < end; ++i)
+            conn.append({"GET", keys[i]});
+        for (qsizetype i = start; i < end; ++i) {
+            RedisReply r = conn.readReply();
+            if (r.isError() && r.error.isTransport()) {
+                *failure = Failure::fromRedis(r.error);
+                return false;
+            }
+            const bool gone = r.isNil() || r.isError(); // an error: a key of another type
+            values->append(gone ? QByteArray() : std::move(r.string));
+            missing->append(gone);
+        }
+    }
+    return true;
+}
+
+bool pipelinedIntegers(RedisConnection &conn, const QByteArray &cmd, const QList<QByteArray> &keys,
+                       QList<qint64> *out, Failure *failure)
+{
+    out->clear();
+    for (qsizetype start = 0; start < keys.size(); start += kPipelineBatch) {
+        const qsizetype end = std::min<qsizetype>(start + kPipelineBatch, keys.size());
+        for (qsizetype i = start; i < end; ++i)
+            conn.append({cmd, keys[i]});
+        for (qsizetype i = start; i < end; ++i) {
+            const RedisReply r = conn.readReply();
+            if (r.isError()) {
+                if (r.error.isTransport()) {
+                    *failure = Failure::fromRedis(r.error);
+                    return false;
+                }
+                out->append(-2); // refused for this key: read as gone
+                continue;
+            }
+            out->append(r.integer);
+        }
+    }
+    return true;
+}
+
+} // namespace hb

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "exportconfig.h"
+#include "exporterror.h"
+#include "redisconnection.h"
+
+#include <QByteArray>
+#include <QList>
+
+namespace hb {
+
+// Walks the status keys of every master (SCAN … MATCH <status key pattern> TYPE
+// string, so data segments are never returned), a step at a time: the monitor's
+// paced resync and the streaming lister share it. A step advances every master
+// whose walk is not finished by one SCAN with the count given; a key seen twice
+// (mid-migration, or SCAN's own repeats) may be returned twice, callers are
+// idempotent. Uses the connection's keyless node; resets it after each step.
+class StatusKeyWalker final
+{
+public:
+    StatusKeyWalker(RedisConnection &conn, KeyLayout keys);
+
+    // Starts a new walk from cursor 0 on every master (the slot map asked again).
+    // False (failure set) when the server cannot be reached.
+    bool restart(Failure *failure);
+    // One SCAN per unfinished master; the keys found are appended to `keys`.
+    bool step(int count, QList<QByteArray> *keys, Failure *failure);
+    bool atEnd() const;
+    // DBSIZE summed over the masters (status and data keys): sizes the steps.
+    qint64 keyspaceSize(Failure *failure);
+
+private:
+    struct Walk
+    {
+        std::optional<RedisHost> node; // nullopt: not a cluster
+        QByteArray cursor = "0";
+        bool done = false;
+    };
+    RedisConnection &m_conn;
+    const KeyLayout m_keys;
+    QList<Walk> m_walks;
+};
+
+// Reads `keys` batch by batch (MGET on one server, pipelined GETs on a cluster); values[i] is nil
+// (empty, missing[i] true) when the key is gone. False on a transport error.
+bool fetchValues(RedisConnection &conn, const QList<QByteArray> &keys, QList<QByteArray> *values,
+                 QList<bool> *missing, Failure *failure);
+// Pipelined `cmd key` for each key, the integer replies in order.
+bool pipelinedIntegers(RedisConnection &conn, const QByteArray &cmd, const QList<QByteArray> &keys,
+                       QList<qint64> *out, Failure *failure);
+
+} // namespace hb

@@ -1,0 +1,187 @@
+// Issue 21, item 4: the streaming lister `list` is built on: SCAN on every master,
+// statuses in pipelined batches handed on as found, filters while streaming.
+#include "exportlister.h"
+#include "exportmonitor.h"
+#include "exportstore.h"
+#include "statusfill.h"
+#include "testcluster.h"
+#include "testredis.h"
+
+#include <QSet>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace hb;
+using namespace hb::test;
+
+class TestLister final : public QObject
+{
+    Q_OBJECT
+
+private:
+    static constexpr qint64 kCount = 6000;
+    TestRedisServer m_redis;
+    QDateTime m_t0 = QDateTime::currentDateTimeUtc();
+
+    // Copy i: every third PENDING, the rest COMPLETED; owners alice/bob alternating;
+    // created i seconds before t0 (so `since` selects the newest).
+    ExportStatus copy(qint64 i) const
+    {
+        ExportStatus s = madeStatus(
+            numberedExportId(i), i % 3 == 0 ? ExportState::Pending : ExportState::Completed,
+            m_t0.addSecs(-i), 3600, i % 2 ? QStringLiteral("bob") : QStringLiteral("alice"));
+        s.createdAt = m_t0.addSecs(-i);
+        return s;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_redis.start(&error), qPrintable(error));
+        auto conn = m_redis.connect({5000, 60000});
+        QVERIFY2(fillExports(
+                     *conn, KeyLayout(), 0, kCount, [this](qint64 i) { return copy(i); },
+                     QByteArray(64, 'd'), 3600 * 1000, &error),
+                 qPrintable(error));
+        // One key that is not a status and one status that does not parse.
+        m_redis.command({"SET", "export:{not-an-id}", "{}", "PX", "600000"});
+        m_redis.command({"SET", "unrelated", "x", "PX", "600000"});
+    }
+
+    void streamsEveryExportOnceInBoundedBatches()
+    {
+        ExportStore store(m_redis.endpoint(), KeyLayout());
+        ExportLister lister(store);
+        m_redis.command({"CONFIG", "RESETSTAT"});
+        QSet<QString> ids;
+        int batches = 0;
+        qsizetype largest = 0;
+        const Failure f = lister.stream({}, [&](const QList<ExportStore::Entry> &rows) {
+            ++batches;
+            largest = std::max(largest, rows.size());
+            for (const auto &e : rows)
+                ids.insert(e.id);
+            return true;
+        });
+        QVERIFY2(!f, qPrintable(f.message));
+        QCOMPARE(ids.size(), kCount + 1); // and the malformed one, with its problem
+        QVERIFY(ids.contains(numberedExportId(kCount - 1)));
+        QVERIFY(batches > 3);          // handed on step by step, not all at the end
+        QVERIFY(largest < kCount / 2); // memory: a batch
+        QByteArray detail;
+        commandCalls(*m_redis.connect(), {}, &detail);
+        // Status keys only, a batch per MGET: no single GET, no data segment (the
+        // rows above are status keys only), no TTL.
+        const QByteArray d = ' ' + detail;
+        QVERIFY2(d.contains(" mget=") && !d.contains(" get="), detail.constData());
+        QVERIFY2(!detail.contains("ttl="), detail.constData());
+    }
+
+    void filtersWhileStreaming()
+    {
+        ExportStore store(m_redis.endpoint(), KeyLayout());
+        ExportLister lister(store);
+        auto count = [&](const ExportLister::Filter &filter, QList<ExportStore::Entry> *all) {
+            qint64 n = 0;
+            const Failure f = lister.stream(filter, [&](const QList<ExportStore::Entry> &rows) {
+                n += rows.size();
+                if (all) all->append(rows);
+                return true;
+            });
+            return f ? -1 : n;
+        };
+        ExportLister::Filter pending;
+        pending.states = {ExportState::Pending};
+        QList<ExportStore::Entry> rows;
+        QCOMPARE(count(pending, &rows), kCount / 3);
+        for (const auto &e : rows)
+            QCOMPARE(e.status->state, ExportState::Pending);
+        ExportLister::Filter done;
+        done.states = {ExportState::Completed, ExportState::Cancelled};
+        QCOMPARE(count(done, nullptr), kCount - kCount / 3);
+        ExportLister::Filter bob;
+        bob.owner = QStringLiteral("bob");
+        QCOMPARE(count(bob, nullptr), kCount / 2);
+        ExportLister::Filter recent;
+        recent.sinceMs = 100 * 1000 - 500; // created within 100 s minus slack: copies 0..~99
+        const qint64 n = count(recent, nullptr);
+        QVERIFY2(n >= 95 && n <= 100, qPrintable(QString::number(n)));
+
+        // A limit stops the walk early: far fewer SCAN steps than the whole.
+        const Failure whole = lister.stream({}, [](const auto &) { return true; });
+        QVERIFY(!whole);
+        const int allSteps = lister.scanSteps();
+        ExportLister::Filter limited;
+        limited.limit = 20;
+        QCOMPARE(count(limited, nullptr), qint64(20));
+        QVERIFY2(lister.scanSteps() * 3 < allSteps,
+                 qPrintable(QStringLiteral("%1 of %2").arg(lister.scanSteps()).arg(allSteps)));
+    }
+
+    void sortsByCreatedWhenAsked()
+    {
+        ExportStore store(m_redis.endpoint(), KeyLayout());
+        ExportLister lister(store);
+        ExportLister::Filter filter;
+        filter.owner = QStringLiteral("alice");
+        filter.limit = 50;
+        Failure failure;
+        const QList<ExportStore::Entry> rows = lister.collectSorted(filter, &failure);
+        QVERIFY(!failure);
+        QCOMPARE(rows.size(), 50);
+        // Oldest first: alice's copies are the even ones, the oldest the highest.
+        QCOMPARE(rows.first().id, numberedExportId(kCount - 2));
+        for (qsizetype i = 1; i < rows.size(); ++i)
+            QVERIFY(rows[i - 1].status->createdAt <= rows[i].status->createdAt);
+    }
+
+    void streamsEveryMasterOfACluster()
+    {
+        TestRedisCluster cluster;
+        QString error;
+        QVERIFY2(cluster.start(&error), qPrintable(error));
+        const RedisEndpoint seed = cluster.endpoint(cluster.ports().last());
+        ExportStore store(seed, KeyLayout());
+        QVERIFY(store.connection().ensureConnected());
+        QVERIFY(store.connection().isCluster());
+        constexpr qint64 n = 900;
+        QVERIFY2(fillExports(
+                     store.connection(), KeyLayout(), 0, n, [this](qint64 i) { return copy(i); },
+                     QByteArray(16, 'd'), 600000, &error),
+                 qPrintable(error));
+        ExportLister lister(store);
+        QSet<QString> ids;
+        const Failure f = lister.stream({}, [&](const QList<ExportStore::Entry> &rows) {
+            for (const auto &e : rows)
+                ids.insert(e.id);
+            return true;
+        });
+        QVERIFY2(!f, qPrintable(f.message));
+        QCOMPARE(ids.size(), n);
+
+        // The monitor walks every master too, then lives on the one subscription.
+        ExportMonitor::Options opts;
+        opts.rescanMs = 600000;
+        ExportMonitor monitor(seed, KeyLayout(), opts);
+        QSignalSpy scanned(&monitor, &ExportMonitor::scanned);
+        QSignalSpy updates(&monitor, &ExportMonitor::exportUpdated);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!scanned.isEmpty(), scaledMs(30000));
+        QCOMPARE(scanned.first().at(0).toInt(), int(n));
+        const ExportStatus late = madeStatus(numberedExportId(n + 1), ExportState::Pending,
+                                             QDateTime::currentDateTimeUtc());
+        store.connection().command(
+            {"SET", KeyLayout().statusKey(late.id), late.toJson(), "PX", "600000"});
+        store.connection().command({"PUBLISH", KeyLayout().eventsChannel(), late.toJson()});
+        QTRY_VERIFY_WITH_TIMEOUT(std::any_of(updates.cbegin(), updates.cend(),
+                                             [&](const auto &a) {
+                                                 return a.at(0).template value<ExportStatus>().id ==
+                                                        late.id;
+                                             }),
+                                 scaledMs(5000));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLister)
+#include "tst_lister.moc"
