@@ -422,10 +422,11 @@ bool ExportMonitor::Worker::checkDue(Failure *failure)
     if (stillKeys.isEmpty()) return true;
     // Still there after its deadline: the writer's clock is not ours, or a write we
     // did not hear refreshed it (the resync will read that one). Ask these few once.
-    QList<qint64> pttl;
-    if (!pipelinedIntegers(m_conn, "PTTL", stillKeys, &pttl, failure)) return false;
+    // TTL, not PTTL: the README's ACLs allow TTL; a second more is within the margin.
+    QList<qint64> ttl;
+    if (!pipelinedIntegers(m_conn, "TTL", stillKeys, &ttl, failure)) return false;
     for (qsizetype i = 0; i < stillIds.size(); ++i) {
-        const qint64 left = pttl.value(i, -2);
+        const qint64 left = ttl.value(i, -2) >= 0 ? ttl.value(i) * 1000 : ttl.value(i, -2);
         if (left == -2)
             queueRemove(stillIds[i]);
         else if (left >= 0)

@@ -69,8 +69,10 @@ qint64 StatusKeyWalker::keyspaceSize(Failure *failure)
         const RedisReply r = m_conn.command({"DBSIZE"});
         m_conn.setKeylessNode(std::nullopt);
         if (r.isError()) {
-            *failure = Failure::fromRedis(r.error);
-            return -1;
+            // An ACL without DBSIZE: the size is unknown and the pass paced by
+            // scanCount alone; only a lost connection is a failure.
+            if (r.error.isTransport()) *failure = Failure::fromRedis(r.error);
+            return r.error.isTransport() ? -1 : 0;
         }
         total += r.integer;
     }
@@ -93,6 +95,9 @@ bool fetchValues(RedisConnection &conn, const QList<QByteArray> &keys, QList<QBy
             QList<QByteArray> args{"MGET"};
             args.append(keys.mid(start, end - start));
             RedisReply r = conn.command(args);
+            if (r.isError() && r.error.kind == RedisError::Kind::NoPermission)
+                break; // an ACL with GET but not MGET (the README's): the GETs below
+
             if (r.isError() || r.type != RedisReply::Type::Array ||
                 r.elements.size() != end - start) {
                 *failure = r.isError() ? Failure::fromRedis(r.error)
@@ -106,9 +111,9 @@ bool fetchValues(RedisConnection &conn, const QList<QByteArray> &keys, QList<QBy
                 missing->append(gone);
             }
         }
-        return true;
+        if (values->size() == keys.size()) return true;
     }
-    for (qsizetype start = 0; start < keys.size(); start += kPipelineBatch) {
+    for (qsizetype start = values->size(); start < keys.size(); start += kPipelineBatch) {
         const qsizetype end = std::min<qsizetype>(start + kPipelineBatch, keys.size());
         for (qsizetype i = start; i < end; ++i)
             conn.append({"GET", keys[i]});
