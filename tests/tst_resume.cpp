@@ -4,14 +4,17 @@
 // up learns at its next status write that it lost the export.
 #include "exportconfig.h"
 #include "exportstatus.h"
+#include "exporttesting.h"
 #include "httpsource.h"
 #include "ownerliveness.h"
 #include "statuswriter.h"
 #include "takeover.h"
 #include "testredis.h"
 
+#include <QCoreApplication>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <atomic>
@@ -285,6 +288,50 @@ private Q_SLOTS:
         QCOMPARE(late.current->ownerToken, won.status.ownerToken);
         QVERIFY(late.current->ownerToken != s.ownerToken);
         QCOMPARE(stored(s.id), taken);
+    }
+
+    // A running export records who owns it at CREATED, and stops at its next status
+    // write once another process took it over, writing nothing more (issue 22).
+    void runningOwner_recordsItsIdentity_andStopsWhenTakenOver()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = makeRandomFile(dir.path(), QStringLiteral("big.bin"), 8 << 20, 7);
+        ExporterConfig cfg;
+        cfg.endpoint = m_redis.endpoint();
+        cfg.user = QStringLiteral("alice");
+        cfg.ttlSeconds = 600;
+        cfg.chunkSize = 64 * 1024;
+        cfg.bandwidthLimit = 1 << 20; // 8 s for the file: long enough to take it over
+        cfg.timeouts = {3000, 10000};
+        WritingExport w = startWriting(m_redis, cfg, path);
+        QVERIFY(w.started);
+        const auto s = ExportStatus::fromJson(stored(w.id));
+        QVERIFY(s);
+        QCOMPARE(s->ownerToken.size(), 32);
+        QCOMPARE(s->bootId, ProcessFacts::self().bootId);
+        QCOMPARE(s->pidStart, ProcessFacts::self().pidStart);
+        QCOMPARE(s->pid, QCoreApplication::applicationPid());
+        QVERIFY(s->fingerprint.isValid());
+        QCOMPARE(s->fingerprint, SourceFingerprint::ofPath(path));
+
+        // The owner writes every 250 ms, so a takeover may lose to it: read again.
+        auto conn = m_redis.connect();
+        Takeover::Result won;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                won = Takeover(m_keys, stored(w.id), 600).run(*conn);
+                return won.won();
+            },
+            10000));
+        const QByteArray taken = stored(w.id);
+        QVERIFY(!w.finished->isEmpty() || w.finished->wait(20000));
+        const FinishedExport f = takeFinished(*w.finished);
+        QCOMPARE(f.code, ErrorCode::Failed);
+        QCOMPARE(f.message, QStringLiteral("export %1 was taken over by %2/%3")
+                                .arg(w.id.left(8), won.status.host)
+                                .arg(won.status.pid));
+        QCOMPARE(stored(w.id), taken); // its status is the taker's, untouched
     }
 
     void takeover_ofAStatusWrittenBeforeOwnerTokens()

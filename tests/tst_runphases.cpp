@@ -129,6 +129,23 @@ private Q_SLOTS:
         QCOMPARE(e.message, message);
         if (!e.running()) QCOMPARE(e.foreign.state, ExportState(state));
     }
+    // Issue 22: a non-terminal status with another owner token was taken over.
+    void ending_ofForeign_takenOverEnds()
+    {
+        ExportStatus s = stored(ExportState::Pending, QStringLiteral("bob"));
+        s.ownerToken = QStringLiteral("b").repeated(32);
+        s.host = QStringLiteral("host-b");
+        s.pid = 5151;
+        const Ending e = Ending::ofForeign(s, QStringLiteral("a").repeated(32));
+        QCOMPARE(e.why, Why::ForeignTerminal);
+        QCOMPARE(e.code, ErrorCode::Failed);
+        QCOMPARE(e.message,
+                 QStringLiteral("export %1 was taken over by host-b/5151").arg(exportId.left(8)));
+        // Our own token: adopted; a cancel still wins whoever owns it.
+        QVERIFY(Ending::ofForeign(s, s.ownerToken).running());
+        s.state = ExportState::Cancelled;
+        QCOMPARE(Ending::ofForeign(s, QStringLiteral("a").repeated(32)).why, Why::RemoteCancel);
+    }
     void ending_ofForeign_unknownStateEnds()
     {
         const auto s = ExportStatus::fromJson(

@@ -17,7 +17,7 @@ void Ending::add(const Ending &reason)
     redisDown = down;
 }
 
-Ending Ending::ofForeign(const ExportStatus &stored)
+Ending Ending::ofForeign(const ExportStatus &stored, const QString &ownToken)
 {
     if (stored.state == ExportState::Cancelled)
         return {Why::RemoteCancel, ErrorCode::Cancelled, cancelledByMessage(stored.cancelledBy),
@@ -26,6 +26,12 @@ Ending Ending::ofForeign(const ExportStatus &stored)
         return {Why::ForeignTerminal,
                 stored.state == ExportState::Completed ? ErrorCode::None : ErrorCode::Failed,
                 QStringLiteral("another process set the status to %1").arg(stored.stateText()),
+                false, stored};
+    if (!ownToken.isEmpty() && stored.ownerToken != ownToken)
+        return {Why::ForeignTerminal, ErrorCode::Failed,
+                QStringLiteral("export %1 was taken over by %2/%3")
+                    .arg(stored.id.left(8), stored.host)
+                    .arg(stored.pid),
                 false, stored};
     return {};
 }

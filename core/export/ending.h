@@ -25,8 +25,11 @@ public:
 
     // What a status another process stored means for this export: CANCELLED wins
     // (RemoteCancel), a terminal or unreadable state ends it (ForeignTerminal), and
-    // a non-terminal one is adopted (Running: the next write replaces it).
-    static Ending ofForeign(const ExportStatus &stored);
+    // a non-terminal one is adopted (Running: the next write replaces it), unless
+    // its ownerToken is not `ownToken` (when that is set): another process took the
+    // export over (issue 22), which ends this one at once without writing data or
+    // status (ForeignTerminal, "taken over by host/pid").
+    static Ending ofForeign(const ExportStatus &stored, const QString &ownToken = {});
 
     Why why = Why::Running;
     ErrorCode code = ErrorCode::None;

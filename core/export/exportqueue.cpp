@@ -8,6 +8,7 @@
 #include "filesource.h"
 #include "httpsource.h"
 #include "logging.h"
+#include "ownerliveness.h"
 #include "redisconnection.h"
 #include "statuswriter.h"
 
@@ -161,6 +162,10 @@ void ExportQueue::doPrepare(const Request &r)
     s.host = QSysInfo::machineHostName();
     s.pid = QCoreApplication::applicationPid();
     s.segmentBytes = cfg.effectiveSegmentBytes();
+    // The owner's identity, so that a resumer can tell whether it is gone (issue 22).
+    s.ownerToken = newOwnerToken();
+    s.bootId = ProcessFacts::self().bootId;
+    s.pidStart = ProcessFacts::self().pidStart;
     auto refuse = [&](ErrorCode code, const QString &message) {
         ExportStatus f = s;
         f.state = code == ErrorCode::Cancelled ? ExportState::Cancelled : ExportState::Failed;
@@ -198,11 +203,13 @@ void ExportQueue::doPrepare(const Request &r)
         HttpSource probe{QUrl(r.source)};
         if (!probe.open()) return refuse(ErrorCode::Source, probe.errorString());
         size = probe.size();
+        s.fingerprint = probe.fingerprint();
         probe.close();
     } else {
         QString error;
         if (!FileSource::preflight(r.source, &size, &error))
             return refuse(ErrorCode::Source, error);
+        s.fingerprint = SourceFingerprint::ofPath(r.source); // none for "-" and pipes
     }
     s.bytesTotal = size;
     if (!conn.ensureConnected())

@@ -200,7 +200,7 @@ void ExportRun::onForeignStatus(const StatusWriter::Result &conflict)
     if (!conflict.current) return fail(ErrorCode::Failed, conflict.problem);
     m_status.adopt(conflict.currentJson);
     // A non-terminal status changed by someone else: adopted; the next write replaces it.
-    const Ending foreign = Ending::ofForeign(*conflict.current);
+    const Ending foreign = Ending::ofForeign(*conflict.current, m_current.ownerToken);
     if (!foreign.running()) m_end.add(foreign);
 }
 

@@ -54,7 +54,7 @@ bool TerminalWriter::onConflict(const StatusWriter::Result &r, Final &final, Fin
     }
     const ExportStatus &cur = *r.current;
     m_status.adopt(r.currentJson);
-    const Ending foreign = Ending::ofForeign(cur);
+    const Ending foreign = Ending::ofForeign(cur, next.ownerToken);
     if (foreign.why == Ending::Why::RemoteCancel) {
         // Another process cancelled first (even as our last chunk landed): CANCELLED
         // wins. Settled by the canceller on our behalf: our data goes back to what
