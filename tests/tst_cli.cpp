@@ -727,6 +727,83 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(bad));
     }
 
+    // Issue 21 item 4: list streams and filters while it walks the keyspace.
+    void list_filtersWhileStreaming()
+    {
+        const QString a = file(QStringLiteral("fa.bin"), 10);
+        const QString idA = QString::fromLatin1(
+            run({QStringLiteral("export"), a, QStringLiteral("--user"), QStringLiteral("alice")})
+                .out.trimmed());
+        const QString idB = QString::fromLatin1(
+            run({QStringLiteral("export"), a, QStringLiteral("--user"), QStringLiteral("bob")})
+                .out.trimmed());
+        // An old PENDING export, written as another process would: created two hours ago.
+        auto old = ExportStatus::fromJson(get(KeyLayout().statusKey(idB)));
+        QVERIFY(old);
+        old->id = newExportId();
+        old->state = ExportState::Pending;
+        old->createdAt = QDateTime::currentDateTimeUtc().addSecs(-7200);
+        m_redis.command({"SET", KeyLayout().statusKey(old->id), old->toJson(), "EX", "600"});
+        auto ids = [](const QByteArray &json) {
+            QStringList out;
+            for (const QJsonValue &v : QJsonDocument::fromJson(json).array())
+                out << v.toObject().value(QLatin1String("id")).toString();
+            std::sort(out.begin(), out.end());
+            return out;
+        };
+        auto listJson = [&](const QStringList &extra) {
+            const Run r =
+                run(QStringList{QStringLiteral("list"), QStringLiteral("--json")} + extra);
+            return r.code == 0 ? ids(r.out) : QStringList{QStringLiteral("exit %1").arg(r.code)};
+        };
+        auto sorted = [](QStringList l) {
+            std::sort(l.begin(), l.end());
+            return l;
+        };
+        QCOMPARE(listJson({}), sorted({idA, idB, old->id}));
+        QCOMPARE(listJson({QStringLiteral("--owner"), QStringLiteral("alice")}), QStringList{idA});
+        QCOMPARE(listJson({QStringLiteral("--status"), QStringLiteral("PENDING")}),
+                 QStringList{old->id});
+        QCOMPARE(listJson({QStringLiteral("--status"), QStringLiteral("completed,FAILED")}),
+                 sorted({idA, idB}));
+        QCOMPARE(listJson({QStringLiteral("--since"), QStringLiteral("1h")}), sorted({idA, idB}));
+        QCOMPARE(listJson({QStringLiteral("--since"), QStringLiteral("3h")}).size(), 3);
+        QCOMPARE(listJson({QStringLiteral("--limit"), QStringLiteral("2")}).size(), 2);
+        QCOMPARE(listJson({QStringLiteral("--owner"), QStringLiteral("bob"),
+                           QStringLiteral("--status"), QStringLiteral("PENDING")}),
+                 QStringList{old->id});
+        QCOMPARE(listJson({QStringLiteral("--owner"), QStringLiteral("nobody")}), QStringList());
+        // --sort created: oldest first, and a limit keeps the oldest.
+        const Run byAge = run({QStringLiteral("list"), QStringLiteral("--json"),
+                               QStringLiteral("--sort"), QStringLiteral("created")});
+        QCOMPARE(byAge.code, 0);
+        const QJsonArray arr = QJsonDocument::fromJson(byAge.out).array();
+        QCOMPARE(arr.size(), 3);
+        QCOMPARE(arr[0].toObject().value(QLatin1String("id")).toString(), old->id);
+        QCOMPARE(arr[1].toObject().value(QLatin1String("id")).toString(), idA);
+        QCOMPARE(arr[2].toObject().value(QLatin1String("id")).toString(), idB);
+        const Run oldest =
+            run({QStringLiteral("list"), QStringLiteral("--sort"), QStringLiteral("created"),
+                 QStringLiteral("--limit"), QStringLiteral("1")});
+        QCOMPARE(oldest.code, 0);
+        QCOMPARE(oldest.out.trimmed().split('\n').size(), 2); // header and the oldest
+        QVERIFY(oldest.out.contains(old->id.toLatin1()));
+        // The table filters the same way; nothing found is said on stderr.
+        const Run table =
+            run({QStringLiteral("list"), QStringLiteral("--owner"), QStringLiteral("alice")});
+        QCOMPARE(table.code, 0);
+        QCOMPARE(table.out.trimmed().split('\n').size(), 2);
+        QVERIFY(table.out.contains(idA.toLatin1()));
+        const Run none =
+            run({QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("CANCELLED")});
+        QCOMPARE(none.code, 0);
+        QVERIFY(none.out.isEmpty());
+        QVERIFY(none.err.contains("no exports"));
+        const Run noneJson = run({QStringLiteral("list"), QStringLiteral("--json"),
+                                  QStringLiteral("--status"), QStringLiteral("CANCELLED")});
+        QCOMPARE(noneJson.out.trimmed(), QByteArray("[]"));
+    }
+
     void refusals_writeNothing_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -764,6 +841,34 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("list"), QStringLiteral("--segment-size"),
                            QStringLiteral("1M")}
             << 2 << "--segment-size does not apply to list";
+        QTest::newRow("unknown state")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--status"),
+                           QStringLiteral("PENDING,SLEEPING")}
+            << 2 << "unknown state \"SLEEPING\"";
+        QTest::newRow("local state")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--status"),
+                           QStringLiteral("QUEUED")}
+            << 2 << "unknown state \"QUEUED\"";
+        QTest::newRow("bad limit")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--limit"), QStringLiteral("0")}
+            << 2 << "--limit must be";
+        QTest::newRow("bad since")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--since"), QStringLiteral("5w")}
+            << 2 << "--since must be a duration";
+        QTest::newRow("bad since number")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--since"), QStringLiteral("h")}
+            << 2 << "--since must be a duration";
+        QTest::newRow("bad sort") << QStringList{QStringLiteral("list"), QStringLiteral("--sort"),
+                                                 QStringLiteral("size")}
+                                  << 2 << "--sort knows only";
+        QTest::newRow("list option on status")
+            << QStringList{QStringLiteral("status"), QStringLiteral("--owner"), QStringLiteral("x"),
+                           QStringLiteral("0123456789abcdef")}
+            << 2 << "--owner does not apply to status";
+        QTest::newRow("unknown state, server down")
+            << QStringList{QStringLiteral("list"), QStringLiteral("--status"), QStringLiteral("X"),
+                           QStringLiteral("--redis"), QStringLiteral("unix:///nonexistent/r.sock")}
+            << 2 << "unknown state \"X\"";
         QTest::newRow("bad url") << QStringList{QStringLiteral("list"), QStringLiteral("--redis"),
                                                 QStringLiteral("http://x")}
                                  << 2 << "unknown scheme";

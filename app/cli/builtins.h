@@ -6,6 +6,7 @@ namespace hb::cli {
 
 class CliContext;
 
+int configureList(CliContext &ctx);   // --status, --owner, --limit, --since, --sort
 int configureExport(CliContext &ctx); // --ttl, --segment-size, --chunk-size, --bwlimit
 int runExport(CliContext &ctx);
 int runStatus(CliContext &ctx);

@@ -18,6 +18,7 @@ enum class OptionGroup {
     Common, // every command
     Json,   // the commands that can print status JSON
     Export, // the export settings: `export` only
+    List,   // the filters of `list`
     Server, // every command that connects to a configured server (CommandDef::needsServer)
 };
 

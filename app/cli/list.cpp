@@ -1,13 +1,17 @@
-// `list`: every export on the server, as a table or a JSON array, oldest first.
+// `list`: every export on the server, as a table or a JSON array, streamed as SCAN
+// finds them (issue 21 item 4); oldest first only with --sort created.
 #include "actinguser.h"
 #include "builtins.h"
 #include "clicontext.h"
+#include "exportlister.h"
 #include "exportstore.h"
 #include "humanformat.h"
 #include "output.h"
 #include "textescape.h"
 
+#include <QCommandLineParser>
 #include <algorithm>
+#include <limits>
 
 namespace hb::cli {
 
@@ -29,29 +33,51 @@ QString fitCell(const QString &text, const Column &c)
     return c.alignRight ? t.rightJustified(c.width) : t.leftJustified(c.width);
 }
 
-void printTable(QList<Column> columns, const QList<QStringList> &rows)
+// The table streams: the header and each batch's rows are laid out as the batch
+// arrives. The widths come from the first batch (today's look when everything fits
+// one SCAN step) and only grow with later batches, up to each column's maxWidth.
+class TablePrinter final
 {
-    for (Column &c : columns) {
-        c.width = int(c.title.size());
+public:
+    explicit TablePrinter(QList<Column> columns) : m_columns(std::move(columns))
+    {
+        for (Column &c : m_columns)
+            c.width = int(c.title.size());
     }
-    for (const QStringList &row : rows)
-        for (qsizetype i = 0; i < columns.size(); ++i)
-            if (columns[i].maxWidth > 0)
-                columns[i].width = std::min(columns[i].maxWidth,
-                                            std::max(columns[i].width, int(row.value(i).size())));
-    auto line = [&](const QStringList &cells) {
+
+    void print(const QList<QStringList> &rows)
+    {
+        for (const QStringList &row : rows)
+            for (qsizetype i = 0; i < m_columns.size(); ++i)
+                if (m_columns[i].maxWidth > 0)
+                    m_columns[i].width =
+                        std::min(m_columns[i].maxWidth,
+                                 std::max(m_columns[i].width, int(row.value(i).size())));
+        QByteArray out;
+        if (!m_headerDone) {
+            QStringList titles;
+            for (const Column &c : std::as_const(m_columns))
+                titles << c.title;
+            out += line(titles) + '\n';
+            m_headerDone = true;
+        }
+        for (const QStringList &row : rows)
+            out += line(row) + '\n';
+        writeAll(stdout, out);
+    }
+
+private:
+    QByteArray line(const QStringList &cells) const
+    {
         QStringList out;
-        for (qsizetype i = 0; i < columns.size(); ++i)
-            out << fitCell(cells.value(i), columns[i]);
+        for (qsizetype i = 0; i < m_columns.size(); ++i)
+            out << fitCell(cells.value(i), m_columns[i]);
         return out.join(QStringLiteral("  ")).toUtf8();
-    };
-    QStringList titles;
-    for (const Column &c : columns)
-        titles << c.title;
-    outLine(line(titles));
-    for (const QStringList &row : rows)
-        outLine(line(row));
-}
+    }
+
+    QList<Column> m_columns;
+    bool m_headerDone = false;
+};
 
 QStringList rowOf(const ExportStore::Entry &e)
 {
@@ -77,45 +103,137 @@ QStringList rowOf(const ExportStore::Entry &e)
             escapeUntrusted(s.source)};
 }
 
-void printJson(const QList<ExportStore::Entry> &entries)
+// The --json array streams too, byte for byte as before: "[" first, each batch's
+// rows (the stored bytes, escaped, never re-serialised) as they arrive, "]" last.
+class JsonPrinter final
 {
-    QByteArray out = "[";
-    bool first = true;
-    for (const auto &e : entries) {
-        if (!e.status) {
-            errLine(QStringLiteral("skipping export %1: %2").arg(e.id, e.problem));
-            continue;
+public:
+    void print(const QList<ExportStore::Entry> &entries)
+    {
+        QByteArray out;
+        if (!m_opened) out += '[';
+        m_opened = true;
+        for (const auto &e : entries) {
+            if (!e.status) {
+                if (!out.isEmpty()) writeAll(stdout, out);
+                out.clear();
+                errLine(QStringLiteral("skipping export %1: %2").arg(e.id, e.problem));
+                continue;
+            }
+            if (!m_first) out += ',';
+            out += escapeUntrustedJson(e.json);
+            m_first = false;
         }
-        out += (first ? "" : ",") + escapeUntrustedJson(e.json);
-        first = false;
+        if (!out.isEmpty()) writeAll(stdout, out);
     }
-    outLine(out + "]");
+    void finish() { writeAll(stdout, m_opened ? QByteArray("]\n") : QByteArray("[]\n")); }
+
+private:
+    bool m_opened = false;
+    bool m_first = true;
+};
+
+const QString statusOpt = QStringLiteral("status");
+const QString ownerOpt = QStringLiteral("owner");
+const QString limitOpt = QStringLiteral("limit");
+const QString sinceOpt = QStringLiteral("since");
+const QString sortOpt = QStringLiteral("sort");
+
+// "90s", "15m", "2h", "1d": milliseconds; -1 when it is none of these.
+qint64 parseDuration(const QString &text)
+{
+    if (text.size() < 2) return -1;
+    const QChar unit = text.back();
+    bool ok = false;
+    const qint64 n = text.chopped(1).toLongLong(&ok);
+    if (!ok || n < 0 || !text.front().isDigit()) return -1;
+    qint64 ms = 0;
+    switch (unit.toLatin1()) {
+    case 's':
+        ms = 1000;
+        break;
+    case 'm':
+        ms = 60 * 1000;
+        break;
+    case 'h':
+        ms = 3600 * 1000;
+        break;
+    case 'd':
+        ms = 24 * 3600 * 1000;
+        break;
+    default:
+        return -1;
+    }
+    if (n > std::numeric_limits<qint64>::max() / ms) return -1;
+    return n * ms;
+}
+
+// The filters of `list`, read from its options. 0, or the usage error's exit code.
+// configureList calls it before any server is resolved, runList again for the values.
+int parseListOptions(CliContext &ctx, ExportLister::Filter *filter, bool *sorted)
+{
+    const QCommandLineParser &p = ctx.parser;
+    auto echoed = [&](const QString &option) { return escapeUntrusted(p.value(option), 80); };
+    if (p.isSet(statusOpt)) {
+        for (const QString &word : p.value(statusOpt).split(QLatin1Char(','))) {
+            const QString name = word.trimmed().toUpper();
+            const ExportState s = stateFromName(name);
+            if (s == ExportState::Unknown || s == ExportState::Queued)
+                return ctx.usage(
+                    QStringLiteral("--status: unknown state \"%1\" (states: CREATED, PENDING, "
+                                   "COMPLETED, CANCELLED, FAILED)")
+                        .arg(escapeUntrusted(word, 40)));
+            filter->states.insert(s);
+        }
+    }
+    if (p.isSet(ownerOpt)) {
+        filter->owner = p.value(ownerOpt);
+        if (filter->owner.isEmpty()) return ctx.usage(QStringLiteral("--owner needs a name"));
+    }
+    if (p.isSet(limitOpt)) {
+        bool ok = false;
+        const qint64 n = p.value(limitOpt).toLongLong(&ok);
+        if (!ok || n < 1)
+            return ctx.usage(QStringLiteral("--limit must be a number of rows from 1, not \"%1\"")
+                                 .arg(echoed(limitOpt)));
+        filter->limit = n;
+    }
+    if (p.isSet(sinceOpt)) {
+        filter->sinceMs = parseDuration(p.value(sinceOpt));
+        if (filter->sinceMs < 0)
+            return ctx.usage(
+                QStringLiteral("--since must be a duration such as 90s, 15m, 2h or 1d, not "
+                               "\"%1\"")
+                    .arg(echoed(sinceOpt)));
+    }
+    if (p.isSet(sortOpt)) {
+        if (p.value(sortOpt) != QLatin1String("created"))
+            return ctx.usage(
+                QStringLiteral("--sort knows only \"created\", not \"%1\"").arg(echoed(sortOpt)));
+        *sorted = true;
+    }
+    return 0;
 }
 
 } // namespace
+
+int configureList(CliContext &ctx)
+{
+    ExportLister::Filter filter;
+    bool sorted = false;
+    return parseListOptions(ctx, &filter, &sorted);
+}
 
 int runList(CliContext &ctx)
 {
     int code = 0;
     if (!ctx.args.isEmpty()) return ctx.usage(QStringLiteral("list takes no arguments"));
+    ExportLister::Filter filter;
+    bool sorted = false;
+    if (const int c = parseListOptions(ctx, &filter, &sorted)) return c;
     if (!ctx.mayRead(&code)) return code;
     ExportStore store(ctx.endpoint, ctx.config.keys, ctx.config.timeouts);
-    Failure failure;
-    QList<ExportStore::Entry> entries = store.list(&failure);
-    if (failure) return fail(failure);
-    std::sort(entries.begin(), entries.end(), [](const auto &a, const auto &b) {
-        const QDateTime ta = a.status ? a.status->createdAt : QDateTime();
-        const QDateTime tb = b.status ? b.status->createdAt : QDateTime();
-        return ta < tb;
-    });
-    if (ctx.json) {
-        printJson(entries);
-        return 0;
-    }
-    if (entries.isEmpty()) {
-        errLine(QStringLiteral("no exports on %1").arg(ctx.endpoint.displayName()));
-        return 0;
-    }
+    ExportLister lister(store);
     const QList<Column> columns{
         {QStringLiteral("ID"), 36},
         {QStringLiteral("STATUS"), 9},
@@ -125,10 +243,34 @@ int runList(CliContext &ctx)
         {QStringLiteral("HOST"), 20},
         {QStringLiteral("SOURCE"), 0},
     };
-    QList<QStringList> rows;
-    for (const auto &e : std::as_const(entries))
-        rows << rowOf(e);
-    printTable(columns, rows);
+    TablePrinter table(columns);
+    JsonPrinter json;
+    qint64 printed = 0;
+    auto print = [&](const QList<ExportStore::Entry> &entries) {
+        printed += entries.size();
+        if (ctx.json) {
+            json.print(entries);
+            return true;
+        }
+        QList<QStringList> rows;
+        rows.reserve(entries.size());
+        for (const auto &e : entries)
+            rows << rowOf(e);
+        table.print(rows);
+        return true;
+    };
+    Failure failure;
+    if (sorted) {
+        // Sorting needs every row: the one mode whose memory grows with the exports.
+        const QList<ExportStore::Entry> all = lister.collectSorted(filter, &failure);
+        if (!failure && !all.isEmpty()) print(all);
+    } else {
+        failure = lister.stream(filter, print);
+    }
+    if (ctx.json) json.finish();
+    if (failure) return fail(failure);
+    if (!ctx.json && printed == 0)
+        errLine(QStringLiteral("no exports on %1").arg(ctx.endpoint.displayName()));
     return 0;
 }
 
