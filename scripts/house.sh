@@ -58,13 +58,13 @@ echo "files directly in core/: $(find core -maxdepth 1 -type f \( -name '*.cpp' 
 trap 'rm -f "${TMPDIR:-/tmp}/house.$$"' EXIT
 
 figures() { # kind: the top ones, one a line: LINES NAME FILE
-  grep "^$1 " "${TMPDIR:-/tmp}/house.$$" | sort -k2,2nr -k3,3 | head -n "$top" |
-    awk '{ printf "  %5d  %-40s %s\n", $2, $3, $4 }'
+  grep "^$1 " "${TMPDIR:-/tmp}/house.$$" | sort -k2,2nr -k3,3 |
+    awk -v top="$top" 'NR <= top { printf "  %5d  %-40s %s\n", $2, $3, $4 }'
 }
 echo "largest class (member functions + body):"
 figures class
 echo "longest function:"
 figures function
 echo "largest file:"
-xargs wc -l <<<"$sources" | grep -v ' total$' | sort -k1,1nr -k2,2 | head -n "$top" |
-  awk '{ printf "  %5d  %s\n", $1, $2 }'
+xargs wc -l <<<"$sources" | grep -v ' total$' | sort -k1,1nr -k2,2 |
+  awk -v top="$top" 'NR <= top { printf "  %5d  %s\n", $1, $2 }'
