@@ -32,6 +32,15 @@ const QList<CommandDef> &commands()
          true,
          nullptr,
          runCancel},
+        {QStringLiteral("resume"),
+         QStringLiteral("ID [SOURCE]"),
+         QStringLiteral("take over an export whose process died and finish it from where Redis "
+                        "holds it (SOURCE: the file or URL, when this host's journal does not "
+                        "know it)"),
+         {G::Json},
+         true,
+         nullptr,
+         runResume},
         {QStringLiteral("list"),
          QString(),
          QStringLiteral("list every export on the server, printed as they are found"),

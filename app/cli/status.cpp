@@ -3,6 +3,7 @@
 #include "clicontext.h"
 #include "exportstore.h"
 #include "output.h"
+#include "ownerliveness.h"
 #include "textescape.h"
 
 namespace hb::cli {
@@ -30,6 +31,13 @@ int runStatus(CliContext &ctx)
              QStringLiteral("cannot read the expiry of export %1: %2").arg(id, ttl.error.message)});
     }
     outLine(statusText(*found.status, ttl.integer).toUtf8());
+    // An export left behind by a process that died (docs/RESUME.md §6).
+    const ExportStatus &st = *found.status;
+    if ((st.state == ExportState::Created || st.state == ExportState::Pending) &&
+        st.fingerprint.isValid() &&
+        OwnerLiveness::assess(st, ProcessFacts::self(), QDateTime::currentDateTimeUtc()).isGone())
+        outLine(
+            QStringLiteral("resumable with: hbexporter-cli resume %1").arg(id.left(8)).toUtf8());
     return 0;
 }
 

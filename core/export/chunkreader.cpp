@@ -53,4 +53,31 @@ QByteArray ChunkReader::read(qint64 at, qint64 want, bool *error)
     return buffer;
 }
 
+bool ChunkReader::hashPrefix(qint64 offset)
+{
+    Q_ASSERT(m_hashedUpTo == 0);
+    constexpr qint64 block = 4 * 1024 * 1024;
+    while (m_hashedUpTo < offset) {
+        if (m_stop()) return false;
+        QByteArray buffer(std::min(block, offset - m_hashedUpTo), Qt::Uninitialized);
+        qint64 filled = 0;
+        while (filled < buffer.size()) {
+            const qint64 n = m_source->read(buffer.data() + filled, buffer.size() - filled, 1000);
+            if (n < 0) return false;
+            if (n == 0 && m_source->atEnd()) {
+                m_prefixError = QStringLiteral("%1 ended at %2 bytes, before the %3 already "
+                                               "exported")
+                                    .arg(m_source->displayName())
+                                    .arg(m_hashedUpTo + filled)
+                                    .arg(offset);
+                return false;
+            }
+            filled += n;
+        }
+        m_sha.add(buffer);
+        m_hashedUpTo += filled;
+    }
+    return true;
+}
+
 } // namespace hb

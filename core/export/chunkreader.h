@@ -29,7 +29,10 @@ public:
     bool atEnd() const { return m_source->atEnd(); }
     bool verifyUnchanged() { return m_source->verifyUnchanged(); }
     void close() { m_source->close(); }
-    QString errorString() const { return m_source->errorString(); }
+    QString errorString() const
+    {
+        return m_prefixError.isEmpty() ? m_source->errorString() : m_prefixError;
+    }
 
     // The chunk to ask for next: the configured size, or about an eighth of a
     // second of the budget's rate when throttled.
@@ -40,6 +43,12 @@ public:
     // Reads again from `offset`; false for what cannot be read twice (a pipe).
     // Bytes before the furthest offset read are not hashed again.
     bool seek(qint64 offset) { return m_source->seek(offset); }
+
+    // A resumed export (issue 22): reads the source's first `offset` bytes into the
+    // hash at disk speed, outside the bandwidth budget (nothing of them is sent),
+    // leaving the source at `offset`. False with errorString() when the source
+    // ended early or failed.
+    bool hashPrefix(qint64 offset);
 
     // Waits for the hash of every byte read: the hex digest, or empty (hashError()).
     QString finishHash() { return m_sha.finish(); }
@@ -52,6 +61,7 @@ private:
     std::function<bool()> m_stop;
     BackgroundSha256 m_sha;
     qint64 m_hashedUpTo = 0; // bytes handed to m_sha (a rewind reads some again)
+    QString m_prefixError;   // hashPrefix() found the source shorter
 };
 
 } // namespace hb

@@ -79,6 +79,16 @@ QString Exporter::startExport(const QString &source)
     return id;
 }
 
+void Exporter::resumeExport(const QString &id, const QString &source)
+{
+    if (m_exports.contains(id)) return; // ours already, and running or queued
+    m_exports.insert(id, Phase::Preparing);
+    m_order.append(id);
+    m_configs.insert(id, m_config);
+    Q_EMIT exportQueued(id, source);
+    m_queue->resume(id, source, m_config, m_permissions);
+}
+
 void Exporter::onPrepared(const PreparedExport &prepared)
 {
     if (m_exports.value(prepared.id) != Phase::Preparing) return;
@@ -110,7 +120,13 @@ void Exporter::onReleased(const PreparedExport &prepared)
     m_order.removeAll(id);
     m_exports[id] = Phase::Running;
     ExporterConfig cfg = m_configs.value(id, m_config);
-    cfg.user = prepared.status.owner; // the acting user the queue decided on
+    if (prepared.resumed) {
+        // Taken over: it keeps its own expiry; the acting user may be support
+        // (export:cancel-any), not the owner.
+        if (prepared.status.ttl > 0) cfg.ttlSeconds = prepared.status.ttl;
+    } else {
+        cfg.user = prepared.status.owner; // the acting user the queue decided on
+    }
     auto *job = new ExportJob(prepared, cfg, m_budget);
     connect(job, &ExportJob::statusChanged, this, &Exporter::statusChanged);
     connect(job, &ExportJob::progress, this, &Exporter::progress);

@@ -53,6 +53,12 @@ public:
     // exportCreated (the status key exists: the id is real) or, for a source refused
     // before anything was written, exportFinished alone.
     QString startExport(const QString &source);
+    // Takes over export `id`, whose owner is gone, and finishes it from `source` (a
+    // path or URL; empty: none known, refused as a usage error once it is needed).
+    // Signals as for startExport: exportQueued; then exportCreated with the status
+    // the takeover wrote, or exportFinished alone when it was refused (nothing
+    // written) or already COMPLETED (code None). docs/RESUME.md.
+    void resumeExport(const QString &id, const QString &source);
 
     // An export of this process: runs its stop sequence (exportFinished follows).
     // Any other id: a remote cancel through Redis (remoteCancelFinished follows).

@@ -26,6 +26,9 @@ struct PreparedExport
     QString source;        // as given: a path, "-" or a URL
     ExportStatus status;   // as stored
     QByteArray storedJson; // byte-exact, the compare of the next compare-and-set
+    // Taken over from an owner that is gone (ResumeCheck): the run continues from
+    // what Redis holds instead of starting at offset 0.
+    bool resumed = false;
 };
 
 // One running export, shaped like KDE's KJob: start() once, kill() at any time,

@@ -10,6 +10,7 @@
 #include "logging.h"
 #include "ownerliveness.h"
 #include "redisconnection.h"
+#include "resumecheck.h"
 #include "statuswriter.h"
 
 #include <QCoreApplication>
@@ -22,11 +23,16 @@ namespace hb {
 
 namespace {
 constexpr int pollIntervalMs = 250; // a remote cancel of a waiting export settles this fast
-}
+// A waiting export's status is written this often (its heartbeat: a resumer takes
+// over an owner silent for OwnerLiveness::silenceLimitMs), which also keeps its
+// expiry fresh (CONTRACT §4).
+constexpr int heartbeatMs = 1000;
+static_assert(heartbeatMs < OwnerLiveness::heartbeatMs);
+} // namespace
 
 struct ExportQueue::Request
 {
-    enum class Kind { Prepare, Cancel, Release } kind;
+    enum class Kind { Prepare, Resume, Cancel, Release } kind;
     QString id;
     QString source;
     QString user;
@@ -63,6 +69,15 @@ void ExportQueue::prepare(const QString &id, const QString &source, const Export
     std::lock_guard<std::mutex> lock(m_mutex);
     m_requests.push_back(
         {Request::Kind::Prepare, id, source, config.user, config, std::move(permissions)});
+    m_wake.notify_all();
+}
+
+void ExportQueue::resume(const QString &id, const QString &source, const ExporterConfig &config,
+                         std::shared_ptr<const PermissionsService> permissions)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_requests.push_back(
+        {Request::Kind::Resume, id, source, config.user, config, std::move(permissions)});
     m_wake.notify_all();
 }
 
@@ -132,6 +147,9 @@ void ExportQueue::handle(const Request &r)
     switch (r.kind) {
     case Request::Kind::Prepare:
         doPrepare(r);
+        break;
+    case Request::Kind::Resume:
+        doResume(r);
         break;
     case Request::Kind::Cancel:
         if (const auto w = m_waiting.value(r.id)) // our own: cancelled by its acting user
@@ -235,15 +253,58 @@ void ExportQueue::doPrepare(const Request &r)
                           ? QStringLiteral("permission denied: %1").arg(created.error.message)
                           : created.error.message);
     }
-    auto w = std::make_shared<Waiting>();
-    w->prepared = {r.id, r.source, s, writer.expected()};
-    w->config = cfg;
-    w->config.user = acting.name;
-    w->sinceWrite.start();
-    m_waiting.insert(r.id, w);
+    ExporterConfig acted = cfg;
+    acted.user = acting.name;
     qCInfo(lcExport).noquote() << "export" << r.id << "CREATED for" << s.source << s.bytesTotal
                                << "bytes";
+    wait({r.id, r.source, s, writer.expected()}, acted);
+}
+
+void ExportQueue::wait(const PreparedExport &prepared, const ExporterConfig &config)
+{
+    auto w = std::make_shared<Waiting>();
+    w->prepared = prepared;
+    w->config = config;
+    w->sinceWrite.start();
+    m_waiting.insert(prepared.id, w);
     post([h = m_handlers.prepared, p = w->prepared] { h(p); });
+}
+
+void ExportQueue::doResume(const Request &r)
+{
+    const ExporterConfig &cfg = r.config;
+    auto end = [&](const ExportStatus &s, ErrorCode code, const QString &message) {
+        if (code != ErrorCode::None)
+            qCInfo(lcExport).noquote() << "resume of" << r.id << "refused:" << message;
+        post([h = m_handlers.ended, id = r.id, s, code, message] { h(id, s, code, message); });
+    };
+    if (m_cancelledEarly.contains(r.id)) {
+        const QString user = m_cancelledEarly.take(r.id);
+        return end({}, ErrorCode::Cancelled,
+                   cancelledByMessage(user, QStringLiteral("before its resume began")));
+    }
+    RedisConnection &conn = connectionFor(cfg.endpoint);
+    if (conn.isConnected() && conn.command({"PING"}).isError()) conn.disconnect();
+    if (!conn.ensureConnected()) {
+        const Failure f = Failure::fromRedis(conn.lastError());
+        return end({}, f.code, conn.lastError().message);
+    }
+    Failure identity;
+    const ActingUser acting = ActingUser::resolve(conn, cfg.user, cfg.userNamed, &identity);
+    if (identity) return end({}, identity.code, identity.message);
+    const DefaultPermissions everyone;
+    const PermissionsService &perms =
+        r.permissions ? *r.permissions : static_cast<const PermissionsService &>(everyone);
+    const ResumeCheck::Outcome o = ResumeCheck::run(conn, cfg, r.id, r.source, acting.name, perms);
+    if (o.kind != ResumeCheck::Outcome::Kind::Won) return end(o.status, o.code, o.message);
+    ExporterConfig acted = cfg;
+    acted.user = acting.name;
+    if (o.status.ttl > 0) acted.ttlSeconds = o.status.ttl; // its own expiry, as started
+    qCInfo(lcExport).noquote() << "export" << r.id << "taken over (" << o.message << ") for"
+                               << o.status.source;
+    PreparedExport p{r.id, r.source, o.status, o.storedJson};
+    p.resumed = true;
+    wait(p, acted);
 }
 
 void ExportQueue::cancelWaiting(Waiting &w, const QString &user, const QString &message)
@@ -316,8 +377,8 @@ void ExportQueue::poll()
             const RedisReply &r = replies[i];
             const QByteArray json = r.isNil() ? QByteArray() : r.string;
             if (json == w.prepared.storedJson) {
-                // Still ours: refresh its expiry well before it could lapse (§4).
-                if (w.sinceWrite.elapsed() >= qint64(w.config.ttlSeconds) * 1000 / 3) {
+                // Still ours: the heartbeat, which refreshes its expiry too (§4).
+                if (w.sinceWrite.elapsed() >= heartbeatMs) {
                     StatusWriter writer(conn, w.config.keys, w.config.ttlSeconds);
                     writer.adopt(json);
                     ExportStatus again = w.prepared.status;

@@ -53,6 +53,11 @@ public:
 
     void prepare(const QString &id, const QString &source, const ExporterConfig &config,
                  std::shared_ptr<const PermissionsService> permissions);
+    // Takes over export `id` whose owner is gone (ResumeCheck) and queues it like a
+    // prepared one (prepared, then released), or ends it: refused, nothing written;
+    // already COMPLETED (code None).
+    void resume(const QString &id, const QString &source, const ExporterConfig &config,
+                std::shared_ptr<const PermissionsService> permissions);
     // Cancels an export not yet released: before its key exists nothing is
     // written; after, it is compare-and-set to CANCELLED by `user`.
     void cancel(const QString &id, const QString &user);
@@ -65,6 +70,8 @@ private:
     void loop();
     void handle(const Request &r);
     void doPrepare(const Request &r);
+    void doResume(const Request &r);
+    void wait(const PreparedExport &prepared, const ExporterConfig &config);
     void cancelWaiting(Waiting &w, const QString &user, const QString &message);
     void poll();
     RedisConnection &connectionFor(const RedisEndpoint &endpoint);

@@ -78,8 +78,42 @@ bool ExportRun::open()
                                                                          m_current.segmentBytes,
                                                                          m_current.bytesTotal),
                                                m_cfg.ttlSeconds, m_cfg.window);
+    if (m_job.m_prepared.resumed && !continueFromHeld()) return false;
     // PENDING before the first byte: bytes are about to flow.
     writeProgress();
+    return true;
+}
+
+// A resumed export (docs/RESUME.md §5): what Redis holds decides where it goes on,
+// never bytesWritten. Every segment's TTL refreshed and its length read
+// (pipelined); after the longest exact prefix, everything is rewritten. The hash
+// continues over the source's prefix read again, at disk speed.
+bool ExportRun::continueFromHeld()
+{
+    HeldData::Check held;
+    for (;;) {
+        held = HeldData::check(m_conn, m_writer->layout(), m_current.bytesTotal, m_cfg.ttlSeconds);
+        if (!held.failure) break;
+        if (held.transport && reconnect(m_conn.lastError()) && running()) continue;
+        if (running()) fail(deniedOrFailed(held.failure.code), held.failure.message);
+        return false;
+    }
+    const qint64 offset =
+        HeldData::continuation(m_writer->layout(), held.lengths, m_current.bytesTotal);
+    if (!m_reader->hashPrefix(offset)) {
+        if (killRequested())
+            cancelHere();
+        else
+            fail(ErrorCode::Failed, m_reader->errorString());
+        return false;
+    }
+    m_writer->startAt(offset);
+    m_recovery.acknowledged(offset);
+    qCInfo(lcExport).noquote() << "export" << m_current.id << "resumed at offset" << offset << "of"
+                               << m_current.bytesTotal << "(held in Redis)";
+    // The first write of this run is its transition to PENDING, for this process.
+    m_current.state = ExportState::Created;
+    emitProgress(true);
     return true;
 }
 
@@ -135,6 +169,15 @@ void ExportRun::sendNextChunk()
         m_reader->read(at, m_writer->maxChunkAt(at, m_reader->nextChunkSize()), &error);
     if (error) return fail(ErrorCode::Failed, m_reader->errorString());
     if (chunk.isEmpty()) return;
+    // An owner that was stopped (SIGSTOP, a suspended laptop) may have been taken
+    // over meanwhile: after a long silence its status goes first, and a status
+    // write that finds another owner ends the run before it sends anything
+    // (docs/RESUME.md §5, the 5 s rule).
+    // (A reconnect's resync confirms the status as well; the chunk is sent then.)
+    if (m_clock.elapsed() - m_lastStatusAppliedMs > maxSilenceBeforeDataMs) {
+        writeProgress();
+        if (!running()) return;
+    }
     if (!m_writer->send(std::move(chunk))) reconnect(m_writer->error());
 }
 
@@ -166,6 +209,7 @@ void ExportRun::writeProgress()
     const StatusWriter::Result r = m_status.write(next);
     switch (r.outcome) {
     case StatusWriter::Result::Outcome::Applied: {
+        m_lastStatusAppliedMs = m_clock.elapsed();
         const bool transition = m_current.state != ExportState::Pending;
         m_current = next;
         if (transition) {
@@ -234,7 +278,10 @@ ConnectionRecovery::Resync ExportRun::resync(RedisError &last)
         m_conn.disconnect();
         return Resync::Retry;
     }
-    if (stored.outcome == StatusWriter::Result::Outcome::Conflict) onForeignStatus(stored);
+    if (stored.outcome == StatusWriter::Result::Outcome::Conflict)
+        onForeignStatus(stored);
+    else
+        m_lastStatusAppliedMs = m_clock.elapsed(); // still ours, as of now
     // Is what was acknowledged still there (a failover may have lost some)?
     if (m_writer && running() && m_writer->acked() > 0) {
         const HeldData::Outcome held = m_held.findGapAndRewind(*m_writer, *m_reader);

@@ -39,6 +39,7 @@ private:
     using Final = FinalStatus::Final;
     // The phases.
     bool open();
+    bool continueFromHeld();
     void stream();
     bool verify();
     void drain();
@@ -91,6 +92,10 @@ private:
     Ending m_end;
     QElapsedTimer m_clock;
     qint64 m_nextSignalMs = 0;
+    // The 5 s rule (docs/RESUME.md §5): data only this soon after a status write
+    // that applied.
+    static constexpr qint64 maxSilenceBeforeDataMs = 5000;
+    qint64 m_lastStatusAppliedMs = 0;
 };
 
 } // namespace hb

@@ -32,6 +32,24 @@ HeldData::Check HeldData::check(RedisConnection &conn, const KeyLayout &keys, co
                  ttlSeconds);
 }
 
+qint64 HeldData::continuation(const SegmentLayout &layout, const QList<qint64> &lengths,
+                              qint64 bytesTotal)
+{
+    qint64 at = 0;
+    for (qsizetype k = 0; k < lengths.size(); ++k) {
+        const qint64 start = layout.isSingle() ? 0 : layout.startOf(k);
+        const qint64 want =
+            layout.isSingle() ? bytesTotal : std::min(layout.segmentBytes(), bytesTotal - start);
+        if (want <= 0) break;
+        const qint64 held = lengths[k];
+        // Longer than it should be: not ours to trust (the key is rewritten whole).
+        if (held > want) return start;
+        at = start + held;
+        if (held < want) break;
+    }
+    return at;
+}
+
 HeldData::HeldData(RedisConnection &conn, int ttlSeconds, int maxRewinds)
     : m_conn(conn), m_ttlSeconds(ttlSeconds), m_maxRewinds(maxRewinds)
 {

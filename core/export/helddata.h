@@ -38,6 +38,14 @@ public:
     static Check check(RedisConnection &conn, const KeyLayout &keys, const QString &id,
                        qint64 segmentBytes, qint64 bytes, qint64 bytesTotal, int ttlSeconds);
 
+    // Where a resumed export continues (docs/RESUME.md §5): after the longest exact
+    // prefix of `lengths` (each key's length, as check() reads them): segments
+    // 0 … k−1 each exactly as long as `layout` writes them, then segment k's bytes
+    // as far as they go (never beyond what it should hold). Nothing after it is
+    // trusted: it is rewritten.
+    static qint64 continuation(const SegmentLayout &layout, const QList<qint64> &lengths,
+                               qint64 bytesTotal);
+
     HeldData(RedisConnection &conn, int ttlSeconds, int maxRewinds);
 
     enum class Verdict {

@@ -155,6 +155,12 @@ void SegmentWriter::rewindTo(qint64 offset)
     m_acked = m_sent = offset;
 }
 
+void SegmentWriter::startAt(qint64 offset)
+{
+    Q_ASSERT(m_inFlight.empty() && m_sent == 0);
+    m_acked = m_sent = offset;
+}
+
 void SegmentWriter::dropInFlight()
 {
     m_inFlight.clear();

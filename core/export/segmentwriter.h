@@ -58,6 +58,9 @@ public:
 
     // After a reconnect: sends every unacknowledged chunk again, in order.
     bool resend();
+    // A resumed export: Redis holds bytes [0, offset) already; the next send() starts
+    // there. Only before the first send().
+    void startAt(qint64 offset);
     // Forgets the chunks in flight (the stop sequence after the connection broke:
     // what was not acknowledged is not part of the export).
     void dropInFlight();
