@@ -37,9 +37,9 @@ const QList<CommandDef> &commands()
          QStringLiteral("take over an export whose process died and finish it from where Redis "
                         "holds it (SOURCE: the file or URL, when this host's journal does not "
                         "know it)"),
-         {G::Json},
+         {G::Json, G::Export},
          true,
-         nullptr,
+         configureResume,
          runResume},
         {QStringLiteral("list"),
          QString(),

@@ -8,6 +8,7 @@
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 
 #include <csignal>
 #include <sys/types.h>
@@ -33,6 +34,9 @@ inline QProcessEnvironment cliEnvironment(const QString &redisUrl)
     else
         e.insert(QStringLiteral("HBEXPORTER_REDIS_URL"), redisUrl);
     e.remove(QStringLiteral("HBEXPORTER_PERMISSIONS"));
+    // The local journal (issue 22) of this test process's CLIs, never the user's own.
+    static QTemporaryDir state;
+    e.insert(QStringLiteral("XDG_STATE_HOME"), state.path());
     return e;
 }
 
