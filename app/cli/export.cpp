@@ -8,6 +8,7 @@
 #include "exportstore.h"
 #include "humanformat.h"
 #include "output.h"
+#include "prepareretry.h"
 #include "textescape.h"
 
 #include <QCommandLineParser>
@@ -86,13 +87,16 @@ int runExport(CliContext &ctx)
     if (!ctx.mayExport(&code)) return code;
     {
         ExportStore store(ctx.endpoint, ctx.config.keys, ctx.config.timeouts);
-        // One clear line when Redis cannot be reached, rather than one per source.
-        // Each source is then checked by the exporter, before anything is written for it.
-        if (const Failure unreachable = reachRedis(store.connection())) return fail(unreachable);
-        // Every status write publishes to the events channel: one clear line now
-        // rather than one per source (the exporter checks again per export).
-        if (const Failure refused =
-                checkMayPublish(store.connection(), ctx.config.keys.eventsChannel()))
+        // One clear line when Redis cannot be reached, rather than one per source; and
+        // every status write publishes to the events channel: one clear line now rather
+        // than one per source (the exporter checks each source again, before anything
+        // is written for it). A connection dropped under these checks is retried as an
+        // export's is (PrepareRetry): exit 5 is for a server that stays unreachable.
+        PrepareRetry retry(store.connection(), QStringLiteral("export"), ctx.config.maxReconnects);
+        if (const Failure refused = retry.run([&] {
+                if (const Failure unreachable = reachRedis(store.connection())) return unreachable;
+                return checkMayPublish(store.connection(), ctx.config.keys.eventsChannel());
+            }))
             return fail(refused);
     }
     ExportCommand cmd(ctx);

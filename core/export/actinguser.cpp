@@ -66,8 +66,10 @@ Failure checkMayPublish(RedisConnection &conn, const QByteArray &channel)
         return {};
     }
     const RedisReply queued = conn.command({"PUBLISH", channel, "hbexporter: permission check"});
-    const RedisReply discard = conn.command({"DISCARD"});
+    // Not a DISCARD after a dropped connection: it would go out on a new one, outside
+    // the transaction, and its error would hide the drop (a retry needs to see it).
     if (queued.isError() && queued.error.isTransport()) return Failure::fromRedis(queued.error);
+    const RedisReply discard = conn.command({"DISCARD"});
     if (discard.isError() && discard.error.isTransport()) return Failure::fromRedis(discard.error);
     if (!queued.isError() || queued.error.kind != RedisError::Kind::NoPermission) return {};
 

@@ -9,6 +9,7 @@
 #include "httpsource.h"
 #include "logging.h"
 #include "ownerliveness.h"
+#include "prepareretry.h"
 #include "redisconnection.h"
 #include "resumecheck.h"
 #include "statuswriter.h"
@@ -206,9 +207,16 @@ void ExportQueue::doPrepare(const Request &r)
     // A kept connection may have outlived its server (a restart): a failed PING
     // discards it, and ensureConnected() connects afresh.
     if (conn.isConnected() && conn.command({"PING"}).isError()) conn.disconnect();
-    Failure identity;
-    const ActingUser acting = ActingUser::resolve(conn, cfg.user, cfg.userNamed, &identity);
-    if (identity) return refuse(identity.code, identity.message);
+    // Nothing is written before the status key exists, so a connection dropped until
+    // then is retried like one dropped later (issue 22 item 5): each step again.
+    PrepareRetry retry(conn, QStringLiteral("export %1").arg(r.id), cfg.maxReconnects);
+    ActingUser acting;
+    if (const Failure identity = retry.run([&] {
+            Failure f;
+            acting = ActingUser::resolve(conn, cfg.user, cfg.userNamed, &f);
+            return f;
+        }))
+        return refuse(identity.code, identity.message);
     s.owner = acting.name;
     s.ownerVerified = acting.verified;
     if (!r.permissions || !r.permissions->mayExport(acting.name))
@@ -230,19 +238,35 @@ void ExportQueue::doPrepare(const Request &r)
         s.fingerprint = SourceFingerprint::ofPath(r.source); // none for "-" and pipes
     }
     s.bytesTotal = size;
-    if (!conn.ensureConnected())
-        return refuse(Failure::fromRedis(conn.lastError()).code, conn.lastError().message);
-    if (const Failure refused =
-            checkServerAccepts(conn, sourceForMessages(r.source), size, s.segmentBytes))
-        return refuse(refused.code, refused.message);
-    // Every status write publishes to the events channel, from inside a script that
-    // cannot be undone half-way: a user without the channel is refused here.
-    if (const Failure refused = checkMayPublish(conn, cfg.keys.eventsChannel()))
+    if (const Failure refused = retry.run([&] {
+            if (!conn.ensureConnected()) return Failure::fromRedis(conn.lastError());
+            if (const Failure f =
+                    checkServerAccepts(conn, sourceForMessages(r.source), size, s.segmentBytes))
+                return f;
+            // Every status write publishes to the events channel, from inside a script
+            // that cannot be undone half-way: a user without the channel is refused here.
+            return checkMayPublish(conn, cfg.keys.eventsChannel());
+        }))
         return refuse(refused.code, refused.message);
 
     s.state = ExportState::Created;
     StatusWriter writer(conn, cfg.keys, cfg.ttlSeconds);
-    const StatusWriter::Result created = writer.create(s);
+    StatusWriter::Result created;
+    if (const Failure lost = retry.run([&] {
+            created = writer.create(s);
+            return created.outcome == StatusWriter::Result::Outcome::Error
+                       ? Failure::fromRedis(created.error)
+                       : Failure{};
+        });
+        lost && lost.code == ErrorCode::Redis && retry.reconnected())
+        return refuse(lost.code, lost.message); // the drops outlasted the reconnects
+    // A create that landed just before the connection dropped: on the retry the key
+    // holds exactly our JSON, which is ours, not another export's id.
+    if (created.outcome == StatusWriter::Result::Outcome::Conflict && retry.reconnected() &&
+        created.currentJson == s.toJson()) {
+        writer.adopt(created.currentJson);
+        created.outcome = StatusWriter::Result::Outcome::Applied;
+    }
     if (!created.applied()) {
         if (created.outcome == StatusWriter::Result::Outcome::Conflict)
             return refuse(ErrorCode::Redis,

@@ -379,8 +379,21 @@ ExportRun::Final ExportRun::settle()
                                       running() ? m_conn.lastError().message : m_end.message);
     if (running()) {
         // Everything read and acknowledged: seen at full length, every segment?
-        const SegmentData::Result held = SegmentData::verify(
+        SegmentData::Result held = SegmentData::verify(
             m_conn, m_cfg.keys, target.id, target.segmentBytes, acked(), m_cfg.ttlSeconds);
+        // A connection dropped under the check is reconnected like one dropped while
+        // streaming, and the check runs again (its commands only read and refresh).
+        for (qint64 before = acked(); held.failure && m_conn.lastError().isTransport();) {
+            if (!reconnect(m_conn.lastError()) || !running()) break;
+            if (acked() != before) {
+                fail(ErrorCode::Failed,
+                     QStringLiteral("the server lost acknowledged data during the final check"));
+                break;
+            }
+            held = SegmentData::verify(m_conn, m_cfg.keys, target.id, target.segmentBytes, acked(),
+                                       m_cfg.ttlSeconds);
+        }
+        if (!running()) return settle();
         const QString digest = held.failure ? QString() : m_reader->finishHash();
         const Failure problem =
             FinalStatus::verificationFailure(held.failure, digest, m_reader->hashError());
