@@ -285,6 +285,44 @@ void ExportListModel::addExport(const QString &id, const QString &sourcePath)
     if (!m_timer.isActive()) m_timer.start();
 }
 
+void ExportListModel::restoreExport(const QString &id, const QString &sourcePath,
+                                    const ExportStatus &status, bool interrupted)
+{
+    if (m_index.contains(id)) return;
+    Row row;
+    row.id = id;
+    row.sourcePath = sourcePath;
+    row.name = nameOf(sourcePath);
+    row.created = true;
+    row.finished = true; // nothing of this window runs it (yet)
+    row.resume = interrupted ? Row::Resume::Interrupted : Row::Resume::None;
+    adoptStatus(row, status);
+    row.written = status.bytesWritten;
+    row.error = status.error;
+    row.started = status.createdAt.toLocalTime();
+    recordTransition(row, status.updatedAt);
+    const int at = int(m_rows.size());
+    beginInsertRows({}, at, at);
+    m_rows.append(row);
+    m_index.insert(id, at);
+    endInsertRows();
+}
+
+void ExportListModel::beginResume(const QString &id)
+{
+    Row *row = findMutable(id);
+    if (!row || !row->finished) return;
+    row->finished = false;
+    row->resume = Row::Resume::Resuming;
+    row->resumedFrom = -1;
+    row->error.clear();
+    row->cancelling = false;
+    row->meter.reset();
+    recordTransition(*row, QDateTime::currentDateTimeUtc());
+    touch(*row);
+    if (!m_timer.isActive()) m_timer.start();
+}
+
 void ExportListModel::createExport(const QString &id, const ExportStatus &status)
 {
     if (Row *row = findMutable(id)) row->created = true;
@@ -322,6 +360,14 @@ void ExportListModel::updateProgress(const QString &id, qint64 written, qint64 t
 {
     Row *row = findMutable(id);
     if (!row || row->finished) return;
+    if (row->resume == Row::Resume::Resuming) {
+        // The run's first progress is where it goes on from (what Redis held);
+        // once bytes move past it, the row is an export like any other.
+        if (row->resumedFrom < 0)
+            row->resumedFrom = written;
+        else if (written > row->resumedFrom)
+            row->resume = Row::Resume::None;
+    }
     row->written = written;
     if (total >= 0) row->total = total;
     touch(*row);
@@ -353,6 +399,7 @@ void ExportListModel::finishExport(const QString &id, const ExportStatus &status
         row->state = code == ErrorCode::None ? ExportState::Completed : ExportState::Failed;
     row->finished = true;
     row->cancelling = false;
+    row->resume = Row::Resume::None;
     row->meter.reset();
     recordTransition(*row, status.updatedAt);
     touch(*row);
@@ -376,6 +423,7 @@ void ExportListModel::removeExports(const QStringList &ids)
     m_index.clear();
     for (int i = 0; i < m_rows.size(); ++i)
         m_index.insert(m_rows.at(i).id, i);
+    Q_EMIT exportsRemoved(ids);
     Q_EMIT refreshed();
 }
 

@@ -57,6 +57,14 @@ public:
     void finishExport(const QString &id, const ExportStatus &status, ErrorCode code,
                       const QString &message);
     void removeExports(const QStringList &ids);
+    // A row for an export this user started here before (the local journal, issue
+    // 22): finished unless `interrupted` (not terminal, its process gone: it waits
+    // for a resume). Nothing when the id has a row already.
+    void restoreExport(const QString &id, const QString &sourcePath, const ExportStatus &status,
+                       bool interrupted);
+    // A resume of `id` was asked for: the row runs again ("Resuming…") until the
+    // exporter ends it.
+    void beginResume(const QString &id);
     // From key checks: which finished exports' status keys still exist.
     void updateKeysExist(const QHash<QString, bool> &exists, const QDateTime &now);
     // Finished rows whose keys are worth checking (created, not known gone).
@@ -77,6 +85,8 @@ public:
     void refresh();
 
 Q_SIGNALS:
+    // Rows removed from the list (Remove from list).
+    void exportsRemoved(const QStringList &ids);
     // After each published batch: totals, title and status bar follow.
     void refreshed();
 

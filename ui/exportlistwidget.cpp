@@ -92,6 +92,9 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
     m_saveData = makeAction(this, QStringLiteral(":/icons/save.svg"), tr("&Save data as…"));
     m_retry = makeAction(this, QStringLiteral(":/icons/retry.svg"), tr("&Retry"));
     m_remove = makeAction(this, QStringLiteral(":/icons/remove.svg"), tr("Re&move from list"));
+    m_resume = makeAction(this, QStringLiteral(":/icons/retry.svg"), tr("Res&ume"));
+    m_resume->setToolTip(tr("Take over the export where Redis holds it and finish it (its "
+                            "process ended, or ran elsewhere)"));
 
     connect(m_cancel, &QAction::triggered, this, [this] {
         const QStringList ids = cancellableSelection();
@@ -117,6 +120,10 @@ ExportListWidget::ExportListWidget(ExportListModel *model, QWidget *parent)
         if (!ids.isEmpty()) Q_EMIT retryRequested(ids);
     });
     connect(m_remove, &QAction::triggered, this, &ExportListWidget::removeFinishedSelection);
+    connect(m_resume, &QAction::triggered, this, [this] {
+        const QStringList ids = resumableSelection();
+        if (!ids.isEmpty()) Q_EMIT resumeRequested(ids);
+    });
     connect(this, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
         if (index.isValid())
             Q_EMIT detailsRequested(index.data(ExportListModel::IdRole).toString());
@@ -182,6 +189,19 @@ QStringList ExportListWidget::finishedSelection() const
     return ids;
 }
 
+QStringList ExportListWidget::resumableSelection() const
+{
+    QStringList ids;
+    for (const QString &id : selectedIds()) {
+        const ExportListModel::Row *row = m_model->find(id);
+        if (row && row->finished && row->created &&
+            row->vanished == ExportListModel::Vanished::No &&
+            (row->resume == ExportRow::Resume::Interrupted || !isTerminal(row->status.state)))
+            ids.append(id);
+    }
+    return ids;
+}
+
 QStringList ExportListWidget::createdSelection() const
 {
     QStringList ids;
@@ -214,6 +234,7 @@ void ExportListWidget::updateActions()
                            (single->state == ExportState::Completed || single->written > 0));
     const bool anyFinished = !finishedSelection().isEmpty();
     m_retry->setEnabled(anyFinished);
+    m_resume->setEnabled(!resumableSelection().isEmpty());
     m_remove->setEnabled(anyFinished);
 }
 
@@ -322,6 +343,7 @@ void ExportListWidget::contextMenuEvent(QContextMenuEvent *event)
     menu.addAction(m_saveData);
     menu.addSeparator();
     menu.addAction(m_retry);
+    menu.addAction(m_resume);
     menu.addAction(m_remove);
     // Actions that do not apply are disabled, never hidden: hiding one would hide it
     // in the toolbar too, and shift every button after it.

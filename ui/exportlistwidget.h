@@ -51,11 +51,15 @@ public:
     QAction *detailsAction() const { return m_details; }
     QAction *saveDataAction() const { return m_saveData; }
     QAction *retryAction() const { return m_retry; }
+    QAction *resumeAction() const { return m_resume; }
     QAction *removeAction() const { return m_remove; }
 
     // Selected rows the actions apply to; public so the window's tests and menus agree.
     QStringList cancellableSelection() const;
     QStringList finishedSelection() const;
+    // Selected rows whose export Redis still holds unfinished while nothing here
+    // runs it (interrupted, or a resume refused earlier): Resume may take it over.
+    QStringList resumableSelection() const;
     // Selected rows whose export reached Redis (their id is real).
     QStringList createdSelection() const;
     void removeFinishedSelection();
@@ -66,6 +70,7 @@ Q_SIGNALS:
     void detailsRequested(const QString &id);
     void saveDataRequested(const QString &id);
     void retryRequested(const QStringList &ids);
+    void resumeRequested(const QStringList &ids);
 
 public Q_SLOTS:
     void updateActions();
@@ -95,6 +100,7 @@ private:
     QAction *m_details;
     QAction *m_saveData;
     QAction *m_retry;
+    QAction *m_resume;
     QAction *m_remove;
 };
 

@@ -13,6 +13,16 @@ namespace {
 QString stateText(const ExportRow &row, bool withReason)
 {
     if (row.cancelling && !row.finished) return ExportRow::tr("Cancelling…");
+    if (row.resume == ExportRow::Resume::Resuming)
+        return row.resumedFrom < 0
+                   ? ExportRow::tr("Resuming…")
+                   : ExportRow::tr("Resuming — %1 already in Redis").arg(sizeText(row.resumedFrom));
+    if (row.resume == ExportRow::Resume::Interrupted && row.vanished == ExportRow::Vanished::No)
+        return withReason ? ExportRow::tr("Interrupted at %1 of %2 (its process ended): Resume "
+                                          "continues it")
+                                .arg(sizeText(row.written),
+                                     row.total >= 0 ? sizeText(row.total) : QStringLiteral("?"))
+                          : ExportRow::tr("Interrupted");
     QString text;
     switch (row.state) {
     case ExportState::Failed:

@@ -37,6 +37,12 @@ struct ExportRow
     // source refused before anything was written never gets there.
     bool created = false;
     Vanished vanished = Vanished::No;
+    // Restored from the local journal at start (issue 22): Interrupted when its
+    // process ended before it did (nothing here runs it; Resume continues it),
+    // Resuming from the moment a resume was asked for until bytes move again.
+    enum class Resume { None, Interrupted, Resuming };
+    Resume resume = Resume::None;
+    qint64 resumedFrom = -1; // Resuming: the bytes Redis held, once the run found them
     QString error;
     ExportStatus status; // the last status the core reported
     QDateTime started;

@@ -6,6 +6,7 @@
 #include "exportlistwidget.h"
 #include "exportmonitor.h"
 #include "hbversion.h"
+#include "journalbinding.h"
 #include "logging.h"
 #include "logpanel.h"
 #include "lookupdialog.h"
@@ -45,6 +46,8 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     m_session = new Session(m_settings->sessionInputs(), sessionOptions, this);
     m_model->setRefreshInterval(options.refreshIntervalMs);
     connectExporter();
+    // Before any export starts: each is recorded before its first data command.
+    m_journal = new JournalBinding(m_session, m_model, options.journalFolder, this);
     m_sources = new SourcePicker(m_session, this, folders.lastAdded);
 
     m_tabs = new QTabWidget(this);
@@ -54,6 +57,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     m_tabs->addTab(m_myPage, QIcon(QStringLiteral(":/icons/hbexporter.svg")), tr("My exports"));
     setCentralWidget(m_tabs);
     connect(m_myPage, &MyExportsPage::exportAgainRequested, m_sources, &SourcePicker::addFiles);
+    connect(listWidget(), &ExportListWidget::resumeRequested, m_journal, &JournalBinding::resume);
 
     m_log = new LogPanel(this);
     addDockWidget(Qt::BottomDockWidgetArea, m_log);
@@ -66,6 +70,10 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
             &SaveDataFlow::openDialog);
     connect(m_saveData, &SaveDataFlow::dataSaved, this, &MainWindow::dataSaved);
     m_notifier = new Notifier(this);
+    connect(m_journal, &JournalBinding::problem, this, [this](const QString &why) {
+        qCWarning(lcExport).noquote() << why; // the log panel has it in full
+        statusBar()->showMessage(why, 15000);
+    });
 
     resize(1180, 640);
     resizeDocks({m_log}, {130}, Qt::Vertical);

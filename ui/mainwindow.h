@@ -30,6 +30,7 @@ class Exporter;
 class ExportDetailsDialog;
 class ExportListModel;
 class ExportListWidget;
+class JournalBinding;
 class LogPanel;
 class LookupDialog;
 class Notifier;
@@ -44,6 +45,7 @@ struct MainWindowOptions
     QString permissionsFile; // beats $HBEXPORTER_PERMISSIONS and the saved setting
     int refreshIntervalMs = 250;
     int serverPollMs = 3000; // also how often finished rows' keys are checked
+    QString journalFolder;   // the local journal's; empty = Journal::defaultFolder()
 };
 
 // The desktop window: pick or drop files, watch every export, cancel. It keeps the
@@ -148,6 +150,7 @@ private:
     SourcePicker *m_sources = nullptr;
     SaveDataFlow *m_saveData = nullptr;
     Notifier *m_notifier = nullptr;
+    JournalBinding *m_journal = nullptr;
     ServerStatusBar *m_statusFields = nullptr;
     MyExportsPage *m_myPage = nullptr;
     QTabWidget *m_tabs = nullptr;

@@ -138,7 +138,8 @@ private:
 ExportCommand::ExportCommand(const CliContext &ctx, QObject *parent)
     : QObject(parent), m_ctx(ctx), m_exporter(ctx.config, ctx.permissions),
       m_tty(isatty(STDERR_FILENO)), m_bar(std::make_unique<ProgressLine>(m_tty)),
-      m_ids(std::make_unique<OrderedIds>())
+      m_ids(std::make_unique<OrderedIds>()),
+      m_recorder(&m_exporter, &m_journal, QStringLiteral("cli"))
 {
 }
 
@@ -156,24 +157,20 @@ void ExportCommand::addResume(const QString &id, const QString &source)
 
 int ExportCommand::run()
 {
-    QObject::connect(
-        &m_exporter, &Exporter::exportQueued, this,
-        [this](const QString &id, const QString &source) { m_sources.insert(id, source); });
+    // The journal is written before each export's first data command
+    // (JournalRecorder); a problem with it is told once, and the exports go on.
+    QObject::connect(&m_recorder, &JournalRecorder::problem, this, [this](const QString &why) {
+        m_bar->clear();
+        errLine(QStringLiteral("warning: %1").arg(why));
+    });
     QObject::connect(&m_exporter, &Exporter::exportCreated, this,
                      [this](const QString &id, const ExportStatus &s) {
-                         // Before the export is released to run: before its first data
-                         // command (Exporter::onPrepared).
-                         record(id, s);
                          OrderedIds::Entry &e = (*m_ids)[id];
                          e.created = true;
                          e.line = m_ctx.json ? escapeUntrustedJson(s.toJson()) : id.toLatin1();
                          e.total = s.bytesTotal;
                          e.written = s.bytesWritten;
                          printReady();
-                     });
-    QObject::connect(&m_exporter, &Exporter::statusChanged, this,
-                     [this](const QString &id, const ExportStatus &s) {
-                         if (s.state != ExportState::Created) record(id, s); // a transition
                      });
     QObject::connect(&m_exporter, &Exporter::progress, this,
                      [this](const QString &id, qint64 written, qint64 total) {
@@ -218,22 +215,6 @@ void ExportCommand::printReady()
     m_ids->printReady([this] { m_bar->clear(); });
 }
 
-void ExportCommand::record(const QString &id, const ExportStatus &s)
-{
-    const QString source = m_sources.value(id);
-    if (source.isEmpty()) return;
-    if (!m_journal.record(Journal::Entry::of(source, m_ctx.config, s)) ||
-        !m_journal.lastError().isEmpty()) {
-        // Said once: the exports go on, only `resume` without a SOURCE needs it.
-        if (!m_journalTold) {
-            m_bar->clear();
-            errLine(QStringLiteral("warning: the local journal (%1): %2")
-                        .arg(m_journal.filePath(), m_journal.lastError()));
-            m_journalTold = true;
-        }
-    }
-}
-
 void ExportCommand::onInterrupt()
 {
     if (m_interrupted) {
@@ -256,7 +237,6 @@ void ExportCommand::onFinished(const QString &id, const ExportStatus &s, ErrorCo
     e.code = code;
     e.written = s.bytesWritten;
     ++m_done;
-    if (e.created) record(id, s);
     if (code == ErrorCode::None && !e.created && !message.isEmpty()) {
         errLine(message); // a resume with nothing to do: "already COMPLETED"
     } else if (code == ErrorCode::None) {

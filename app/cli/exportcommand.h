@@ -2,6 +2,7 @@
 
 #include "exporter.h"
 #include "journal.h"
+#include "journalrecorder.h"
 
 #include <QHash>
 #include <QList>
@@ -40,7 +41,6 @@ private:
     void onInterrupt();
     void onFinished(const QString &id, const ExportStatus &s, ErrorCode code,
                     const QString &message);
-    void record(const QString &id, const ExportStatus &s);
 
     const CliContext &m_ctx;
     Exporter m_exporter;
@@ -48,14 +48,13 @@ private:
     std::unique_ptr<ProgressLine> m_bar;
     std::unique_ptr<OrderedIds> m_ids;
     Journal m_journal;
-    bool m_journalTold = false;
+    JournalRecorder m_recorder;
     struct Start
     {
         QString id; // empty: a new export of source
         QString source;
     };
     QList<Start> m_starts;
-    QHash<QString, QString> m_sources; // id -> the source as given
     bool m_interrupted = false;
     int m_done = 0;
 };

@@ -173,6 +173,7 @@ QJsonObject Journal::Entry::toJson() const
     if (!error.isEmpty()) o.insert(QStringLiteral("error"), error);
     if (!ownerToken.isEmpty()) o.insert(QStringLiteral("ownerToken"), ownerToken);
     o.insert(QStringLiteral("pid"), pid);
+    if (!origin.isEmpty()) o.insert(QStringLiteral("origin"), origin);
     o.insert(QStringLiteral("createdAt"), isoTime(createdAt));
     o.insert(QStringLiteral("updatedAt"), isoTime(updatedAt));
     if (expiresAt.isValid()) o.insert(QStringLiteral("expiresAt"), isoTime(expiresAt));
@@ -202,6 +203,7 @@ std::optional<Journal::Entry> Journal::Entry::fromJson(const QJsonObject &o)
     e.error = str("error");
     e.ownerToken = str("ownerToken").left(128);
     e.pid = std::max<qint64>(0, number(o, "pid", 0));
+    e.origin = str("origin").left(16);
     e.createdAt = parseTime(o.value(QLatin1String("createdAt")));
     e.updatedAt = parseTime(o.value(QLatin1String("updatedAt")));
     e.expiresAt = parseTime(o.value(QLatin1String("expiresAt")));

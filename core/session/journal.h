@@ -58,6 +58,7 @@ public:
         QString error;
         QString ownerToken;  // the token this host's owner wrote (empty: none)
         qint64 pid = 0;      // the process that recorded it
+        QString origin;      // which program started it: "window" or "cli" (empty: unknown)
         QDateTime createdAt; // first recorded
         QDateTime updatedAt; // last recorded
         // When its keys are gone at the latest (terminal: the last TTL plus the

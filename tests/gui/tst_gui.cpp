@@ -12,6 +12,7 @@
 #include "exportlistwidget.h"
 #include "exportsortmodel.h"
 #include "httptestserver.h"
+#include "journal.h"
 #include "logging.h"
 #include "logpanel.h"
 #include "lookupdialog.h"
@@ -125,6 +126,10 @@ private Q_SLOTS:
     void settingsPassword_neverInSettingsFile_keptForSessionWithoutKeychain();
     // Issue 10: rows are laid out without measuring text; columns still fit it.
     void exportList_columnFitsItsTextOnRequest_rowsOfOneHeight();
+    // Issue 22: the window keeps its list; what it owned resumes by itself.
+    void journal_nextWindowRestoresTheRows_removeForgetsThem();
+    void windowKilledMidExport_nextStartResumesItByItself();
+    void cliInterruptedExport_rowSaysInterrupted_resumeFinishesIt();
 
 private:
     std::unique_ptr<MainWindow> makeWindow(const QString &permissionsFile = {});
@@ -164,6 +169,9 @@ void TestGui::init()
     // A fresh database and a settings file of this case's own.
     QCOMPARE(m_redis->command({"FLUSHALL"}).isError(), false);
     m_settingsFile = m_dir.filePath(QStringLiteral("settings-%1.ini").arg(++m_case));
+    // And a local journal of its own (issue 22): a window restores the rows of the
+    // exports started before it, and no case should see another's.
+    qputenv("XDG_STATE_HOME", m_dir.filePath(QStringLiteral("state-%1").arg(m_case)).toLocal8Bit());
 }
 
 std::unique_ptr<MainWindow> TestGui::makeWindow(const QString &permissionsFile)
@@ -1684,6 +1692,124 @@ void TestGui::exportList_columnFitsItsTextOnRequest_rowsOfOneHeight()
 QString TestGui::w_logText()
 {
     return LogHub::instance() ? m_logText : QString();
+}
+
+void TestGui::journal_nextWindowRestoresTheRows_removeForgetsThem()
+{
+    const QString file = test::makeRandomFile(m_dir.path(), QStringLiteral("kept.bin"), 50000, 5);
+    QString id;
+    {
+        auto w = makeWindow();
+        id = w->addFiles({file}).value(0);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(*w, id, ExportListModel::Status),
+                                  QStringLiteral("COMPLETED"), Deadline);
+    }
+    const QString folder = Journal::defaultFolder();
+    QVERIFY(Journal(folder).entry(id).has_value());
+    {
+        auto w = makeWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(w->model()->find(id) != nullptr, Deadline);
+        const ExportListModel::Row *row = w->model()->find(id);
+        QCOMPARE(row->sourcePath, file);
+        QCOMPARE(row->state, ExportState::Completed);
+        QVERIFY(row->finished);
+        QCOMPARE(cell(*w, id, ExportListModel::Status), QStringLiteral("COMPLETED"));
+        // A finished row of the journal is not resumable.
+        w->listWidget()->selectIds({id});
+        QVERIFY(!w->listWidget()->resumeAction()->isEnabled());
+        w->listWidget()->removeFinishedSelection();
+        QVERIFY(w->model()->find(id) == nullptr);
+    }
+    QVERIFY(!Journal(folder).entry(id).has_value());
+    auto w = makeWindow();
+    QTRY_COMPARE_WITH_TIMEOUT(w->session()->serverState(), Session::ServerState::Reachable,
+                              Deadline);
+    QVERIFY(w->model()->find(id) == nullptr);
+}
+
+void TestGui::windowKilledMidExport_nextStartResumesItByItself()
+{
+    // A real window, in a process of its own, killed half-way (kill -9).
+    const QString file =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("window-killed.bin"), 32 << 20, 22);
+    const QString ini = m_dir.filePath(QStringLiteral("child-%1.ini").arg(m_case));
+    {
+        QSettings settings(ini, QSettings::IniFormat);
+        settingsWith(8 * 1024 * 1024).save(settings);
+    }
+    QProcess window;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment(); // its XDG_STATE_HOME
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("HBEXPORTER_INSTANCE_SOCKET"),
+               m_dir.filePath(QStringLiteral("killed-%1.sock").arg(m_case)));
+    window.setProcessEnvironment(env);
+    window.start(
+        test::builtExecutable(QStringLiteral("hbexporter")),
+        {QStringLiteral("--redis"), m_redis->url(), QStringLiteral("--settings"), ini, file});
+    QVERIFY2(window.waitForStarted(Deadline), qPrintable(window.errorString()));
+    const auto guard = qScopeGuard([&] {
+        window.kill();
+        window.waitForFinished(Deadline);
+    });
+    QString id;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const Journal journal(Journal::defaultFolder());
+            for (const Journal::Entry &e : Journal(Journal::defaultFolder()).entries())
+                if (e.source == file) id = e.id;
+            if (id.isEmpty()) return false;
+            const auto s = redisStatus(id);
+            return s && s->bytesTotal > 0 && s->bytesWritten * 10 >= s->bytesTotal * 3;
+        }(),
+        Deadline);
+    window.kill(); // SIGKILL: no stop sequence
+    QVERIFY(window.waitForFinished(Deadline));
+    QCOMPARE(redisStatus(id)->state, ExportState::Pending);
+
+    auto w = makeWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->find(id) != nullptr, Deadline);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*w, id, ExportListModel::Status), QStringLiteral("COMPLETED"),
+                              Deadline);
+    const auto done = redisStatus(id);
+    QVERIFY(done);
+    QCOMPARE(done->state, ExportState::Completed);
+    QCOMPARE(done->resumes, 1);
+    QCOMPARE(done->sha256.toLatin1(), test::sha256OfFile(file));
+    QCOMPARE(test::sha256Of(redisData(id)), test::sha256OfFile(file));
+}
+
+void TestGui::cliInterruptedExport_rowSaysInterrupted_resumeFinishesIt()
+{
+    // The CLI's exports are in the same journal; the window shows them, and resumes
+    // them only when asked.
+    const QString file =
+        test::makeRandomFile(m_dir.path(), QStringLiteral("cli-killed.bin"), 16 << 20, 23);
+    QProcess cli;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("HBEXPORTER_REDIS_URL"), m_redis->url());
+    cli.setProcessEnvironment(env);
+    cli.start(test::builtExecutable(QStringLiteral("hbexporter-cli")),
+              {QStringLiteral("export"), file, QStringLiteral("--bwlimit"), QStringLiteral("4M")});
+    QVERIFY(cli.waitForStarted(Deadline));
+    QTRY_VERIFY_WITH_TIMEOUT(cli.canReadLine(), Deadline);
+    const QString id = QString::fromLatin1(cli.readLine().trimmed());
+    QTRY_VERIFY_WITH_TIMEOUT(redisStatus(id) && redisStatus(id)->bytesWritten > (4 << 20),
+                             Deadline);
+    cli.kill();
+    QVERIFY(cli.waitForFinished(Deadline));
+
+    auto w = makeWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->find(id) != nullptr, Deadline);
+    QCOMPARE(cell(*w, id, ExportListModel::Status), QStringLiteral("Interrupted"));
+    QCOMPARE(redisStatus(id)->resumes, 0); // not the window's: it waits
+    w->listWidget()->selectIds({id});
+    w->listWidget()->updateActions();
+    QVERIFY(w->listWidget()->resumeAction()->isEnabled());
+    w->listWidget()->resumeAction()->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*w, id, ExportListModel::Status), QStringLiteral("COMPLETED"),
+                              Deadline);
+    QCOMPARE(redisStatus(id)->resumes, 1);
+    QCOMPARE(test::sha256Of(redisData(id)), test::sha256OfFile(file));
 }
 
 QTEST_MAIN(TestGui)
