@@ -21,6 +21,12 @@ jobs="${HBEXPORTER_BENCH_JOBS:-2}"
 # --json`, then 30 s of an idle `hbexporter-cli watch` and of the window's two
 # monitors (All exports; My exports following one id): Redis commands/s (INFO
 # commandstats), Redis CPU, the watcher's CPU and RSS (/proc).
+# `scripts/bench.sh resume [MiB]` (issue 22): a resume's cost beyond sending the
+# remainder, against a plain export of the remainder: scripts/bench-resume.sh.
+if [[ "${1:-}" == resume ]]; then
+  shift
+  exec "$root/scripts/bench-resume.sh" "$@"
+fi
 if [[ "${1:-}" == scale ]]; then
   shift
   counts=("$@")

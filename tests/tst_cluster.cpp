@@ -390,6 +390,36 @@ private Q_SLOTS:
         verifyExact(id, path);
     }
 
+    // Issue 22: a CLI export killed with SIGKILL, its slot's master failed over
+    // while it lies there, then `resume` through another node: it continues on the
+    // new master from what that one holds and completes exactly.
+    void resumeAfterKillAndFailover_completesExactOnTheNewMaster()
+    {
+        const qint64 size = 12 * 1024 * 1024 + 3;
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("resume.bin"), size, 19);
+        QProcess owner;
+        owner.setProcessEnvironment(cliEnvironment(m_cluster.url(m_cluster.ports()[0])));
+        owner.start(m_cli, {QStringLiteral("export"), path, QStringLiteral("--bwlimit"),
+                            QStringLiteral("3M")});
+        QTRY_VERIFY_WITH_TIMEOUT(owner.canReadLine(), scaledMs(30000));
+        const QString id = QString::fromLatin1(owner.readLine().trimmed());
+        QVERIFY(waitWriting(id, size / 3));
+        QVERIFY(signalProcess(owner, SIGKILL));
+        QVERIFY(owner.waitForFinished(scaledMs(10000)));
+        const int slot = m_cluster.keySlot(m_keys.statusKey(id));
+        const int oldMaster = m_cluster.masterOfSlot(slot);
+        const int replica = m_cluster.replicaOf(oldMaster);
+        QVERIFY(replica != 0);
+        const RedisReply fo = m_cluster.command(replica, {"CLUSTER", "FAILOVER"});
+        QVERIFY2(!fo.isError(), fo.string.constData());
+        QVERIFY(m_cluster.waitForSlotOwner(slot, replica));
+        const Run r = cli({QStringLiteral("resume"), id, path}, m_cluster.ports().back());
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(masterOf(id), replica);
+        QCOMPARE(statusOn(replica, id)->resumes, 1);
+        verifyExact(id, path);
+    }
+
     void slotMigration_midExport_completesExactOnTheNewMaster()
     {
         ExporterConfig cfg = config(m_cluster.ports()[1]);

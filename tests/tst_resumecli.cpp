@@ -4,6 +4,7 @@
 #include "clirun.h"
 #include "exportconfig.h"
 #include "exportstatus.h"
+#include "httptestserver.h"
 #include "testredis.h"
 
 #include <QDir>
@@ -175,6 +176,51 @@ private Q_SLOTS:
         const CliRun again = run({QStringLiteral("resume"), id});
         QCOMPARE(again.code, 0);
         QVERIFY2(again.err.contains("is already COMPLETED: nothing to do"), again.err.constData());
+    }
+
+    // A URL resumes with Range and If-Range: the rest is downloaded, not the whole
+    // again, and the prefix is hashed from what Redis holds. A server that ignores
+    // Range is refused before anything is written (exit 6).
+    void url_resumesWithRange_andAServerIgnoringRangeIsRefused()
+    {
+        HttpTestServer http;
+        const QByteArray content = randomBytes(8 * 1024 * 1024, 31);
+        http.setContent(content);
+        http.setRate(2 * 1024 * 1024);
+        QVERIFY(http.start());
+        const QByteArray want = sha256Of(content);
+
+        Running r =
+            startExport(http.url(QStringLiteral("/ranged")).toString(), QStringLiteral("100M"));
+        QVERIFY(!r.id.isEmpty());
+        QVERIFY(waitForProgress(r.id, 0.4));
+        killNine(r);
+        const qint64 held = stored(r.id).bytesWritten;
+        const qint64 sentBefore = http.bytesSent();
+        const CliRun resumed = run({QStringLiteral("resume"), r.id});
+        QVERIFY2(resumed.code == 0, resumed.err.constData());
+        const qint64 downloaded = http.bytesSent() - sentBefore;
+        const ExportStatus done = stored(r.id);
+        QCOMPARE(done.state, ExportState::Completed);
+        QCOMPARE(done.sha256.toLatin1(), want);
+        QCOMPARE(fetchSha(r.id), want);
+        qInfo("URL resume: %lld of %lld bytes held, %lld downloaded again", held,
+              qint64(content.size()), downloaded);
+        QVERIFY2(downloaded <= content.size() - held + content.size() / 10,
+                 qPrintable(QString::number(downloaded)));
+
+        Running n =
+            startExport(http.url(QStringLiteral("/norange")).toString(), QStringLiteral("100M"));
+        QVERIFY(!n.id.isEmpty());
+        QVERIFY(waitForProgress(n.id, 0.3));
+        killNine(n);
+        const QByteArray before = get(KeyLayout().statusKey(n.id));
+        const CliRun refused = run({QStringLiteral("resume"), n.id});
+        QCOMPARE(refused.code, 6);
+        QVERIFY2(refused.err.contains("cannot resume " + n.id.toLatin1() + ": ") &&
+                     refused.err.contains("ignores Range requests"),
+                 refused.err.constData());
+        QCOMPARE(get(KeyLayout().statusKey(n.id)), before);
     }
 
     void changedSource_isRefused_exit6_nothingWritten()

@@ -2,12 +2,14 @@
 // sentinels, and an export that is under way when the master fails over goes on
 // on the new master and completes byte-exact, even where the failover lost writes
 // the old master had acknowledged.
+#include "clirun.h"
 #include "exportdata.h"
 #include "exporter.h"
 #include "exportmonitor.h"
 #include "exporttesting.h"
 #include "testsentinel.h"
 
+#include <QProcess>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -135,6 +137,43 @@ private Q_SLOTS:
         QVERIFY(stored);
         QCOMPARE(stored->state, ExportState::Completed);
         QCOMPARE(stored->sha256.toLatin1(), want);
+    }
+
+    // Issue 22: a CLI export killed with SIGKILL, a failover while it lies there,
+    // then `resume`: it continues on the new master from what that one holds (the
+    // replica may lack the last writes the old master took) and completes exactly.
+    void sentinel_resumeAfterKillAndFailover_completesExactOnTheNewMaster()
+    {
+        TestSentinelGroup group;
+        QString err;
+        QVERIFY2(group.start(&err), qPrintable(err));
+        const qint64 size = 24 * 1024 * 1024 + 7;
+        const QString path = makeRandomFile(m_files.path(), QStringLiteral("resume.bin"), size, 17);
+        const QString cli = builtExecutable(QStringLiteral("hbexporter-cli"));
+        const QProcessEnvironment env = cliEnvironment(group.url());
+        QProcess owner;
+        owner.setProcessEnvironment(env);
+        owner.start(cli, {QStringLiteral("export"), path, QStringLiteral("--bwlimit"),
+                          QStringLiteral("6M")});
+        QTRY_VERIFY_WITH_TIMEOUT(owner.canReadLine(), scaledMs(30000));
+        const QString id = QString::fromLatin1(owner.readLine().trimmed());
+        const ExporterConfig cfg = config(group);
+        QTRY_VERIFY_WITH_TIMEOUT(bytesWrittenOn(group.original(), cfg, id) >= size / 3,
+                                 scaledMs(30000));
+        QVERIFY(signalProcess(owner, SIGKILL));
+        QVERIFY(owner.waitForFinished(scaledMs(10000)));
+        const RedisReply r = group.sentinelCommand({"SENTINEL", "FAILOVER", group.masterName});
+        QVERIFY2(!r.isError(), r.string.constData());
+        QVERIFY(group.waitForMaster(group.replica(), scaledMs(30000)));
+        const CliRun resumed = runCli(cli, {QStringLiteral("resume"), id, path}, env);
+        QVERIFY2(resumed.code == 0, resumed.err.constData());
+        const auto stored =
+            ExportStatus::fromJson(group.replica().command({"GET", cfg.keys.statusKey(id)}).string);
+        QVERIFY(stored);
+        QCOMPARE(stored->state, ExportState::Completed);
+        QCOMPARE(stored->resumes, 1);
+        QCOMPARE(stored->sha256.toLatin1(), sha256OfFile(path));
+        QCOMPARE(sha256Of(readExportData(group.replica(), id)), sha256OfFile(path));
     }
 
     void sentinel_monitorFollowsTheFailover()

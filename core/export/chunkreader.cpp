@@ -53,6 +53,12 @@ QByteArray ChunkReader::read(qint64 at, qint64 want, bool *error)
     return buffer;
 }
 
+void ChunkReader::hashHeld(const QByteArray &bytes)
+{
+    m_sha.add(bytes);
+    m_hashedUpTo += bytes.size();
+}
+
 bool ChunkReader::hashPrefix(qint64 offset)
 {
     Q_ASSERT(m_hashedUpTo == 0);

@@ -49,6 +49,9 @@ public:
     // leaving the source at `offset`. False with errorString() when the source
     // ended early or failed.
     bool hashPrefix(qint64 offset);
+    // The same for a source that is not read again from its start (a URL): the
+    // prefix's bytes as Redis holds them, handed in order.
+    void hashHeld(const QByteArray &bytes);
 
     // Waits for the hash of every byte read: the hex digest, or empty (hashError()).
     QString finishHash() { return m_sha.finish(); }

@@ -98,22 +98,53 @@ bool ExportRun::continueFromHeld()
         if (running()) fail(deniedOrFailed(held.failure.code), held.failure.message);
         return false;
     }
-    const qint64 offset =
-        HeldData::continuation(m_writer->layout(), held.lengths, m_current.bytesTotal);
-    if (!m_reader->hashPrefix(offset)) {
+    const SegmentLayout &layout = m_writer->layout();
+    qint64 offset = HeldData::continuation(layout, held.lengths, m_current.bytesTotal);
+    const bool url = isUrlSource(m_job.m_prepared.source);
+    // A URL is asked for the rest only (Range): at least its last segment, since a
+    // range from its very end is no range at all.
+    if (url && offset > 0 && offset >= m_current.bytesTotal)
+        offset = layout.isSingle() ? 0 : layout.startOf(layout.indexOf(offset - 1));
+    const bool hashed =
+        url ? hashHeldPrefix(offset) && m_reader->seek(offset) : m_reader->hashPrefix(offset);
+    if (!hashed) {
         if (killRequested())
             cancelHere();
-        else
-            fail(ErrorCode::Failed, m_reader->errorString());
+        else if (running())
+            fail(url ? ErrorCode::Source : ErrorCode::Failed, m_reader->errorString());
         return false;
     }
     m_writer->startAt(offset);
     m_recovery.acknowledged(offset);
+    m_current.bytesTotal = m_reader->size();
     qCInfo(lcExport).noquote() << "export" << m_current.id << "resumed at offset" << offset << "of"
                                << m_current.bytesTotal << "(held in Redis)";
     // The first write of this run is its transition to PENDING, for this process.
     m_current.state = ExportState::Created;
     emitProgress(true);
+    return true;
+}
+
+// The first `offset` bytes as Redis holds them, into the hash (a URL is not
+// downloaded twice): one key at a time, in order.
+bool ExportRun::hashHeldPrefix(qint64 offset)
+{
+    const SegmentLayout &layout = m_writer->layout();
+    for (qint64 k = 0; layout.isSingle() ? k == 0 && offset > 0 : layout.startOf(k) < offset; ++k) {
+        const qint64 start = layout.isSingle() ? 0 : layout.startOf(k);
+        const qint64 want =
+            std::min(offset - start, layout.isSingle() ? offset : layout.segmentBytes());
+        const RedisReply r =
+            m_conn.command({"GETRANGE", layout.key(k), "0", QByteArray::number(want - 1)});
+        if (r.isError() || r.string.size() != want) {
+            fail(ErrorCode::Failed,
+                 QStringLiteral("could not read back the %1 bytes Redis held: %2")
+                     .arg(offset)
+                     .arg(r.isError() ? r.error.message : QStringLiteral("a segment changed")));
+            return false;
+        }
+        m_reader->hashHeld(r.string);
+    }
     return true;
 }
 

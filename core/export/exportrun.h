@@ -40,6 +40,7 @@ private:
     // The phases.
     bool open();
     bool continueFromHeld();
+    bool hashHeldPrefix(qint64 offset);
     void stream();
     bool verify();
     void drain();

@@ -76,6 +76,10 @@ bool HttpSource::open()
     // and Content-Length would no longer be the size we store.
     request.setRawHeader("Accept-Encoding", "identity");
     request.setTransferTimeout(m_options.stallTimeoutMs);
+    if (m_from > 0) {
+        request.setRawHeader("Range", "bytes=" + QByteArray::number(m_from) + '-');
+        if (!m_ifRange.isEmpty()) request.setRawHeader("If-Range", m_ifRange.toLatin1());
+    }
     m_reply = m_nam->get(request);
     m_reply->setReadBufferSize(m_options.readBufferSize);
 
@@ -110,6 +114,11 @@ bool HttpSource::open()
         const qint64 n = length.toLongLong(&ok);
         if (ok && n >= 0) m_size = n;
     }
+    if (m_from > 0 && !takeRange(status.toInt())) {
+        close();
+        m_failed = true;
+        return false;
+    }
     m_fingerprint = SourceFingerprint::ofUrl(
         displayName(), m_size, QString::fromLatin1(m_reply->rawHeader("ETag")).trimmed(),
         QString::fromLatin1(m_reply->rawHeader("Last-Modified")).trimmed());
@@ -118,6 +127,47 @@ bool HttpSource::open()
                              << (m_size >= 0 ? QStringLiteral("%1 bytes").arg(m_size)
                                              : QStringLiteral("size unknown"));
     return true;
+}
+
+bool HttpSource::takeRange(int status)
+{
+    // "bytes 100-999/1000": the range asked for, and the whole length.
+    const QByteArray range = m_reply->rawHeader("Content-Range").trimmed();
+    qint64 first = -1, total = -1;
+    if (range.startsWith("bytes ")) {
+        const QList<QByteArray> parts = range.mid(6).split('/');
+        if (parts.size() == 2) {
+            bool ok1 = false, ok2 = false;
+            first = parts[0].split('-').value(0).toLongLong(&ok1);
+            total = parts[1].toLongLong(&ok2);
+            if (!ok1) first = -1;
+            if (!ok2) total = -1;
+        }
+    }
+    if (status != 206 || first != m_from) {
+        m_error = failMessage(
+            status == 206 ? QStringLiteral("asked for bytes from %1 on, the server sent %2")
+                                .arg(m_from)
+                                .arg(QString::fromLatin1(range))
+                          : QStringLiteral("asked for bytes from %1 on, the server sent HTTP %2 "
+                                           "with the whole body: it ignores Range requests, or "
+                                           "the content changed")
+                                .arg(m_from)
+                                .arg(status));
+        return false;
+    }
+    m_size = total >= 0 ? total : (m_size >= 0 ? m_from + m_size : -1);
+    m_received = m_from;
+    return true;
+}
+
+bool HttpSource::seek(qint64 offset)
+{
+    m_ifRange = !m_fingerprint.etag.isEmpty() ? m_fingerprint.etag : m_fingerprint.lastModified;
+    m_from = offset;
+    const bool ok = open();
+    m_from = 0;
+    return ok;
 }
 
 void HttpSource::waitForActivity(int waitMs)

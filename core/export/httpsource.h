@@ -39,6 +39,11 @@ public:
     HttpSource &operator=(const HttpSource &) = delete;
 
     bool open() override;
+    // Reads again from `offset` (a resumed export, issue 22): the same URL asked for
+    // `Range: bytes=offset-` with `If-Range` (the ETag, else Last-Modified, of the
+    // response opened before). Anything but 206 Partial Content for exactly that
+    // range (a server that ignores ranges, or content that changed) fails, saying so.
+    bool seek(qint64 offset) override;
     qint64 size() const override { return m_size; }
     QString displayName() const override;
     qint64 read(char *buffer, qint64 maxBytes, int waitMs) override;
@@ -61,6 +66,9 @@ private:
     // Sets m_error from the reply's error or HTTP status; true when there is one.
     bool takeReplyError();
     bool bodyCutShort() const;
+    // open() with m_from: the reply is 206 for exactly that range; sets the size
+    // and the position. Else m_error says what came instead.
+    bool takeRange(int status);
     QString failMessage(const QString &why) const;
 
     QUrl m_url;
@@ -72,6 +80,8 @@ private:
     bool m_failed = false;
     QString m_error;
     SourceFingerprint m_fingerprint;
+    qint64 m_from = 0; // open(): ask for the bytes from here on
+    QString m_ifRange; // open() with m_from: the validator they must still match
 };
 
 } // namespace hb

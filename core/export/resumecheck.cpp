@@ -35,10 +35,19 @@ SourceFingerprint fingerprintNow(const QString &source, QString *why)
             return {};
         }
         const SourceFingerprint fp = probe.fingerprint();
-        probe.close();
-        if (!fp.isValid())
+        if (!fp.isValid()) {
             *why = QStringLiteral("%1 sends neither ETag nor Last-Modified now")
                        .arg(HttpSource::publicUrl(QUrl(source)));
+            return fp;
+        }
+        // The rest is asked for with Range: a server that ignores it is found now,
+        // before the takeover writes anything.
+        if (fp.size > 1 && !probe.seek(1)) {
+            *why = QStringLiteral("%1 ignores Range requests (%2)")
+                       .arg(HttpSource::publicUrl(QUrl(source)), probe.errorString());
+            return {};
+        }
+        probe.close();
         return fp;
     }
     return SourceFingerprint::ofPath(source, why);
@@ -112,7 +121,7 @@ ResumeCheck::Outcome ResumeCheck::run(RedisConnection &conn, const ExporterConfi
                        cannot(id, QStringLiteral("standard input cannot continue an export")), s);
     QString why;
     const SourceFingerprint now = fingerprintNow(source, &why);
-    if (!now.isValid()) return refused(ErrorCode::Source, why, s);
+    if (!now.isValid()) return refused(ErrorCode::Source, cannot(id, why), s);
     if (const QString changed = s.fingerprint.differenceFrom(now); !changed.isEmpty())
         return refused(ErrorCode::Source, changed, s);
 

@@ -33,6 +33,17 @@ public:
     }
 
 private:
+    // A request header's value (name in lower case), empty when absent.
+    QByteArray header(const QByteArray &name) const
+    {
+        for (const QByteArray &line : m_request.split('\n')) {
+            const int colon = line.indexOf(':');
+            if (colon > 0 && line.left(colon).trimmed().toLower() == name)
+                return line.mid(colon + 1).trimmed();
+        }
+        return {};
+    }
+
     void onReadyRead()
     {
         if (m_started) return;
@@ -49,6 +60,32 @@ private:
                    QByteArray::number(m_content->size()) + "\r\nConnection: close\r\n\r\n";
             m_throttled = path == "/slow";
             if (path == "/cut") m_end = m_content->size() / 2;
+        } else if (path == "/ranged" || path == "/norange") {
+            // Throttled, with a validator; /ranged honours "Range: bytes=N-" (with an
+            // If-Range that still matches), /norange ignores it (HTTP 200, all of it).
+            const QByteArray etag = "\"hb-v1\"";
+            const QByteArray range = header("range");
+            const QByteArray ifRange = header("if-range");
+            qint64 from = 0;
+            if (path == "/ranged" && range.startsWith("bytes=") && range.endsWith('-') &&
+                (ifRange.isEmpty() || ifRange == etag))
+                from = range.mid(6, range.size() - 7).toLongLong();
+            if (from > 0 && from < m_content->size()) {
+                head = "HTTP/1.1 206 Partial Content\r\nContent-Type: application/octet-stream"
+                       "\r\nContent-Range: bytes " +
+                       QByteArray::number(from) + '-' + QByteArray::number(m_content->size() - 1) +
+                       '/' + QByteArray::number(m_content->size()) +
+                       "\r\nContent-Length: " + QByteArray::number(m_content->size() - from);
+                m_sent = m_base = from;
+            } else {
+                head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                       "Content-Length: " +
+                       QByteArray::number(m_content->size());
+            }
+            head += "\r\nETag: " + etag +
+                    "\r\nAccept-Ranges: " + (path == "/ranged" ? "bytes" : "none") +
+                    "\r\nConnection: close\r\n\r\n";
+            m_throttled = true;
         } else if (path == "/nolength" || path == "/slow-nolength") {
             head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: "
                    "close\r\n\r\n";
@@ -82,7 +119,8 @@ private:
         }
         qint64 allowed = m_end - m_sent;
         if (m_throttled)
-            allowed = std::min(allowed, m_rate * m_clock.elapsed() / 1000 + m_rate / 50 - m_sent);
+            allowed = std::min(allowed,
+                               m_rate * m_clock.elapsed() / 1000 + m_rate / 50 - (m_sent - m_base));
         allowed = std::min(allowed, maxQueued - m_socket->bytesToWrite());
         if (allowed <= 0) return;
         m_socket->write(m_content->constData() + m_sent, allowed);
@@ -98,6 +136,7 @@ private:
     bool m_done = false;
     bool m_throttled = false;
     qint64 m_sent = 0;
+    qint64 m_base = 0; // where the body starts (a range)
     qint64 m_end = 0;
     QElapsedTimer m_clock;
     QTimer m_timer;

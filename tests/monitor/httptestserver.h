@@ -19,6 +19,8 @@ namespace hb::test {
 //   /cut             announces the full length, sends half, then closes
 //   /missing         404 Not Found
 //   /redirect        302 to /file;  /redirect-loop  302 to itself
+//   /ranged          like /slow, with an ETag, honouring "Range: bytes=N-" (206)
+//   /norange         like /slow, with an ETag, ignoring Range (always 200)
 // Anything is written only as the client takes it (at most 64 KiB queued), so
 // bytesSent() shows what the client really drew.
 class HttpTestServer final
