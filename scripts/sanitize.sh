@@ -24,7 +24,7 @@ ctest_args=("$@")
 # What ThreadSanitizer sees: the core's threads (SHA-256 worker, export jobs, the
 # monitor) and RedisConnection. Qt itself is not instrumented (see tsan.supp), so
 # the window's suites would mostly measure Qt.
-tsan_suites=(tst_units tst_exporter tst_monitor tst_faults tst_redisconnection)
+tsan_suites=(tst_units tst_exporter tst_monitor tst_faults tst_redisconnection tst_resume)
 
 ./scripts/setup-deps.sh
 generator=()
