@@ -51,6 +51,7 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -130,6 +131,7 @@ private Q_SLOTS:
     void journal_nextWindowRestoresTheRows_removeForgetsThem();
     void windowKilledMidExport_nextStartResumesItByItself();
     void cliInterruptedExport_rowSaysInterrupted_resumeFinishesIt();
+    void tornJournal_windowStartsSaysSoOnce_andRestoresWhatItCanRead();
 
 private:
     std::unique_ptr<MainWindow> makeWindow(const QString &permissionsFile = {});
@@ -1813,4 +1815,34 @@ void TestGui::cliInterruptedExport_rowSaysInterrupted_resumeFinishesIt()
 }
 
 QTEST_MAIN(TestGui)
+void TestGui::tornJournal_windowStartsSaysSoOnce_andRestoresWhatItCanRead()
+{
+    const QString file = test::makeRandomFile(m_dir.path(), QStringLiteral("torn.bin"), 40000, 6);
+    QString id;
+    {
+        auto w = makeWindow();
+        id = w->addFiles({file}).value(0);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(*w, id, ExportListModel::Status),
+                                  QStringLiteral("COMPLETED"), Deadline);
+    }
+    // Garbage, then a line cut short by a crash.
+    QFile journal(Journal(Journal::defaultFolder()).filePath());
+    QVERIFY(journal.open(QIODevice::Append));
+    journal.write("\x01\x02 not json at all\n{\"v\":1,\"id\":\"cut-in-the-mid");
+    journal.close();
+    const qsizetype logBefore = m_logText.size();
+    auto w = makeWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->find(id) != nullptr, Deadline);
+    QCOMPARE(cell(*w, id, ExportListModel::Status), QStringLiteral("COMPLETED"));
+    const QString logged = m_logText.mid(logBefore);
+    QCOMPARE(logged.count(QStringLiteral("the local journal")), 1);
+    QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("journal")),
+             qPrintable(w->statusBar()->currentMessage()));
+    // And it goes on: a new export completes (and is recorded).
+    const QString next = w->addFiles({file}).value(0);
+    QTRY_COMPARE_WITH_TIMEOUT(cell(*w, next, ExportListModel::Status), QStringLiteral("COMPLETED"),
+                              Deadline);
+    QVERIFY(Journal(Journal::defaultFolder()).entry(next).has_value());
+}
+
 #include "tst_gui.moc"
