@@ -277,12 +277,17 @@ void ExportListModel::addExport(const QString &id, const QString &sourcePath)
     row.name = nameOf(sourcePath);
     row.started = QDateTime::currentDateTime();
     recordTransition(row, QDateTime::currentDateTimeUtc());
+    appendRow(std::move(row));
+    if (!m_timer.isActive()) m_timer.start();
+}
+
+void ExportListModel::appendRow(Row row)
+{
     const int at = int(m_rows.size());
     beginInsertRows({}, at, at);
-    m_rows.append(row);
-    m_index.insert(id, at);
+    m_index.insert(row.id, at);
+    m_rows.append(std::move(row));
     endInsertRows();
-    if (!m_timer.isActive()) m_timer.start();
 }
 
 void ExportListModel::restoreExport(const QString &id, const QString &sourcePath,
@@ -301,11 +306,7 @@ void ExportListModel::restoreExport(const QString &id, const QString &sourcePath
     row.error = status.error;
     row.started = status.createdAt.toLocalTime();
     recordTransition(row, status.updatedAt);
-    const int at = int(m_rows.size());
-    beginInsertRows({}, at, at);
-    m_rows.append(row);
-    m_index.insert(id, at);
-    endInsertRows();
+    appendRow(std::move(row));
 }
 
 void ExportListModel::beginResume(const QString &id)

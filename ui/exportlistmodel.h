@@ -91,6 +91,7 @@ Q_SIGNALS:
     void refreshed();
 
 private:
+    void appendRow(Row row);
     Row *findMutable(const QString &id);
     // The fields every status carries, copied into the row.
     static void adoptStatus(Row &row, const ExportStatus &status);

@@ -14,10 +14,7 @@ JournalBinding::JournalBinding(Session *session, ExportListModel *model, const Q
     : QObject(parent), m_session(session), m_model(model), m_journal(folder),
       m_recorder(session->exporter(), &m_journal, windowOrigin)
 {
-    connect(&m_recorder, &JournalRecorder::problem, this, [this](const QString &why) {
-        if (!m_told) Q_EMIT problem(why);
-        m_told = true;
-    });
+    connect(&m_recorder, &JournalRecorder::problem, this, &JournalBinding::problem);
     connect(model, &ExportListModel::exportsRemoved, this, [this](const QStringList &ids) {
         for (const QString &id : ids)
             m_recorder.forget(id);
@@ -58,11 +55,7 @@ void JournalBinding::restore()
         // CLI's (and another window's on another host) wait for the user's Resume.
         if (interrupted && e.origin == windowOrigin && e.fingerprint.isValid()) mine << e.id;
     }
-    if (!m_journal.lastError().isEmpty() && !m_told) {
-        m_told = true;
-        Q_EMIT problem(QStringLiteral("the local journal (%1): %2")
-                           .arg(m_journal.filePath(), m_journal.lastError()));
-    }
+    if (!m_journal.lastError().isEmpty()) m_recorder.tell();
     resume(mine);
 }
 

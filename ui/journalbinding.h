@@ -42,7 +42,6 @@ private:
     Journal m_journal;
     JournalRecorder m_recorder;
     bool m_restored = false;
-    bool m_told = false;
 };
 
 } // namespace hb

@@ -4,7 +4,6 @@
 #include "journal.h"
 #include "journalrecorder.h"
 
-#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>

@@ -68,13 +68,18 @@ void Exporter::setPermissions(std::shared_ptr<const PermissionsService> permissi
     if (permissions) m_permissions = std::move(permissions);
 }
 
-QString Exporter::startExport(const QString &source)
+void Exporter::enqueue(const QString &id, const QString &source)
 {
-    const QString id = newExportId();
     m_exports.insert(id, Phase::Preparing);
     m_order.append(id);
     m_configs.insert(id, m_config);
     Q_EMIT exportQueued(id, source);
+}
+
+QString Exporter::startExport(const QString &source)
+{
+    const QString id = newExportId();
+    enqueue(id, source);
     m_queue->prepare(id, source, m_config, m_permissions);
     return id;
 }
@@ -82,10 +87,7 @@ QString Exporter::startExport(const QString &source)
 void Exporter::resumeExport(const QString &id, const QString &source)
 {
     if (m_exports.contains(id)) return; // ours already, and running or queued
-    m_exports.insert(id, Phase::Preparing);
-    m_order.append(id);
-    m_configs.insert(id, m_config);
-    Q_EMIT exportQueued(id, source);
+    enqueue(id, source);
     m_queue->resume(id, source, m_config, m_permissions);
 }
 

@@ -89,6 +89,8 @@ Q_SIGNALS:
 
 private:
     enum class Phase { Preparing, Waiting, Releasing, Running };
+    // An export from now on this object's: Preparing, in order, exportQueued.
+    void enqueue(const QString &id, const QString &source);
     void startWaiting();
     void onPrepared(const PreparedExport &prepared);
     void onReleased(const PreparedExport &prepared);

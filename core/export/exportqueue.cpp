@@ -64,36 +64,33 @@ ExportQueue::~ExportQueue()
     m_thread.join();
 }
 
+void ExportQueue::push(Request request)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_requests.push_back(std::move(request));
+    m_wake.notify_all();
+}
+
 void ExportQueue::prepare(const QString &id, const QString &source, const ExporterConfig &config,
                           std::shared_ptr<const PermissionsService> permissions)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    m_requests.push_back(
-        {Request::Kind::Prepare, id, source, config.user, config, std::move(permissions)});
-    m_wake.notify_all();
+    push({Request::Kind::Prepare, id, source, config.user, config, std::move(permissions)});
 }
 
 void ExportQueue::resume(const QString &id, const QString &source, const ExporterConfig &config,
                          std::shared_ptr<const PermissionsService> permissions)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    m_requests.push_back(
-        {Request::Kind::Resume, id, source, config.user, config, std::move(permissions)});
-    m_wake.notify_all();
+    push({Request::Kind::Resume, id, source, config.user, config, std::move(permissions)});
 }
 
 void ExportQueue::cancel(const QString &id, const QString &user)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    m_requests.push_back({Request::Kind::Cancel, id, {}, user, {}, {}});
-    m_wake.notify_all();
+    push({Request::Kind::Cancel, id, {}, user, {}, {}});
 }
 
 void ExportQueue::release(const QString &id)
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    m_requests.push_back({Request::Kind::Release, id, {}, {}, {}, {}});
-    m_wake.notify_all();
+    push({Request::Kind::Release, id, {}, {}, {}, {}});
 }
 
 void ExportQueue::post(std::function<void()> call)

@@ -67,6 +67,7 @@ public:
 private:
     struct Request;
     struct Waiting;
+    void push(Request request);
     void loop();
     void handle(const Request &r);
     void doPrepare(const Request &r);

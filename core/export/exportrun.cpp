@@ -104,7 +104,7 @@ bool ExportRun::continueFromHeld()
     // A URL is asked for the rest only (Range): at least its last segment, since a
     // range from its very end is no range at all.
     if (url && offset > 0 && offset >= m_current.bytesTotal)
-        offset = layout.isSingle() ? 0 : layout.startOf(layout.indexOf(offset - 1));
+        offset = layout.startOf(layout.indexOf(offset - 1));
     const bool hashed =
         url ? hashHeldPrefix(offset) && m_reader->seek(offset) : m_reader->hashPrefix(offset);
     if (!hashed) {
@@ -130,10 +130,8 @@ bool ExportRun::continueFromHeld()
 bool ExportRun::hashHeldPrefix(qint64 offset)
 {
     const SegmentLayout &layout = m_writer->layout();
-    for (qint64 k = 0; layout.isSingle() ? k == 0 && offset > 0 : layout.startOf(k) < offset; ++k) {
-        const qint64 start = layout.isSingle() ? 0 : layout.startOf(k);
-        const qint64 want =
-            std::min(offset - start, layout.isSingle() ? offset : layout.segmentBytes());
+    for (qint64 k = 0; layout.startOf(k) < offset; ++k) {
+        const qint64 want = std::min(offset - layout.startOf(k), layout.segmentBytes());
         const RedisReply r =
             m_conn.command({"GETRANGE", layout.key(k), "0", QByteArray::number(want - 1)});
         if (r.isError() || r.string.size() != want) {
@@ -408,23 +406,10 @@ ExportRun::Final ExportRun::settle()
     if (!m_conn.ensureConnected())
         return FinalStatus::unwritten(running() ? ErrorCode::Redis : m_end.code,
                                       running() ? m_conn.lastError().message : m_end.message);
+    // Everything read and acknowledged: seen at full length, every segment? (A
+    // reconnect while checking may end the export: then it is settled instead.)
+    const SegmentData::Result held = running() ? verifyHeld(target) : SegmentData::Result{};
     if (running()) {
-        // Everything read and acknowledged: seen at full length, every segment?
-        SegmentData::Result held = SegmentData::verify(
-            m_conn, m_cfg.keys, target.id, target.segmentBytes, acked(), m_cfg.ttlSeconds);
-        // A connection dropped under the check is reconnected like one dropped while
-        // streaming, and the check runs again (its commands only read and refresh).
-        for (qint64 before = acked(); held.failure && m_conn.lastError().isTransport();) {
-            if (!reconnect(m_conn.lastError()) || !running()) break;
-            if (acked() != before) {
-                fail(ErrorCode::Failed,
-                     QStringLiteral("the server lost acknowledged data during the final check"));
-                break;
-            }
-            held = SegmentData::verify(m_conn, m_cfg.keys, target.id, target.segmentBytes, acked(),
-                                       m_cfg.ttlSeconds);
-        }
-        if (!running()) return settle();
         const QString digest = held.failure ? QString() : m_reader->finishHash();
         const Failure problem =
             FinalStatus::verificationFailure(held.failure, digest, m_reader->hashError());
@@ -434,6 +419,25 @@ ExportRun::Final ExportRun::settle()
     const SegmentData::Result settled = SegmentData::settle(
         m_conn, m_cfg.keys, target.id, target.segmentBytes, acked(), m_cfg.ttlSeconds);
     return FinalStatus::compose(m_end, ours, settled, {}, m_cfg.user, now);
+}
+
+// The check before COMPLETED. A connection dropped under it is reconnected like
+// one dropped while streaming, and the check runs again (its commands only read
+// and refresh TTLs); a reconnect that found acknowledged data gone ends the export.
+SegmentData::Result ExportRun::verifyHeld(const ExportStatus &target)
+{
+    const qint64 bytes = acked();
+    for (;;) {
+        const SegmentData::Result held = SegmentData::verify(
+            m_conn, m_cfg.keys, target.id, target.segmentBytes, bytes, m_cfg.ttlSeconds);
+        if (!held.failure || !m_conn.lastError().isTransport()) return held;
+        if (!reconnect(m_conn.lastError()) || !running()) return held;
+        if (acked() != bytes) {
+            fail(ErrorCode::Failed,
+                 QStringLiteral("the server lost acknowledged data during the final check"));
+            return held;
+        }
+    }
 }
 
 // terminal: the compare-and-set of the final status, with its retries.

@@ -45,6 +45,7 @@ private:
     bool verify();
     void drain();
     Final settle();
+    SegmentData::Result verifyHeld(const ExportStatus &target);
     Final terminal(Final final);
     void report(const Final &final);
 

@@ -36,10 +36,10 @@ qint64 HeldData::continuation(const SegmentLayout &layout, const QList<qint64> &
                               qint64 bytesTotal)
 {
     qint64 at = 0;
+    // A single key is segment 0 of an export no longer than segmentBytes.
     for (qsizetype k = 0; k < lengths.size(); ++k) {
-        const qint64 start = layout.isSingle() ? 0 : layout.startOf(k);
-        const qint64 want =
-            layout.isSingle() ? bytesTotal : std::min(layout.segmentBytes(), bytesTotal - start);
+        const qint64 start = layout.startOf(k);
+        const qint64 want = std::min(layout.segmentBytes(), bytesTotal - start);
         if (want <= 0) break;
         const qint64 held = lengths[k];
         // Longer than it should be: not ours to trust (the key is rewritten whole).

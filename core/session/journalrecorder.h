@@ -28,6 +28,9 @@ public:
     Journal &journal() const { return *m_journal; }
     // Removes the entry of `id` ("Remove from list").
     void forget(const QString &id);
+    // problem() for the journal's last error, unless it was told already (a
+    // reader of the journal, such as the window's restore, reports through here).
+    void tell();
 
 Q_SIGNALS:
     // Once per recorder: the journal could not be read or written (why).
@@ -35,7 +38,6 @@ Q_SIGNALS:
 
 private:
     void record(const QString &id, const ExportStatus &status);
-    void tell();
 
     Exporter *m_exporter;
     Journal *m_journal;
