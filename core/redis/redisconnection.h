@@ -3,6 +3,7 @@
 #include "redisendpoint.h"
 #include "rediserror.h"
 #include "redissocket.h"
+#include "respstream.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -11,8 +12,6 @@
 #include <memory>
 #include <optional>
 #include <vector>
-
-struct redisReader;
 
 namespace hb {
 
@@ -118,30 +117,17 @@ private:
     // cluster (CLUSTER SLOTS); a cluster gets a ClusterClient, any other server is
     // used as before.
     bool discoverCluster();
-    // Arguments up to this size are copied into the command's framing; larger ones
-    // go from the caller's buffer to the socket (sendmsg, or SSL_write_ex per piece).
-    static constexpr qsizetype inlineArgumentMax = 4096;
     RedisReply transportError(RedisError::Kind kind, const QString &reason);
     RedisReply socketError(const RedisSocket::Outcome &o, const QString &what);
     // The next complete reply from the parser, reading from the socket until the
     // deadline; nullptr with the error returned in *error otherwise.
-    struct ReplyDeleter
-    {
-        void operator()(void *reply) const;
-    };
-    using ParsedReply = std::unique_ptr<void, ReplyDeleter>;
-    ParsedReply nextReply(const QDeadlineTimer &deadline, RedisReply *error, bool *timedOut);
+    RespStream::Parsed nextReply(const QDeadlineTimer &deadline, RedisReply *error, bool *timedOut);
 
-    struct ReaderDeleter
-    {
-        void operator()(redisReader *r) const;
-    };
     RedisEndpoint m_endpoint;
     RedisEndpoint m_server;
     RedisTimeouts m_timeouts;
     RedisSocket m_socket;
-    std::unique_ptr<redisReader, ReaderDeleter> m_reader;
-    std::vector<char> m_readBuffer;
+    RespStream m_resp; // on m_socket
     int m_pending = 0;
     bool m_connecting = false; // inside connectTo: every transport failure is Unreachable
     RedisError m_lastError;
