@@ -1,5 +1,6 @@
 #include "exportmonitor.h"
 
+#include "backoff.h"
 #include "crossthread.h"
 
 #include "expirydeadlines.h"
@@ -98,7 +99,6 @@ private:
     void flush();
     void postScanned();
     void report(bool connected, const QString &message);
-    bool sleepUnlessStopped(int ms);
     bool stopped() const { return m_stop->load(); }
 
     ExportMonitor *const m_monitor; // outlives this thread: stop() waits for it
@@ -140,17 +140,6 @@ void ExportMonitor::Worker::report(bool connected, const QString &message)
     postToThreadOf(m_monitor, [m = m_monitor, connected, message] {
         m->onConnectionChanged(connected, message);
     });
-}
-
-bool ExportMonitor::Worker::sleepUnlessStopped(int ms)
-{
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < ms) {
-        if (stopped()) return false;
-        QThread::msleep(std::min<qint64>(50, ms - t.elapsed() + 1));
-    }
-    return !stopped();
 }
 
 void ExportMonitor::Worker::flush()
@@ -531,7 +520,13 @@ bool ExportMonitor::Worker::connectAll(QString *error)
 
 void ExportMonitor::Worker::run()
 {
-    int backoff = m_options.minBackoffMs;
+    // Doubling from minBackoffMs to maxBackoffMs without jitter: one monitor per
+    // process, so there is no herd to spread; polled every 50 ms for stop().
+    Backoff backoff(m_options.minBackoffMs, m_options.maxBackoffMs, /*jitter=*/false);
+    const auto waitBeforeRetry = [this, &backoff] {
+        sleepUnless(
+            backoff.next(), [this] { return stopped(); }, 50);
+    };
     while (!stopped()) {
         QString error;
         takeFollowQueue();
@@ -540,12 +535,11 @@ void ExportMonitor::Worker::run()
             m_sub.reset();
             m_conn.disconnect();
             report(false, error);
-            sleepUnlessStopped(backoff);
-            backoff = std::min(backoff * 2, m_options.maxBackoffMs);
+            waitBeforeRetry();
             continue;
         }
         report(true, {});
-        backoff = m_options.minBackoffMs;
+        backoff.reset();
         while (!stopped()) {
             // Sleep in the subscription until the next step or deadline is due.
             const qint64 now = nowMs();
@@ -574,8 +568,7 @@ void ExportMonitor::Worker::run()
         m_conn.disconnect();
         if (!stopped()) {
             report(false, error);
-            sleepUnlessStopped(backoff);
-            backoff = std::min(backoff * 2, m_options.maxBackoffMs);
+            waitBeforeRetry();
         }
     }
     m_sub.reset();
