@@ -113,8 +113,8 @@ bool ExportMonitor::Worker::consider(const QByteArray &json)
         if (it->jsonHash == hash || !supersedes(it->state, it->updatedAtMs, *parsed)) return true;
     } else {
         it = m_known.insert(parsed->id, Known{});
-        it->sincePass = m_pass;
-        it->seenPass = m_pass - 1;
+        it->sincePass = m_pacer.pass();
+        it->seenPass = m_pacer.pass() - 1;
         it->heardMs = now;
     }
     it->jsonHash = hash;
@@ -132,59 +132,15 @@ bool ExportMonitor::Worker::consider(const QByteArray &json)
     return true;
 }
 
-void ExportMonitor::Worker::onPushed(const RedisReply &pushed)
+void ExportMonitor::Worker::onEvent(const MonitorSubscription::Event &event)
 {
-    if (pushed.elements.size() != 3 || pushed.elements[0].string != "message") return;
-    const QByteArray &channel = pushed.elements[1].string;
-    if (channel == m_keys.eventsChannel()) {
-        consider(pushed.elements[2].string);
-    } else if (channel == m_expiredChannel || channel == m_delChannel) {
+    if (event.kind == MonitorSubscription::Event::Kind::Status) {
+        consider(event.payload);
+    } else {
         // Data keys expire too: only a status key's event removes an export.
-        const QString id = m_keys.idFromStatusKey(pushed.elements[2].string);
+        const QString id = m_keys.idFromStatusKey(event.payload);
         if (!id.isEmpty()) queueRemove(id);
     }
-}
-
-bool ExportMonitor::Worker::subscribe(QString *error)
-{
-    m_expiredChannel.clear();
-    m_delChannel.clear();
-    // Keyspace events are local to a node, a cluster's would need a subscription per
-    // master; there the deadlines and the resync do the work.
-    if (m_options.useKeyspaceEvents && !m_conn.isCluster()) {
-        const RedisReply r = m_conn.command({"CONFIG", "GET", "notify-keyspace-events"});
-        if (r.isError() && r.error.isTransport()) {
-            *error = QStringLiteral("cannot reach Redis: %1").arg(r.error.message);
-            return false;
-        }
-        // Refused (an ACL without CONFIG): then not known, and not needed.
-        if (!r.isError() && r.elements.size() == 2) {
-            const QByteArray flags = r.elements[1].string;
-            const QByteArray prefix = "__keyevent@" + QByteArray::number(m_endpoint.db) + "__:";
-            if (flags.contains('E')) {
-                if (flags.contains('x') || flags.contains('A'))
-                    m_expiredChannel = prefix + "expired";
-                if (flags.contains('g') || flags.contains('A')) m_delChannel = prefix + "del";
-            }
-        }
-    }
-    QList<QByteArray> args{"SUBSCRIBE", m_keys.eventsChannel()};
-    if (!m_expiredChannel.isEmpty()) args.append(m_expiredChannel);
-    if (!m_delChannel.isEmpty()) args.append(m_delChannel);
-    m_sub = std::make_unique<RedisConnection>(m_endpoint, m_options.timeouts);
-    RedisReply confirmed =
-        m_sub->append(args) ? m_sub->readReply() : RedisReply::fromError(m_sub->lastError());
-    for (qsizetype i = 2; i < args.size() && !confirmed.isError(); ++i)
-        confirmed = m_sub->readReply();
-    if (confirmed.isError()) {
-        *error =
-            confirmed.error.isTransport() || confirmed.error.kind == RedisError::Kind::AuthFailed
-                ? QStringLiteral("cannot reach Redis: %1").arg(confirmed.error.message)
-                : QStringLiteral("Redis refused SUBSCRIBE: %1").arg(confirmed.error.message);
-        m_sub.reset();
-        return false;
-    }
-    return true;
 }
 
 bool ExportMonitor::Worker::handleScanned(const QList<QByteArray> &keys, bool fetchAllLive,
@@ -197,7 +153,7 @@ bool ExportMonitor::Worker::handleScanned(const QList<QByteArray> &keys, bool fe
         if (!isValidExportId(id)) continue;
         const auto it = m_known.find(id);
         if (it != m_known.end()) {
-            it->seenPass = m_pass;
+            it->seenPass = m_pacer.pass();
             // A terminal status never changes again (CONTRACT §3): never read twice.
             if (isTerminal(it->state)) continue;
             if (!fetchAllLive && now - it->heardMs < kHeardRecentlyMs) continue;
@@ -216,7 +172,7 @@ bool ExportMonitor::Worker::handleScanned(const QList<QByteArray> &keys, bool fe
         }
         if (consider(values[i])) {
             const auto it = m_known.find(id);
-            if (it != m_known.end()) it->seenPass = m_pass;
+            if (it != m_known.end()) it->seenPass = m_pacer.pass();
         }
     }
     return true;
@@ -230,7 +186,7 @@ bool ExportMonitor::Worker::finishPass(Failure *failure)
     QList<QString> ids;
     QList<QByteArray> keys;
     for (auto it = m_known.cbegin(); it != m_known.cend(); ++it) {
-        if (it->seenPass == m_pass || it->sincePass >= m_pass) continue;
+        if (it->seenPass == m_pacer.pass() || it->sincePass >= m_pacer.pass()) continue;
         ids.append(it.key());
         keys.append(m_keys.statusKey(it.key()));
     }
@@ -263,8 +219,7 @@ bool ExportMonitor::Worker::fetchFollowed(const QList<QString> &ids, Failure *fa
 bool ExportMonitor::Worker::fullSync(QString *error)
 {
     Failure failure;
-    ++m_pass;
-    m_passActive = false;
+    m_pacer.beginQuickPass();
     if (m_options.followOnly) {
         if (!fetchFollowed(m_followed.values(), &failure)) {
             *error = failure.message;
@@ -290,7 +245,7 @@ bool ExportMonitor::Worker::fullSync(QString *error)
             return false;
         }
     }
-    m_nextPassMs = nowMs() + m_options.rescanMs / 15;
+    m_pacer.quickPassDone(nowMs());
     postScanned();
     return true;
 }
@@ -358,56 +313,42 @@ bool ExportMonitor::Worker::tick(QString *error)
     Failure failure;
     const qint64 now = nowMs();
     if (m_options.followOnly) {
-        if (now >= m_nextPassMs) {
+        if (m_pacer.passDue(now)) {
             QList<QString> live;
             for (const QString &id : std::as_const(m_followed)) {
                 const auto it = m_known.constFind(id);
                 if (it == m_known.cend() || !isTerminal(it->state)) live.append(id);
             }
-            m_nextPassMs = now + m_options.rescanMs;
+            m_pacer.deferPass(now + m_options.rescanMs);
             if (!fetchFollowed(live, &failure)) {
                 *error = failure.message;
                 return false;
             }
         }
     } else {
-        if (!m_passActive && now >= m_nextPassMs) {
-            ++m_pass;
-            m_passStartMs = now;
+        if (m_pacer.passDue(now)) {
             const qint64 size =
                 m_walker.restart(&failure) ? m_walker.keyspaceSize(&failure) : qint64(-1);
+            m_pacer.beginPass(now, size);
             if (failure) {
                 *error = failure.message;
                 return false;
             }
-            // Steps sized so that a pass takes about rescanMs at the step pace.
-            const qint64 steps = std::max<qint64>(1, qint64(m_options.rescanMs) /
-                                                         std::max(1, m_options.resyncStepMs));
-            m_stepCount =
-                int(std::clamp<qint64>((size + steps - 1) / steps, m_options.scanCount, 100000));
-            m_passActive = true;
-            m_nextStepMs = now;
         }
-        if (m_passActive && now >= m_nextStepMs) {
+        if (m_pacer.stepDue(now)) {
             QList<QByteArray> keys;
-            if (!m_walker.step(m_stepCount, &keys, &failure) ||
+            if (!m_walker.step(m_pacer.stepCount(), &keys, &failure) ||
                 !handleScanned(keys, false, &failure)) {
                 *error = failure.message;
                 return false;
             }
-            m_nextStepMs = nowMs() + m_options.resyncStepMs;
+            m_pacer.stepTaken(nowMs());
             if (m_walker.atEnd()) {
                 if (!finishPass(&failure)) {
                     *error = failure.message;
                     return false;
                 }
-                m_passActive = false;
-                // A large keyspace's pass takes about rescanMs (the steps are sized
-                // so); a small one's a step or two: it may run again sooner, at a
-                // fifteenth of rescanMs (2 s by default: a DEL shows within that
-                // where the server has no keyspace events).
-                m_nextPassMs = std::max(m_passStartMs + m_options.rescanMs / 15,
-                                        nowMs() + m_options.resyncStepMs);
+                m_pacer.passDone(nowMs());
                 postScanned();
             }
         }
@@ -426,7 +367,8 @@ bool ExportMonitor::Worker::connectAll(QString *error)
         return false;
     }
     // Subscribe first, then scan: nothing that happens after the scan is missed.
-    return subscribe(error) && fullSync(error);
+    return m_sub.open(m_conn, m_keys.eventsChannel(), m_options.useKeyspaceEvents, error) &&
+           fullSync(error);
 }
 
 void ExportMonitor::Worker::run()
@@ -443,7 +385,7 @@ void ExportMonitor::Worker::run()
         takeFollowQueue();
         if (!connectAll(&error)) {
             flush();
-            m_sub.reset();
+            m_sub.close();
             m_conn.disconnect();
             report(false, error);
             waitBeforeRetry();
@@ -454,35 +396,27 @@ void ExportMonitor::Worker::run()
         while (!stopped()) {
             // Sleep in the subscription until the next step or deadline is due.
             const qint64 now = nowMs();
-            qint64 next = m_passActive ? m_nextStepMs : m_nextPassMs;
+            qint64 next = m_pacer.nextDueMs();
             const qint64 deadline = m_deadlines.next();
             if (deadline >= 0) next = std::min(next, deadline);
             const int wait = int(std::clamp<qint64>(next - now, 0, 200));
-            bool nothing = false;
-            RedisReply pushed = m_sub->readPushed(wait, &nothing);
-            for (int drained = 0; !pushed.isError() && !nothing && drained < 5000; ++drained) {
-                onPushed(pushed);
-                pushed = m_sub->readPushed(0, &nothing);
-            }
-            if (pushed.isError()) {
-                error =
-                    QStringLiteral("lost the connection to Redis: %1").arg(pushed.error.message);
+            if (!m_sub.drain(
+                    wait, [this](const MonitorSubscription::Event &e) { onEvent(e); }, &error))
                 break;
-            }
             takeFollowQueue();
             if (m_rescan->exchange(false) && !fullSync(&error)) break;
             if (!tick(&error)) break;
             flush();
         }
         flush();
-        m_sub.reset();
+        m_sub.close();
         m_conn.disconnect();
         if (!stopped()) {
             report(false, error);
             waitBeforeRetry();
         }
     }
-    m_sub.reset();
+    m_sub.close();
 }
 
 } // namespace hb

@@ -2,6 +2,8 @@
 
 #include "expirydeadlines.h"
 #include "exportmonitor.h"
+#include "monitorsubscription.h"
+#include "resyncpacer.h"
 #include "statuskeywalker.h"
 
 #include <QHash>
@@ -32,7 +34,8 @@ public:
         : m_monitor(monitor), m_endpoint(std::move(endpoint)), m_keys(std::move(keys)),
           m_options(options), m_stop(std::move(stop)), m_rescan(std::move(rescan)),
           m_followQueue(std::move(follow)), m_conn(m_endpoint, m_options.timeouts),
-          m_walker(m_conn, m_keys)
+          m_walker(m_conn, m_keys), m_sub(m_endpoint, m_options.timeouts),
+          m_pacer(m_options.rescanMs, m_options.resyncStepMs, m_options.scanCount)
     {
         for (const QString &id : m_options.followed)
             m_followed.insert(id);
@@ -54,7 +57,6 @@ private:
     };
 
     bool connectAll(QString *error);
-    bool subscribe(QString *error);
     bool fullSync(QString *error);
     bool handleScanned(const QList<QByteArray> &keys, bool fetchAllLive, Failure *failure);
     bool finishPass(Failure *failure);
@@ -62,7 +64,7 @@ private:
     bool tick(QString *error);
     bool checkDue(Failure *failure);
     void takeFollowQueue();
-    void onPushed(const RedisReply &pushed);
+    void onEvent(const MonitorSubscription::Event &event);
     bool consider(const QByteArray &json);
     void queueUpdate(const ExportStatus &status);
     void queueRemove(const QString &id);
@@ -80,18 +82,11 @@ private:
     const std::shared_ptr<FollowQueue> m_followQueue;
     RedisConnection m_conn; // SCAN, GET, EXISTS
     StatusKeyWalker m_walker;
-    std::unique_ptr<RedisConnection> m_sub; // SUBSCRIBEd to the events channel
-    QByteArray m_expiredChannel;            // empty: the server does not say
-    QByteArray m_delChannel;
+    MonitorSubscription m_sub;
     QHash<QString, Known> m_known;
     ExpiryDeadlines m_deadlines;
     QSet<QString> m_followed;
-    quint32 m_pass = 0;
-    bool m_passActive = false;
-    qint64 m_passStartMs = 0;
-    qint64 m_nextPassMs = 0;
-    qint64 m_nextStepMs = 0;
-    int m_stepCount = 1000;
+    ResyncPacer m_pacer;
     QList<ExportStatus> m_outUpdated;
     QStringList m_outRemoved;
     int m_reported = -1; // -1 nothing said yet, else 0/1
