@@ -15,7 +15,11 @@ if ! "$ctags" --version 2>/dev/null | grep -q 'Universal Ctags'; then
   exit 1
 fi
 
-top=${HOUSE_TOP:-4} # how many of each to show
+top=${HOUSE_TOP:-4} # how many of each to show, besides every one over its target
+# Issue 20's targets: the largest class, the longest function, the largest file.
+class_max=450
+function_max=100
+file_max=600
 sources=$(find core ui app -type f \( -name '*.cpp' -o -name '*.h' \) | sort)
 
 echo "house: core/ ui/ app/, $(wc -l <<<"$sources") files"
@@ -57,14 +61,24 @@ echo "files directly in core/: $(find core -maxdepth 1 -type f \( -name '*.cpp' 
     }' >"${TMPDIR:-/tmp}/house.$$"
 trap 'rm -f "${TMPDIR:-/tmp}/house.$$"' EXIT
 
-figures() { # kind: the top ones, one a line: LINES NAME FILE
-  grep "^$1 " "${TMPDIR:-/tmp}/house.$$" | sort -k2,2nr -k3,3 |
-    awk -v top="$top" 'NR <= top { printf "  %5d  %-40s %s\n", $2, $3, $4 }'
+# The top ones of a list ("LINES NAME [FILE]" a line, largest first), then any
+# other over the target, each over it marked, and how many are.
+show() { # target
+  awk -v top="$top" -v max="$1" '
+    { over = $1 > max; if (over) n++ }
+    NR <= top || over {
+      mark = over ? "  (over " max ")" : ""
+      if (NF > 2) printf "  %5d  %-40s %s%s\n", $1, $2, $3, mark
+      else printf "  %5d  %s%s\n", $1, $2, mark
+    }
+    END { printf "  %d over %d\n", n, max }'
+}
+figures() { # kind
+  grep "^$1 " "${TMPDIR:-/tmp}/house.$$" | sort -k2,2nr -k3,3 | cut -d' ' -f2-
 }
 echo "largest class (member functions + body):"
-figures class
+figures class | show "$class_max"
 echo "longest function:"
-figures function
+figures function | show "$function_max"
 echo "largest file:"
-xargs wc -l <<<"$sources" | grep -v ' total$' | sort -k1,1nr -k2,2 |
-  awk -v top="$top" 'NR <= top { printf "  %5d  %s\n", $1, $2 }'
+xargs wc -l <<<"$sources" | grep -v ' total$' | sort -k1,1nr -k2,2 | show "$file_max"

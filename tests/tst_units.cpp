@@ -7,6 +7,7 @@
 #include "ownerliveness.h"
 #include "permissions.h"
 #include "redisendpoint.h"
+#include "resyncpacer.h"
 #include "sha256.h"
 #include "sourcefingerprint.h"
 
@@ -560,6 +561,50 @@ private Q_SLOTS:
         SourceFingerprint byDateNow = byDate;
         byDateNow.lastModified = QStringLiteral("Thu, 22 Oct 2026 07:28:00 GMT");
         QVERIFY(byDate.differenceFrom(byDateNow).contains(QLatin1String("Last-Modified")));
+    }
+
+    // The monitor's paced resync (ExportMonitor::Options' rescanMs, resyncStepMs and
+    // scanCount): steps sized from DBSIZE so a pass takes about rescanMs, a short
+    // pass repeated after rescanMs / 15, a long one after its last step's pause.
+    void resyncPacer_sizesStepsAndSpacesPasses()
+    {
+        ResyncPacer pacer(30000, 250, 1000); // 120 steps a pass
+        QVERIFY(pacer.passDue(0));
+        const quint32 first = pacer.pass();
+
+        pacer.beginPass(1000, 1000000);
+        QCOMPARE(pacer.pass(), first + 1);
+        QVERIFY(pacer.passActive());
+        QCOMPARE(pacer.stepCount(), 8334); // ceil(1,000,000 / 120)
+        QVERIFY(!pacer.passDue(1000));
+        QVERIFY(pacer.stepDue(1000));
+        pacer.stepTaken(1100);
+        QVERIFY(!pacer.stepDue(1349));
+        QVERIFY(pacer.stepDue(1350));
+        QCOMPARE(pacer.nextDueMs(), qint64(1350));
+        pacer.passDone(1400); // a short pass: again at its start + 30000 / 15
+        QVERIFY(!pacer.passActive());
+        QVERIFY(!pacer.stepDue(5000));
+        QVERIFY(!pacer.passDue(2999));
+        QVERIFY(pacer.passDue(3000));
+        QCOMPARE(pacer.nextDueMs(), qint64(3000));
+
+        pacer.beginPass(3000, 10); // a small keyspace: at least scanCount a step
+        QCOMPARE(pacer.stepCount(), 1000);
+        pacer.passDone(40000); // a long pass: again after one step's pause
+        QCOMPARE(pacer.nextDueMs(), qint64(40250));
+        pacer.beginPass(40250, qint64(1) << 40); // at most 100,000 a step
+        QCOMPARE(pacer.stepCount(), 100000);
+
+        pacer.beginQuickPass(); // walked at once: the paced pass is abandoned
+        QCOMPARE(pacer.pass(), first + 4);
+        QVERIFY(!pacer.passActive());
+        pacer.quickPassDone(50000);
+        QVERIFY(!pacer.passDue(51999));
+        QVERIFY(pacer.passDue(52000));
+        pacer.deferPass(90000);
+        QVERIFY(!pacer.passDue(89999));
+        QVERIFY(pacer.passDue(90000));
     }
 
     void ownerLiveness_decidesGoneOrAlive()

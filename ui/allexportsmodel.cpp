@@ -37,47 +37,21 @@ const ExportStatus *AllExportsModel::statusAt(int row) const
     return row >= 0 && row < m_rows.size() ? &m_rows[row].status : nullptr;
 }
 
-bool AllExportsModel::isStalled(const Row &row) const
-{
-    return statusStalled(row.status, row.meter, nowMs());
-}
-
 bool AllExportsModel::isStalled(int row) const
 {
-    return row >= 0 && row < m_rows.size() && isStalled(m_rows[row]);
+    return row >= 0 && row < m_rows.size() && m_rows[row].isStalled(nowMs());
 }
 
 double AllExportsModel::speedAt(int row) const
 {
     if (row < 0 || row >= m_rows.size()) return 0;
-    return statusSpeed(m_rows[row].status, m_rows[row].meter, nowMs());
-}
-
-QString AllExportsModel::statusText(const Row &row) const
-{
-    // The contract's words, as in the CLI and the "My exports" tab.
-    const ExportStatus &s = row.status;
-    switch (s.state) {
-    case ExportState::Pending:
-        if (isStalled(row)) return tr("Stalled (owner silent)");
-        return stateName(s.state);
-    case ExportState::Cancelled:
-        return s.cancelledBy.isEmpty() ? stateName(s.state)
-                                       : tr("CANCELLED by %1").arg(escapeUntrusted(s.cancelledBy));
-    case ExportState::Failed:
-        return s.error.isEmpty() ? stateName(s.state)
-                                 : tr("FAILED: %1").arg(escapeUntrusted(s.error));
-    case ExportState::Unknown:
-        return s.rawState;
-    default:
-        return stateName(s.state);
-    }
+    return m_rows[row].speed(nowMs());
 }
 
 QVariant AllExportsModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_rows.size()) return {};
-    const Row &row = m_rows[index.row()];
+    const AllExportsRow &row = m_rows[index.row()];
     const ExportStatus &s = row.status;
     switch (role) {
     case IdRole:
@@ -94,30 +68,8 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
                                 : -1.0;
     case ExportListDelegate::BarStateRole:
         return int(ExportListDelegate::barStateFor(s.state));
-    case Qt::ToolTipRole: {
-        QStringList lines{tr("Export %1").arg(s.id)};
-        if (s.updatedAt.isValid())
-            lines << tr("Last update %1")
-                         .arg(QLocale().toString(s.updatedAt.toLocalTime(),
-                                                 QStringLiteral("yyyy-MM-dd HH:mm:ss")));
-        if (!s.host.isEmpty())
-            lines << tr("Owner %1 on %2 (pid %3)")
-                         .arg(ActingUser::displayOwner(s.owner, s.ownerVerified),
-                              escapeUntrusted(s.host))
-                         .arg(s.pid);
-        else if (!s.owner.isEmpty())
-            lines << tr("Owner %1").arg(ActingUser::displayOwner(s.owner, s.ownerVerified));
-        if (!s.ownerVerified)
-            lines << tr("Unverified owner: the exporting process named this user itself; "
-                        "it did not log in to Redis as that ACL user");
-        if (!s.error.isEmpty()) lines << tr("Error: %1").arg(escapeUntrusted(s.error));
-        if (!s.cancelledBy.isEmpty())
-            lines << tr("Cancelled by %1").arg(escapeUntrusted(s.cancelledBy));
-        if (isStalled(index.row()))
-            lines << tr("No update from its owner for %1")
-                         .arg(formatDuration(s.updatedAt.msecsTo(now())));
-        return lines.join(QLatin1Char('\n'));
-    }
+    case Qt::ToolTipRole:
+        return row.toolTip(now());
     case Qt::FontRole:
         // An owner no server vouched for: italic in the column (kept narrow), said
         // in words in the tooltip.
@@ -131,55 +83,10 @@ QVariant AllExportsModel::data(const QModelIndex &index, int role) const
         if (index.column() == Speed || index.column() == Age || index.column() == Pid)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
-    default:
-        break;
-    }
-    const bool display = role == Qt::DisplayRole;
-    if (!display && role != UnderlyingDataRole) return {};
-    switch (index.column()) {
-    case Id:
-        return display ? QVariant(s.id.left(8)) : QVariant(s.id);
-    // Names from other machines: shown escaped, never raw (issue #13 item 14).
-    case Host:
-        return display ? escapeUntrusted(s.host) : s.host;
-    case Pid:
-        return display ? (s.pid > 0 ? QVariant(QString::number(s.pid)) : QVariant(QString()))
-                       : QVariant(s.pid);
-    case Owner:
-        return display ? escapeUntrusted(s.owner) : s.owner;
-    case Source:
-        return display ? escapeUntrusted(s.source) : s.source;
-    case Status:
-        return display ? QVariant(statusText(row)) : QVariant(int(s.state));
-    case Progress: {
-        const double fraction = s.bytesTotal > 0 ? double(s.bytesWritten) / double(s.bytesTotal)
-                                : s.state == ExportState::Completed ? 1.0
-                                                                    : -1.0;
-        if (!display)
-            return s.bytesTotal > 0 ? QVariant(fraction) : QVariant(double(s.bytesWritten));
-        if (s.bytesTotal > 0)
-            return QStringLiteral("%1 % of %2")
-                .arg(int(fraction * 100))
-                .arg(sizeText(s.bytesTotal));
-        return sizeText(s.bytesWritten);
-    }
-    case Speed: {
-        const double speed = speedAt(index.row());
-        if (!display) return speed;
-        if (s.state != ExportState::Pending) return QString();
-        return speed > 0 ? tr("%1/s").arg(sizeText(qint64(speed))) : QStringLiteral("—");
-    }
-    case Age: {
-        const qint64 ms = s.createdAt.isValid() ? s.createdAt.msecsTo(now()) : -1;
-        if (!display) return ms;
-        return ms >= 0 ? formatDuration(ms) : QString();
-    }
-    case LastUpdate:
-        if (!display) return s.updatedAt;
-        // How long ago, which is what tells a silent owner; the time is in the tooltip.
-        return s.updatedAt.isValid() ? tr("%1 ago").arg(formatDuration(
-                                           std::max<qint64>(0, s.updatedAt.msecsTo(now()))))
-                                     : QString();
+    case Qt::DisplayRole:
+        return row.cell(index.column(), true, now());
+    case UnderlyingDataRole:
+        return row.cell(index.column(), false, now());
     default:
         return {};
     }
@@ -262,7 +169,7 @@ void AllExportsModel::markDirty(int r)
 
 void AllExportsModel::applyUpdate(int r, const ExportStatus &status)
 {
-    Row &row = m_rows[r];
+    AllExportsRow &row = m_rows[r];
     sampleStatus(row.meter, row.status, status, nowMs());
     row.status = status;
     if (isTerminal(status.state))
@@ -308,7 +215,7 @@ void AllExportsModel::updateExports(const QList<ExportStatus> &statuses)
     const qint64 t = nowMs();
     m_rows.reserve(at + fresh.size());
     for (const ExportStatus *s : std::as_const(fresh)) {
-        Row row;
+        AllExportsRow row;
         row.status = *s;
         sampleStatus(row.meter, ExportStatus{}, *s, t);
         m_rowOf.insert(s->id, int(m_rows.size()));
@@ -361,7 +268,7 @@ void AllExportsModel::removeExports(const QStringList &ids)
             m_rowOf.remove(m_rows[r].status.id);
             m_live.remove(m_rows[r].status.id);
         }
-        QList<Row> kept;
+        QList<AllExportsRow> kept;
         kept.reserve(m_rows.size() - rows.size());
         for (qsizetype r = 0; r < m_rows.size(); ++r)
             if (!drop[size_t(r)]) kept.append(std::move(m_rows[r]));

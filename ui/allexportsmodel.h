@@ -1,7 +1,7 @@
 #pragma once
 
+#include "allexportsrow.h"
 #include "exportstatus.h"
-#include "speedmeter.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
@@ -92,21 +92,14 @@ public:
     void flush();
 
 private:
-    struct Row
-    {
-        ExportStatus status;
-        SpeedMeter meter; // bytesWritten, sampled on our clock
-        bool dirty = false;
-    };
+    using Row = AllExportsRow;
     QDateTime now() const { return m_clock ? m_clock() : QDateTime::currentDateTimeUtc(); }
     qint64 nowMs() const { return now().toMSecsSinceEpoch(); }
-    bool isStalled(const Row &row) const;
     void applyUpdate(int r, const ExportStatus &status);
     void markDirty(int r);
     void reindexFrom(int first);
     // Emits dataChanged for these rows (sorted), a run of consecutive rows at a time.
     void emitChanged(const QList<int> &rows, int firstColumn, int lastColumn);
-    QString statusText(const Row &row) const;
 
     QList<Row> m_rows;
     QHash<QString, int> m_rowOf;

@@ -56,69 +56,14 @@ AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidg
       m_details(new QAction(QIcon(QStringLiteral(":/icons/details.svg")), tr("&Details…"), this)),
       m_filter(new QLineEdit(this))
 {
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(AllExportsModel::UnderlyingDataRole);
-    m_proxy->setFilterKeyColumn(AllExportsModel::Source);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_view->setModel(m_proxy);
-    m_view->setRootIsDecorated(false);
-    m_view->setUniformRowHeights(true);
-    m_view->setAlternatingRowColors(true);
-    m_view->setSortingEnabled(true);
-    m_view->sortByColumn(AllExportsModel::Age, Qt::AscendingOrder);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
-    auto *delegate = new ExportListDelegate(AllExportsModel::Progress, this);
-    delegate->setMiddleElidedColumns({AllExportsModel::Source, AllExportsModel::Host});
-    delegate->setBarTextFromModel(true);
-    m_view->setItemDelegate(delegate);
-    m_view->header()->setStretchLastSection(false);
-    m_view->header()->setMinimumSectionSize(36);
-    m_view->header()->setSectionResizeMode(AllExportsModel::Source, QHeaderView::Stretch);
-    // What tells exports apart (id, owner, source, state, progress) comes first and
-    // fits 800 px; host and pid follow, a scroll away on a narrow window.
-    const QList<QPair<int, int>> widths{
-        {AllExportsModel::Id, 78},         {AllExportsModel::Owner, 70},
-        {AllExportsModel::Status, 190},    {AllExportsModel::Progress, 140},
-        {AllExportsModel::Speed, 80},      {AllExportsModel::Age, 74},
-        {AllExportsModel::LastUpdate, 80}, {AllExportsModel::Host, 110},
-        {AllExportsModel::Pid, 60}};
-    for (const auto &[column, width] : widths)
-        m_view->header()->resizeSection(column, width);
-
-    m_cancel->setIcon(QIcon::fromTheme(QStringLiteral("process-stop"),
-                                       QIcon(QStringLiteral(":/icons/cancel.svg"))));
-    m_cancel->setShortcut(QKeySequence::Delete);
-    m_cancel->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    m_cancel->setToolTip(tr("Stop the selected export, on whichever machine it runs"));
-    m_refresh->setIcon(QIcon::fromTheme(QStringLiteral("view-refresh")));
-    m_refresh->setShortcut(QKeySequence::Refresh);
-    m_refresh->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    addAction(m_cancel);
-    addAction(m_refresh);
-
-    auto *toolbar = new QToolBar(this);
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    toolbar->addAction(m_cancel);
-    toolbar->addAction(m_refresh);
+    setUpTable();
+    QToolBar *toolbar = buildToolbar();
 
     m_banner->setWordWrap(true);
     m_banner->setStyleSheet(
         QStringLiteral("QLabel { background: #fff3cd; color: #664d03; padding: 4px; }"));
     m_banner->setVisible(false);
 
-    // The name filter: applied once typing pauses, not at every key over 100,000 rows.
-    m_filter->setPlaceholderText(tr("Filter by source name"));
-    m_filter->setClearButtonEnabled(true);
-    m_filter->setMaximumWidth(260);
-    toolbar->addSeparator();
-    toolbar->addWidget(m_filter);
-    m_filterDelay.setSingleShot(true);
-    m_filterDelay.setInterval(150);
-    connect(m_filter, &QLineEdit::textChanged, &m_filterDelay, qOverload<>(&QTimer::start));
-    connect(&m_filterDelay, &QTimer::timeout, this,
-            [this] { m_proxy->setFilterFixedString(m_filter->text()); });
     // Ages and last-update times move for every row; the model signals only the
     // live ones, so the visible rows are repainted here (nothing else is).
     m_repaint.setInterval(1000);
@@ -154,6 +99,73 @@ AllExportsView::AllExportsView(ExportMonitor *monitor, Exporter *exporter, QWidg
     connect(m_model, &QAbstractItemModel::dataChanged, this, &AllExportsView::updateActions);
     connect(m_view, &QWidget::customContextMenuRequested, this, &AllExportsView::showContextMenu);
     updateActions();
+}
+
+void AllExportsView::setUpTable()
+{
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(AllExportsModel::UnderlyingDataRole);
+    m_proxy->setFilterKeyColumn(AllExportsModel::Source);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_view->setModel(m_proxy);
+    m_view->setRootIsDecorated(false);
+    m_view->setUniformRowHeights(true);
+    m_view->setAlternatingRowColors(true);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(AllExportsModel::Age, Qt::AscendingOrder);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    auto *delegate = new ExportListDelegate(AllExportsModel::Progress, this);
+    delegate->setMiddleElidedColumns({AllExportsModel::Source, AllExportsModel::Host});
+    delegate->setBarTextFromModel(true);
+    m_view->setItemDelegate(delegate);
+    m_view->header()->setStretchLastSection(false);
+    m_view->header()->setMinimumSectionSize(36);
+    m_view->header()->setSectionResizeMode(AllExportsModel::Source, QHeaderView::Stretch);
+    // What tells exports apart (id, owner, source, state, progress) comes first and
+    // fits 800 px; host and pid follow, a scroll away on a narrow window.
+    const QList<QPair<int, int>> widths{
+        {AllExportsModel::Id, 78},         {AllExportsModel::Owner, 70},
+        {AllExportsModel::Status, 190},    {AllExportsModel::Progress, 140},
+        {AllExportsModel::Speed, 80},      {AllExportsModel::Age, 74},
+        {AllExportsModel::LastUpdate, 80}, {AllExportsModel::Host, 110},
+        {AllExportsModel::Pid, 60}};
+    for (const auto &[column, width] : widths)
+        m_view->header()->resizeSection(column, width);
+}
+
+// Cancel and Refresh (also as shortcuts of the view) and the name filter.
+QToolBar *AllExportsView::buildToolbar()
+{
+    m_cancel->setIcon(QIcon::fromTheme(QStringLiteral("process-stop"),
+                                       QIcon(QStringLiteral(":/icons/cancel.svg"))));
+    m_cancel->setShortcut(QKeySequence::Delete);
+    m_cancel->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_cancel->setToolTip(tr("Stop the selected export, on whichever machine it runs"));
+    m_refresh->setIcon(QIcon::fromTheme(QStringLiteral("view-refresh")));
+    m_refresh->setShortcut(QKeySequence::Refresh);
+    m_refresh->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(m_cancel);
+    addAction(m_refresh);
+
+    auto *toolbar = new QToolBar(this);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addAction(m_cancel);
+    toolbar->addAction(m_refresh);
+
+    // The name filter: applied once typing pauses, not at every key over 100,000 rows.
+    m_filter->setPlaceholderText(tr("Filter by source name"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setMaximumWidth(260);
+    toolbar->addSeparator();
+    toolbar->addWidget(m_filter);
+    m_filterDelay.setSingleShot(true);
+    m_filterDelay.setInterval(150);
+    connect(m_filter, &QLineEdit::textChanged, &m_filterDelay, qOverload<>(&QTimer::start));
+    connect(&m_filterDelay, &QTimer::timeout, this,
+            [this] { m_proxy->setFilterFixedString(m_filter->text()); });
+    return toolbar;
 }
 
 AllExportsView::~AllExportsView() = default;

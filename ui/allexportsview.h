@@ -15,6 +15,7 @@ class QLabel;
 class QLineEdit;
 
 class QSortFilterProxyModel;
+class QToolBar;
 class QTreeView;
 
 namespace hb {
@@ -62,6 +63,9 @@ public:
     QString selectedId() const;
 
 private:
+    // The proxy's sorting and filtering, the view's behaviour, columns and delegate.
+    void setUpTable();
+    QToolBar *buildToolbar();
     void applyPending();
     void cancelSelected();
     void updateActions();

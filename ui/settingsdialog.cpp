@@ -58,6 +58,42 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     setWindowTitle(tr("Settings"));
     setObjectName(QStringLiteral("settingsDialog"));
 
+    m_error->setStyleSheet(QStringLiteral("color: #b3261e"));
+    m_error->setObjectName(QStringLiteral("settingsError"));
+    m_error->setWordWrap(true);
+
+    QGroupBox *redisBox = buildRedisBox();
+    buildTlsBox();
+    QGroupBox *exportBox = buildExportBox();
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(redisBox);
+    layout->addWidget(m_tlsBox);
+    layout->addWidget(exportBox);
+    layout->addWidget(m_error);
+    layout->addStretch(1);
+    layout->addWidget(m_buttons);
+    resize(520, sizeHint().height());
+
+    connect(m_embedded, &QRadioButton::toggled, this, &SettingsDialog::validate);
+    connect(m_url, &QLineEdit::textChanged, this, &SettingsDialog::syncTlsFromUrl);
+    // TLS parameters typed into the URL move to their fields.
+    connect(m_url, &QLineEdit::editingFinished, this, &SettingsDialog::moveTlsFromUrl);
+    connect(m_tls, &QCheckBox::toggled, this, &SettingsDialog::syncUrlFromTls);
+    for (QLineEdit *e :
+         {m_url, m_chunk, m_segment, m_bandwidth, m_caCert, m_clientCert, m_clientKey, m_sni})
+        connect(e, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (apply()) accept();
+    });
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this,
+            &SettingsDialog::apply);
+    m_embedded->setChecked(true);
+}
+
+QGroupBox *SettingsDialog::buildRedisBox()
+{
     m_url->setPlaceholderText(
         QStringLiteral("redis://host:6379/0  or  unix:///path/to/redis.sock"));
     m_redisUser->setPlaceholderText(tr("from the URL"));
@@ -78,11 +114,15 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     redisForm->addRow(m_passwordNote);
     redisForm->addRow(m_redisNote);
     redisBox->setLayout(redisForm);
-
-    // TLS, as redis-cli's --tls --cacert --cert --key --sni --insecure, kept in the
-    // saved URL as rediss:// and its query parameters (CONTRACT §6).
     m_url->setObjectName(QStringLiteral("redisUrl"));
     m_custom->setObjectName(QStringLiteral("customRedis"));
+    return redisBox;
+}
+
+// TLS, as redis-cli's --tls --cacert --cert --key --sni --insecure, kept in the saved
+// URL as rediss:// and its query parameters (CONTRACT §6).
+void SettingsDialog::buildTlsBox()
+{
     m_tls->setObjectName(QStringLiteral("tlsEnabled"));
     m_caCert->setObjectName(QStringLiteral("tlsCaCert"));
     m_clientCert->setObjectName(QStringLiteral("tlsCert"));
@@ -116,7 +156,10 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     tlsForm->addRow(sniLabel, m_sni);
     tlsForm->addRow(m_insecure);
     m_tlsBox->setLayout(tlsForm);
+}
 
+QGroupBox *SettingsDialog::buildExportBox()
+{
     m_ttl->setRange(ExporterConfig::minTtlSeconds, ExporterConfig::maxTtlSeconds);
     m_ttl->setSuffix(tr(" s"));
     m_ttl->setToolTip(tr("How long both keys of an export live after its last update"));
@@ -160,40 +203,6 @@ SettingsDialog::SettingsDialog(QWidget *parent)
     exportForm->addRow(permLabel, permRow);
     exportForm->addRow(m_permissionsNote);
     exportBox->setLayout(exportForm);
-
-    m_error->setStyleSheet(QStringLiteral("color: #b3261e"));
-    m_error->setObjectName(QStringLiteral("settingsError"));
-    m_error->setWordWrap(true);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(redisBox);
-    layout->addWidget(m_tlsBox);
-    layout->addWidget(exportBox);
-    layout->addWidget(m_error);
-    layout->addStretch(1);
-    layout->addWidget(m_buttons);
-    resize(520, sizeHint().height());
-
-    connect(m_embedded, &QRadioButton::toggled, this, &SettingsDialog::validate);
-    connect(m_url, &QLineEdit::textChanged, this, &SettingsDialog::syncTlsFromUrl);
-    // TLS parameters typed into the URL move to their fields.
-    connect(m_url, &QLineEdit::editingFinished, this, [this] {
-        RedisUrlTls tls;
-        const QString base = RedisUrlTls::split(m_url->text().trimmed(), &tls);
-        if (base == m_url->text().trimmed()) return;
-        m_url->setText(base);
-        for (auto [edit, value] :
-             {std::pair{m_caCert, tls.caCertificate},
-              std::pair{m_clientCert, tls.clientCertificate}, std::pair{m_clientKey, tls.clientKey},
-              std::pair{m_sni, tls.serverName}}) {
-            if (!value.isEmpty()) edit->setText(value);
-        }
-        if (tls.insecure) m_insecure->setChecked(true);
-    });
-    connect(m_tls, &QCheckBox::toggled, this, &SettingsDialog::syncUrlFromTls);
-    for (QLineEdit *e :
-         {m_url, m_chunk, m_segment, m_bandwidth, m_caCert, m_clientCert, m_clientKey, m_sni})
-        connect(e, &QLineEdit::textChanged, this, &SettingsDialog::validate);
     connect(browse, &QToolButton::clicked, this, [this] {
         auto *dialog = new QFileDialog(this, tr("Permissions file"), m_permissions->text(),
                                        tr("JSON files (*.json);;All files (*)"));
@@ -202,13 +211,21 @@ SettingsDialog::SettingsDialog(QWidget *parent)
         connect(dialog, &QFileDialog::fileSelected, m_permissions, &QLineEdit::setText);
         dialog->open();
     });
-    connect(m_buttons, &QDialogButtonBox::accepted, this, [this] {
-        if (apply()) accept();
-    });
-    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this,
-            &SettingsDialog::apply);
-    m_embedded->setChecked(true);
+    return exportBox;
+}
+
+void SettingsDialog::moveTlsFromUrl()
+{
+    RedisUrlTls tls;
+    const QString base = RedisUrlTls::split(m_url->text().trimmed(), &tls);
+    if (base == m_url->text().trimmed()) return;
+    m_url->setText(base);
+    for (auto [edit, value] :
+         {std::pair{m_caCert, tls.caCertificate}, std::pair{m_clientCert, tls.clientCertificate},
+          std::pair{m_clientKey, tls.clientKey}, std::pair{m_sni, tls.serverName}}) {
+        if (!value.isEmpty()) edit->setText(value);
+    }
+    if (tls.insecure) m_insecure->setChecked(true);
 }
 
 void SettingsDialog::setValues(const GuiSettings &v)

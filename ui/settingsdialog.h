@@ -46,6 +46,13 @@ Q_SIGNALS:
     void applied(const hb::GuiSettings &values);
 
 private:
+    // The dialog's three group boxes, each with its fields laid out.
+    QGroupBox *buildRedisBox();
+    void buildTlsBox(); // m_tlsBox
+    QGroupBox *buildExportBox();
+    // The TLS parameters of a URL typed with them (rediss://…?cacert=…) go to the
+    // TLS fields, the URL keeping the rest.
+    void moveTlsFromUrl();
     void validate();
     // "Use TLS" and the URL field's scheme follow each other; the TLS fields are
     // enabled only where they apply.

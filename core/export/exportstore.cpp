@@ -73,6 +73,36 @@ bool ExportStore::settle(QByteArray &expected, ExportStatus &status)
     return true;
 }
 
+namespace {
+
+// A user who may not cancel owner's export: what they lack.
+Failure cancelNotPermitted(const QString &user, const QString &owner)
+{
+    return {ErrorCode::PermissionDenied,
+            owner == user ? permissionDeniedMessage(user, Permission::Export)
+                          : permissionDeniedMessage(user, Permission::CancelAny) +
+                                QStringLiteral(" to cancel an export of %1").arg(owner)};
+}
+
+// An export whose state takes no cancel: already finished (too late), or a state
+// this version does not know (not touched). Empty when a cancel may go ahead.
+Failure cancelRefusedIn(const QString &id, const ExportStatus &cur)
+{
+    if (cur.state == ExportState::Completed)
+        return {ErrorCode::TooLate,
+                QStringLiteral("export %1 already COMPLETED; nothing was cancelled").arg(id)};
+    if (cur.state == ExportState::Failed)
+        return {ErrorCode::TooLate,
+                QStringLiteral("export %1 already FAILED; nothing was cancelled").arg(id)};
+    if (cur.state == ExportState::Unknown)
+        return {ErrorCode::Failed,
+                QStringLiteral("export %1 has an unknown status \"%2\"; not touching it")
+                    .arg(id, cur.rawState)};
+    return {};
+}
+
+} // namespace
+
 ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &user,
                                               const PermissionsService &perms, int ownerWaitMs)
 {
@@ -85,31 +115,12 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
         }
         ExportStatus cur = *found.status;
         if (!perms.mayCancel(user, cur.owner)) {
-            out.failure = {ErrorCode::PermissionDenied,
-                           cur.owner == user
-                               ? permissionDeniedMessage(user, Permission::Export)
-                               : permissionDeniedMessage(user, Permission::CancelAny) +
-                                     QStringLiteral(" to cancel an export of %1").arg(cur.owner)};
+            out.failure = cancelNotPermitted(user, cur.owner);
             return out;
         }
         out.status = cur;
-        if (cur.state == ExportState::Completed) {
-            out.failure = {
-                ErrorCode::TooLate,
-                QStringLiteral("export %1 already COMPLETED; nothing was cancelled").arg(id)};
-            return out;
-        }
-        if (cur.state == ExportState::Failed) {
-            out.failure = {
-                ErrorCode::TooLate,
-                QStringLiteral("export %1 already FAILED; nothing was cancelled").arg(id)};
-            return out;
-        }
-        if (cur.state == ExportState::Unknown) {
-            out.failure = {ErrorCode::Failed,
-                           QStringLiteral("export %1 has an unknown status \"%2\"; "
-                                          "not touching it")
-                               .arg(id, cur.rawState)};
+        if (const Failure refused = cancelRefusedIn(id, cur)) {
+            out.failure = refused;
             return out;
         }
         QByteArray expected = found.json;
@@ -146,35 +157,41 @@ ExportStore::CancelResult ExportStore::cancel(const QString &id, const QString &
             out.ownerSettled = true;
             return out;
         }
-        // Wait for the owner's stop sequence; it answers within its heartbeat.
-        QDeadlineTimer deadline(ownerWaitMs);
-        while (!deadline.hasExpired()) {
-            Lookup again = fetchStatus(id);
-            if (again.failure) {
-                out.failure = again.failure;
-                return out;
-            }
-            if (again.status->settled || again.json != expected) {
-                out.status = *again.status;
-                out.ownerSettled = again.status->settled;
-                if (out.ownerSettled) return out;
-                expected = again.json;
-            }
-            QThread::msleep(20);
-        }
-        // The owner is silent: nothing more will arrive from it; settle for it.
-        ExportStatus silent = out.status;
-        if (settle(expected, silent)) {
-            qCWarning(lcExport).noquote()
-                << "owner of" << id << "did not answer the cancel; settled it on its behalf";
-            out.status = silent;
-        }
+        awaitOwner(id, expected, ownerWaitMs, &out);
         return out;
     }
     out.failure = {
         ErrorCode::Redis,
         QStringLiteral("export %1 kept changing; cancel gave up after 20 attempts").arg(id)};
     return out;
+}
+
+void ExportStore::awaitOwner(const QString &id, QByteArray expected, int ownerWaitMs,
+                             CancelResult *out)
+{
+    // Wait for the owner's stop sequence; it answers within its heartbeat.
+    QDeadlineTimer deadline(ownerWaitMs);
+    while (!deadline.hasExpired()) {
+        Lookup again = fetchStatus(id);
+        if (again.failure) {
+            out->failure = again.failure;
+            return;
+        }
+        if (again.status->settled || again.json != expected) {
+            out->status = *again.status;
+            out->ownerSettled = again.status->settled;
+            if (out->ownerSettled) return;
+            expected = again.json;
+        }
+        QThread::msleep(20);
+    }
+    // The owner is silent: nothing more will arrive from it; settle for it.
+    ExportStatus silent = out->status;
+    if (settle(expected, silent)) {
+        qCWarning(lcExport).noquote()
+            << "owner of" << id << "did not answer the cancel; settled it on its behalf";
+        out->status = silent;
+    }
 }
 
 QList<ExportStore::Entry> ExportStore::list(Failure *failure, int maxEntries)

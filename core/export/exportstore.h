@@ -73,6 +73,10 @@ public:
 
 private:
     bool settle(QByteArray &expected, ExportStatus &status);
+    // After a cancel was written (expected: the status JSON as it stands): waits up
+    // to ownerWaitMs for the owner's stop sequence to settle it, else settles it on
+    // the silent owner's behalf; out's status and ownerSettled say how it ended.
+    void awaitOwner(const QString &id, QByteArray expected, int ownerWaitMs, CancelResult *out);
 
     RedisConnection m_conn;
     KeyLayout m_keys;

@@ -44,7 +44,7 @@ RedisReply convert(const redisReply *r, const QString &server)
     case REDIS_REPLY_ERROR:
         out.type = RedisReply::Type::Error;
         out.string = QByteArray(r->str, qsizetype(r->len));
-        out.error = RedisConnection::classifyReplyError(out.string, server);
+        out.error = RedisError::fromReply(out.string, server);
         break;
     case REDIS_REPLY_NIL:
     default:
@@ -65,18 +65,8 @@ RedisReply RedisReply::fromError(RedisError e)
     return r;
 }
 
-void RedisConnection::ReaderDeleter::operator()(redisReader *r) const
-{
-    if (r) redisReaderFree(r);
-}
-
-void RedisConnection::ReplyDeleter::operator()(void *reply) const
-{
-    if (reply) freeReplyObject(reply);
-}
-
 RedisConnection::RedisConnection(RedisEndpoint endpoint, RedisTimeouts timeouts)
-    : m_endpoint(std::move(endpoint)), m_server(m_endpoint), m_timeouts(timeouts)
+    : m_endpoint(std::move(endpoint)), m_server(m_endpoint), m_timeouts(timeouts), m_resp(m_socket)
 {
 }
 
@@ -86,47 +76,8 @@ void RedisConnection::disconnect()
 {
     if (m_cluster) m_cluster->disconnect();
     m_socket.close();
-    m_reader.reset();
+    m_resp.close();
     m_pending = 0;
-}
-
-RedisError RedisConnection::classifyReplyError(const QByteArray &text, const QString &server)
-{
-    RedisError e;
-    const QString reason = QString::fromUtf8(text);
-    if (text.startsWith("NOPERM") || text.contains("can't run this command")) {
-        e.kind = RedisError::Kind::NoPermission;
-        e.message = QStringLiteral("permission denied by Redis %1: %2").arg(server, reason);
-    } else if (text.startsWith("WRONGPASS") || text.startsWith("NOAUTH") ||
-               text.contains("invalid password") || text.contains("invalid username")) {
-        e.kind = RedisError::Kind::AuthFailed;
-        e.message = QStringLiteral("Redis %1 refused the login: %2").arg(server, reason);
-    } else if (text.startsWith("READONLY")) {
-        // A master turned replica in a failover: the master is elsewhere now.
-        e.kind = RedisError::Kind::ReadOnly;
-        e.message = QStringLiteral("Redis %1 is a read-only replica now: %2").arg(server, reason);
-    } else if (text.startsWith("MOVED ")) {
-        e.kind = RedisError::Kind::Moved;
-        e.message = QStringLiteral("Redis %1 redirected (the slot moved): %2").arg(server, reason);
-    } else if (text.startsWith("ASK ")) {
-        e.kind = RedisError::Kind::Ask;
-        e.message =
-            QStringLiteral("Redis %1 redirected (the slot is migrating): %2").arg(server, reason);
-    } else if (text.startsWith("TRYAGAIN")) {
-        e.kind = RedisError::Kind::TryAgain;
-        e.message = QStringLiteral("Redis %1 asked to try again (the slot is migrating): %2")
-                        .arg(server, reason);
-    } else if (text.startsWith("CLUSTERDOWN")) {
-        e.kind = RedisError::Kind::ClusterDown;
-        e.message = QStringLiteral("the Redis cluster is down (%1): %2").arg(server, reason);
-    } else if (text.startsWith("OOM")) {
-        e.kind = RedisError::Kind::OutOfMemory;
-        e.message = QStringLiteral("Redis is out of memory (%1): %2").arg(server, reason);
-    } else {
-        e.kind = RedisError::Kind::ServerError;
-        e.message = QStringLiteral("Redis %1 answered: %2").arg(server, reason);
-    }
-    return e;
 }
 
 RedisReply RedisConnection::transportError(RedisError::Kind kind, const QString &reason)
@@ -360,8 +311,7 @@ bool RedisConnection::connectTo(const RedisEndpoint &server)
                            QStringLiteral("cannot connect: %1").arg(opened.reason));
         return false;
     }
-    m_reader.reset(redisReaderCreate());
-    if (m_readBuffer.empty()) m_readBuffer.resize(64 * 1024);
+    m_resp.open();
     m_pending = 0;
     qCDebug(lcRedis).noquote() << "connected to" << serverName();
 
@@ -403,43 +353,8 @@ bool RedisConnection::append(const QList<QByteArray> &args)
     if (m_cluster) return m_cluster->append(args);
     if (!ensureConnected()) return false;
     if (m_cluster) return m_cluster->append(args); // just found to be a cluster
-    // The RESP framing with small arguments copied in; large arguments (an export's
-    // chunk) stay in the caller's buffer and go out as pieces of their own.
-    QByteArray framing;
-    framing.reserve(64 + 32 * args.size());
-    struct Piece
-    {
-        const char *data; // nullptr: a range of framing
-        qsizetype from;
-        qsizetype len;
-    };
-    std::vector<Piece> pieces;
-    pieces.reserve(size_t(args.size()) + 2);
-    qsizetype textFrom = 0;
-    framing += '*' + QByteArray::number(args.size()) + "\r\n";
-    for (const QByteArray &a : args) {
-        framing += '$' + QByteArray::number(a.size()) + "\r\n";
-        if (a.size() <= inlineArgumentMax) {
-            framing += a;
-        } else {
-            pieces.push_back({nullptr, textFrom, framing.size() - textFrom});
-            pieces.push_back({a.constData(), 0, a.size()});
-            textFrom = framing.size();
-        }
-        framing += "\r\n";
-    }
-    pieces.push_back({nullptr, textFrom, framing.size() - textFrom});
-
-    std::vector<iovec> iov;
-    iov.reserve(pieces.size());
-    for (const Piece &p : pieces) {
-        if (p.len > 0)
-            iov.push_back({const_cast<char *>(p.data ? p.data : framing.constData() + p.from),
-                           size_t(p.len)});
-    }
     // One command timeout for the whole command, however many partial writes.
-    const RedisSocket::Outcome o =
-        m_socket.writeAll(iov.data(), iov.size(), QDeadlineTimer(m_timeouts.commandMs));
+    const RedisSocket::Outcome o = m_resp.write(args, QDeadlineTimer(m_timeouts.commandMs));
     if (!o.ok()) {
         socketError(o, QStringLiteral("sending a command"));
         return false;
@@ -448,35 +363,20 @@ bool RedisConnection::append(const QList<QByteArray> &args)
     return true;
 }
 
-RedisConnection::ParsedReply RedisConnection::nextReply(const QDeadlineTimer &deadline,
-                                                        RedisReply *error, bool *timedOut)
+RespStream::Parsed RedisConnection::nextReply(const QDeadlineTimer &deadline, RedisReply *error,
+                                              bool *timedOut)
 {
     *timedOut = false;
-    for (;;) {
-        void *raw = nullptr;
-        if (redisReaderGetReply(m_reader.get(), &raw) != REDIS_OK) {
-            const QString why = QString::fromLocal8Bit(m_reader->errstr);
-            *error = transportError(RedisError::Kind::Protocol, why);
-            return nullptr;
-        }
-        if (raw) return ParsedReply(raw);
-        size_t got = 0;
-        const RedisSocket::Outcome o =
-            m_socket.readSome(m_readBuffer.data(), m_readBuffer.size(), &got, deadline);
-        if (o.status == RedisSocket::Outcome::Status::Timeout) {
-            *timedOut = true;
-            return nullptr;
-        }
-        if (!o.ok()) {
-            *error = socketError(o, QStringLiteral("waiting for a reply"));
-            return nullptr;
-        }
-        if (redisReaderFeed(m_reader.get(), m_readBuffer.data(), got) != REDIS_OK) {
-            *error = transportError(RedisError::Kind::Protocol,
-                                    QString::fromLocal8Bit(m_reader->errstr));
-            return nullptr;
-        }
-    }
+    RespStream::ReadFailure failure;
+    RespStream::Parsed reply = m_resp.read(deadline, &failure);
+    if (reply) return reply;
+    if (failure.malformed)
+        *error = transportError(RedisError::Kind::Protocol, failure.parserError);
+    else if (failure.socket.status == RedisSocket::Outcome::Status::Timeout)
+        *timedOut = true;
+    else
+        *error = socketError(failure.socket, QStringLiteral("waiting for a reply"));
+    return nullptr;
 }
 
 RedisReply RedisConnection::readReply()
@@ -490,7 +390,8 @@ RedisReply RedisConnection::readReply()
                 : m_lastError);
     RedisReply error;
     bool timedOut = false;
-    const ParsedReply reply = nextReply(QDeadlineTimer(m_timeouts.commandMs), &error, &timedOut);
+    const RespStream::Parsed reply =
+        nextReply(QDeadlineTimer(m_timeouts.commandMs), &error, &timedOut);
     if (timedOut)
         return socketError({RedisSocket::Outcome::Status::Timeout, {}, false},
                            QStringLiteral("waiting for a reply"));
@@ -508,7 +409,8 @@ RedisReply RedisConnection::readPushed(int waitMs, bool *nothing)
     if (!isConnected()) return readReply(); // the "not connected" error
     RedisReply error;
     bool timedOut = false;
-    const ParsedReply reply = nextReply(QDeadlineTimer(std::max(0, waitMs)), &error, &timedOut);
+    const RespStream::Parsed reply =
+        nextReply(QDeadlineTimer(std::max(0, waitMs)), &error, &timedOut);
     if (timedOut) {
         *nothing = true; // not an error: the connection stays up
         return {};

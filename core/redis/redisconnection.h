@@ -1,7 +1,9 @@
 #pragma once
 
 #include "redisendpoint.h"
+#include "rediserror.h"
 #include "redissocket.h"
+#include "respstream.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -11,45 +13,9 @@
 #include <optional>
 #include <vector>
 
-struct redisReader;
-
 namespace hb {
 
 class ClusterClient;
-
-// What went wrong talking to Redis, sorted so callers can map it to an exit code
-// or a user-facing message without parsing text.
-struct RedisError
-{
-    enum class Kind {
-        None,
-        Unreachable,    // could not connect at all
-        ConnectionLost, // I/O error on an established connection
-        Timeout,        // connect or command timeout
-        AuthFailed,     // WRONGPASS / NOAUTH
-        NoPermission,   // NOPERM from Redis ACLs
-        OutOfMemory,    // OOM command not allowed
-        Protocol,       // malformed reply
-        ReadOnly,       // READONLY: the server is a replica (a failover moved the master)
-        ServerError,    // any other error reply
-        Moved,          // cluster: the slot has another master (reconnect and resend)
-        Ask,            // cluster: the key is on the slot's importing node
-        TryAgain,       // cluster: a multi-key command during a migration
-        ClusterDown,    // cluster: CLUSTERDOWN, or no master for the slot
-        Misconfigured,  // the URL cannot work with this server (db != 0 on a cluster)
-    };
-    Kind kind = Kind::None;
-    QString message; // names the server and the reason
-
-    bool isTransport() const
-    {
-        // MOVED and CLUSTERDOWN as well: the command did not run here; reconnecting
-        // (to the slot's master as the refreshed map names it) and resending is the cure.
-        return kind == Kind::Unreachable || kind == Kind::ConnectionLost || kind == Kind::Timeout ||
-               kind == Kind::Protocol || kind == Kind::ReadOnly || kind == Kind::Moved ||
-               kind == Kind::ClusterDown;
-    }
-};
 
 // An owned copy of one hiredis reply.
 struct RedisReply
@@ -142,9 +108,6 @@ public:
 
     const RedisError &lastError() const;
 
-    // Classifies a Redis error reply text such as "NOPERM ..." or "OOM ...".
-    static RedisError classifyReplyError(const QByteArray &text, const QString &server);
-
 private:
     // Asks the sentinels for the master, connects, confirms it with ROLE.
     bool connectViaSentinels();
@@ -154,30 +117,17 @@ private:
     // cluster (CLUSTER SLOTS); a cluster gets a ClusterClient, any other server is
     // used as before.
     bool discoverCluster();
-    // Arguments up to this size are copied into the command's framing; larger ones
-    // go from the caller's buffer to the socket (sendmsg, or SSL_write_ex per piece).
-    static constexpr qsizetype inlineArgumentMax = 4096;
     RedisReply transportError(RedisError::Kind kind, const QString &reason);
     RedisReply socketError(const RedisSocket::Outcome &o, const QString &what);
     // The next complete reply from the parser, reading from the socket until the
     // deadline; nullptr with the error returned in *error otherwise.
-    struct ReplyDeleter
-    {
-        void operator()(void *reply) const;
-    };
-    using ParsedReply = std::unique_ptr<void, ReplyDeleter>;
-    ParsedReply nextReply(const QDeadlineTimer &deadline, RedisReply *error, bool *timedOut);
+    RespStream::Parsed nextReply(const QDeadlineTimer &deadline, RedisReply *error, bool *timedOut);
 
-    struct ReaderDeleter
-    {
-        void operator()(redisReader *r) const;
-    };
     RedisEndpoint m_endpoint;
     RedisEndpoint m_server;
     RedisTimeouts m_timeouts;
     RedisSocket m_socket;
-    std::unique_ptr<redisReader, ReaderDeleter> m_reader;
-    std::vector<char> m_readBuffer;
+    RespStream m_resp; // on m_socket
     int m_pending = 0;
     bool m_connecting = false; // inside connectTo: every transport failure is Unreachable
     RedisError m_lastError;

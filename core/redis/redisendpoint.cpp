@@ -43,6 +43,77 @@ bool parseHost(const QString &text, RedisHost *out, QString *why)
     return true;
 }
 
+// The rest of a unix:// URL (QUrl already took it): the socket path, ?db= and the
+// credentials.
+bool parseUnixUrl(const QUrl &url, RedisEndpoint *ep, QString *why)
+{
+    ep->kind = RedisEndpoint::Kind::Unix;
+    if (!url.host().isEmpty() || url.port() != -1)
+        return fail(
+            why,
+            QStringLiteral("a unix:// URL has no host or port; write unix:///path/to/redis.sock"));
+    ep->socketPath = url.path();
+    if (ep->socketPath.isEmpty() || !ep->socketPath.startsWith(QLatin1Char('/')))
+        return fail(why, QStringLiteral("socket path must be absolute"));
+    if (ep->socketPath.startsWith(QLatin1String("//")))
+        return fail(why, QStringLiteral("socket path must not start with //"));
+    if (url.hasFragment()) return fail(why, QStringLiteral("a unix:// URL takes no #fragment"));
+    const QUrlQuery query(url);
+    for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
+        if (item.first != QLatin1String("db"))
+            return fail(why, QStringLiteral("unknown parameter \"%1\"").arg(item.first));
+        bool ok = false;
+        ep->db = item.second.toInt(&ok);
+        if (!ok || ep->db < 0)
+            return fail(why, QStringLiteral("database must be a non-negative number, not \"%1\"")
+                                 .arg(item.second));
+    }
+    ep->user = url.userName(QUrl::FullyDecoded);
+    ep->password = url.password(QUrl::FullyDecoded);
+    return true;
+}
+
+// The ?parameters of a redis://, rediss:// or sentinel URL: TLS files and options (only
+// with TLS), the sentinels' own credentials (only for a sentinel URL).
+bool parseQuery(const QUrl &url, bool sentinel, RedisEndpoint *ep, QString *why)
+{
+    const QUrlQuery query(url);
+    for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
+        const QString &name = item.first;
+        const QString &value = item.second;
+        const bool tlsParam = name == QLatin1String("cacert") || name == QLatin1String("cert") ||
+                              name == QLatin1String("key") || name == QLatin1String("sni") ||
+                              name == QLatin1String("insecure");
+        if (tlsParam && !ep->tls.enabled)
+            return fail(why, QStringLiteral("\"%1\" is a TLS parameter; use %2:// for TLS")
+                                 .arg(name, sentinel ? QStringLiteral("rediss-sentinel")
+                                                     : QStringLiteral("rediss")));
+        if (name == QLatin1String("cacert")) {
+            ep->tls.caCert = value;
+        } else if (name == QLatin1String("cert")) {
+            ep->tls.cert = value;
+        } else if (name == QLatin1String("key")) {
+            ep->tls.key = value;
+        } else if (name == QLatin1String("sni")) {
+            ep->tls.sni = value;
+        } else if (name == QLatin1String("insecure")) {
+            if (value != QLatin1String("1") && value != QLatin1String("0") &&
+                value != QLatin1String("true") && value != QLatin1String("false"))
+                return fail(why, QStringLiteral("insecure= takes 1 or 0, not \"%1\"").arg(value));
+            ep->tls.insecure = value == QLatin1String("1") || value == QLatin1String("true");
+        } else if (sentinel && name == QLatin1String("sentinel_user")) {
+            ep->sentinelUser = value;
+        } else if (sentinel && name == QLatin1String("sentinel_password")) {
+            ep->sentinelPassword = value;
+        } else {
+            return fail(why, QStringLiteral("unknown parameter \"%1\"").arg(name));
+        }
+    }
+    if (ep->tls.cert.isEmpty() != ep->tls.key.isEmpty())
+        return fail(why, QStringLiteral("a client certificate needs both cert= and key="));
+    return true;
+}
+
 } // namespace
 
 std::optional<RedisEndpoint> RedisEndpoint::parse(const QString &text, QString *error)
@@ -78,28 +149,8 @@ std::optional<RedisEndpoint> RedisEndpoint::parse(const QString &text, QString *
     if (scheme == QLatin1String("unix")) {
         const QUrl url(trimmed, QUrl::StrictMode);
         if (!url.isValid()) return bad(url.errorString());
-        ep.kind = Kind::Unix;
-        if (!url.host().isEmpty() || url.port() != -1)
-            return bad(QStringLiteral(
-                "a unix:// URL has no host or port; write unix:///path/to/redis.sock"));
-        ep.socketPath = url.path();
-        if (ep.socketPath.isEmpty() || !ep.socketPath.startsWith(QLatin1Char('/')))
-            return bad(QStringLiteral("socket path must be absolute"));
-        if (ep.socketPath.startsWith(QLatin1String("//")))
-            return bad(QStringLiteral("socket path must not start with //"));
-        if (url.hasFragment()) return bad(QStringLiteral("a unix:// URL takes no #fragment"));
-        const QUrlQuery query(url);
-        for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
-            if (item.first != QLatin1String("db"))
-                return bad(QStringLiteral("unknown parameter \"%1\"").arg(item.first));
-            bool ok = false;
-            ep.db = item.second.toInt(&ok);
-            if (!ok || ep.db < 0)
-                return bad(QStringLiteral("database must be a non-negative number, not \"%1\"")
-                               .arg(item.second));
-        }
-        ep.user = url.userName(QUrl::FullyDecoded);
-        ep.password = url.password(QUrl::FullyDecoded);
+        QString why;
+        if (!parseUnixUrl(url, &ep, &why)) return bad(why);
         return ep;
     }
 
@@ -151,40 +202,7 @@ std::optional<RedisEndpoint> RedisEndpoint::parse(const QString &text, QString *
                                   "names a master)")
                        .arg(scheme));
     }
-    const QUrlQuery query(url);
-    for (const auto &item : query.queryItems(QUrl::FullyDecoded)) {
-        const QString &name = item.first;
-        const QString &value = item.second;
-        const bool tlsParam = name == QLatin1String("cacert") || name == QLatin1String("cert") ||
-                              name == QLatin1String("key") || name == QLatin1String("sni") ||
-                              name == QLatin1String("insecure");
-        if (tlsParam && !ep.tls.enabled)
-            return bad(QStringLiteral("\"%1\" is a TLS parameter; use %2:// for TLS")
-                           .arg(name, sentinel ? QStringLiteral("rediss-sentinel")
-                                               : QStringLiteral("rediss")));
-        if (name == QLatin1String("cacert")) {
-            ep.tls.caCert = value;
-        } else if (name == QLatin1String("cert")) {
-            ep.tls.cert = value;
-        } else if (name == QLatin1String("key")) {
-            ep.tls.key = value;
-        } else if (name == QLatin1String("sni")) {
-            ep.tls.sni = value;
-        } else if (name == QLatin1String("insecure")) {
-            if (value != QLatin1String("1") && value != QLatin1String("0") &&
-                value != QLatin1String("true") && value != QLatin1String("false"))
-                return bad(QStringLiteral("insecure= takes 1 or 0, not \"%1\"").arg(value));
-            ep.tls.insecure = value == QLatin1String("1") || value == QLatin1String("true");
-        } else if (sentinel && name == QLatin1String("sentinel_user")) {
-            ep.sentinelUser = value;
-        } else if (sentinel && name == QLatin1String("sentinel_password")) {
-            ep.sentinelPassword = value;
-        } else {
-            return bad(QStringLiteral("unknown parameter \"%1\"").arg(name));
-        }
-    }
-    if (ep.tls.cert.isEmpty() != ep.tls.key.isEmpty())
-        return bad(QStringLiteral("a client certificate needs both cert= and key="));
+    if (!parseQuery(url, sentinel, &ep, &why)) return bad(why);
     ep.user = url.userName(QUrl::FullyDecoded);
     ep.password = url.password(QUrl::FullyDecoded);
     return ep;

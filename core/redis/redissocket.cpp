@@ -1,10 +1,10 @@
 #include "redissocket.h"
 
 #include "logging.h"
+#include "tlscontext.h"
+#include "tlssessionstate.h"
 
-#include <QFile>
 #include <QHostAddress>
-#include <QStringList>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -15,7 +15,6 @@
 #include <climits>
 #include <csignal>
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 #include <fcntl.h>
@@ -82,218 +81,6 @@ int remainingMs(const QDeadlineTimer &deadline)
     const qint64 left = deadline.remainingTime();
     if (left < 0) return INT_MAX; // forever
     return int(std::min<qint64>(left, INT_MAX));
-}
-
-// The text of the OpenSSL error queue's last entry, or empty.
-QString lastSslErrorText()
-{
-    const unsigned long e = ERR_peek_last_error();
-    if (!e) return {};
-    const char *reason = ERR_reason_error_string(e);
-    return reason ? QString::fromLatin1(reason) : QStringLiteral("error %1").arg(e);
-}
-
-QString asn1TimeText(const ASN1_TIME *t)
-{
-    if (!t) return {};
-    BIO *bio = BIO_new(BIO_s_mem());
-    if (!bio) return {};
-    QString out;
-    if (ASN1_TIME_print(bio, t)) {
-        char *data = nullptr;
-        const long n = BIO_get_mem_data(bio, &data);
-        out = QString::fromLatin1(data, int(n));
-    }
-    BIO_free(bio);
-    return out;
-}
-
-// The names a certificate is for: its DNS and IP subject alternative names, else
-// its common name.
-QStringList certificateNames(X509 *cert)
-{
-    QStringList names;
-    if (!cert) return names;
-    auto *sans = static_cast<GENERAL_NAMES *>(
-        X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-    if (sans) {
-        for (int i = 0; i < sk_GENERAL_NAME_num(sans); ++i) {
-            const GENERAL_NAME *n = sk_GENERAL_NAME_value(sans, i);
-            if (n->type == GEN_DNS) {
-                const ASN1_STRING *s = n->d.dNSName;
-                names << QString::fromLatin1(
-                    reinterpret_cast<const char *>(ASN1_STRING_get0_data(s)),
-                    ASN1_STRING_length(s));
-            } else if (n->type == GEN_IPADD) {
-                const ASN1_OCTET_STRING *s = n->d.iPAddress;
-                const int len = ASN1_STRING_length(s);
-                const unsigned char *d = ASN1_STRING_get0_data(s);
-                if (len == 4) {
-                    names << QHostAddress(quint32((d[0] << 24) | (d[1] << 16) | (d[2] << 8) | d[3]))
-                                 .toString();
-                } else if (len == 16) {
-                    Q_IPV6ADDR a;
-                    std::memcpy(a.c, d, 16);
-                    names << QHostAddress(a).toString();
-                }
-            }
-        }
-        GENERAL_NAMES_free(sans);
-    }
-    if (names.isEmpty()) {
-        char cn[256] = {};
-        if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn) >
-            0)
-            names << QString::fromUtf8(cn);
-    }
-    return names;
-}
-
-QString subjectText(X509 *cert)
-{
-    if (!cert) return {};
-    char buf[512] = {};
-    X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf);
-    return QString::fromUtf8(buf);
-}
-
-int tlsStateIndex()
-{
-    static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-    return index;
-}
-
-void warnInsecureOnce()
-{
-    static std::once_flag once;
-    std::call_once(once, [] {
-        qCWarning(lcRedis).noquote()
-            << "TLS certificate verification is off (--insecure / insecure=1): the server's "
-               "identity is not checked";
-    });
-}
-
-} // namespace
-
-struct TlsSessionState
-{
-    QString expectedName; // what the certificate must be for (the SNI or the host)
-    bool verify = true;
-    bool haveClientCert = false;
-    bool certificateRequested = false; // the server asked for a client certificate
-    // The first verification failure, with the certificate it concerned.
-    long verifyError = X509_V_OK;
-    QStringList names;
-    QString subject;
-    QString issuer;
-    QString notAfter;
-    QString notBefore;
-
-    // One line saying why the TLS session failed, from what the verification saw
-    // and what OpenSSL's error queue holds. The caller adds the server's name.
-    QString explain(const QString &fallback) const
-    {
-        if (verifyError != X509_V_OK) {
-            const QString what = QString::fromLatin1(X509_verify_cert_error_string(verifyError));
-            switch (verifyError) {
-            case X509_V_ERR_CERT_HAS_EXPIRED:
-                return QStringLiteral("TLS certificate expired: %1 is not valid after %2")
-                    .arg(subject, notAfter);
-            case X509_V_ERR_CERT_NOT_YET_VALID:
-                return QStringLiteral("TLS certificate not yet valid: %1 is not valid before %2")
-                    .arg(subject, notBefore);
-            case X509_V_ERR_HOSTNAME_MISMATCH:
-            case X509_V_ERR_IP_ADDRESS_MISMATCH:
-                return QStringLiteral("TLS certificate is for %1, not %2 (--sni NAME names the "
-                                      "host to verify)")
-                    .arg(names.isEmpty() ? subject : names.join(QStringLiteral(", ")),
-                         expectedName);
-            case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-            case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-            case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-            case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-            case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-            case X509_V_ERR_CERT_UNTRUSTED:
-            case X509_V_ERR_CERT_REJECTED:
-                return QStringLiteral("untrusted TLS certificate: %1 (%2, issued by %3); --cacert "
-                                      "FILE names the CA to trust, --insecure skips verification")
-                    .arg(what, subject, issuer);
-            default:
-                return QStringLiteral("TLS certificate verification failed: %1 (%2)")
-                    .arg(what, subject);
-            }
-        }
-        const unsigned long e = ERR_peek_last_error();
-        const int reason = e ? ERR_GET_REASON(e) : 0;
-        if (reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
-            (!haveClientCert && certificateRequested &&
-             (reason == SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE ||
-              reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE ||
-              reason == SSL_R_TLSV1_ALERT_ACCESS_DENIED)))
-            return QStringLiteral("TLS client certificate required: the server asks for one "
-                                  "(--cert FILE --key FILE)");
-        if (haveClientCert && (reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA ||
-                               reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE ||
-                               reason == SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN ||
-                               reason == SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED ||
-                               reason == SSL_R_TLSV1_ALERT_DECRYPT_ERROR))
-            return QStringLiteral("TLS: the server refused our client certificate (%1)")
-                .arg(lastSslErrorText());
-        if (reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_PACKET_LENGTH_TOO_LONG ||
-            reason == SSL_R_RECORD_LENGTH_MISMATCH || reason == SSL_R_HTTP_REQUEST ||
-            reason == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-            return QStringLiteral("TLS handshake failed: %1 (is it a TLS port? a plain Redis "
-                                  "port needs redis://)")
-                .arg(lastSslErrorText());
-        if (e) return QStringLiteral("TLS handshake failed: %1").arg(lastSslErrorText());
-        return fallback;
-    }
-};
-
-namespace {
-
-// Records the first certificate the chain verification refused, and why, so the
-// error line can say "expired on …" or "is for X, not Y". Verification itself is
-// OpenSSL's: the callback changes no verdict.
-int verifyCallback(int ok, X509_STORE_CTX *store)
-{
-    if (ok) return ok;
-    auto *ssl =
-        static_cast<SSL *>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-    auto *state =
-        ssl ? static_cast<TlsSessionState *>(SSL_get_ex_data(ssl, tlsStateIndex())) : nullptr;
-    if (state && state->verifyError == X509_V_OK) {
-        state->verifyError = X509_STORE_CTX_get_error(store);
-        X509 *cert = X509_STORE_CTX_get_current_cert(store);
-        state->names = certificateNames(cert);
-        state->subject = subjectText(cert);
-        if (cert) {
-            char buf[512] = {};
-            X509_NAME_oneline(X509_get_issuer_name(cert), buf, sizeof buf);
-            state->issuer = QString::fromUtf8(buf);
-            state->notAfter = asn1TimeText(X509_get0_notAfter(cert));
-            state->notBefore = asn1TimeText(X509_get0_notBefore(cert));
-        }
-    }
-    return ok;
-}
-
-// Called when the server asks for a client certificate and none is configured.
-int clientCertCallback(SSL *ssl, X509 **, EVP_PKEY **)
-{
-    if (auto *state = static_cast<TlsSessionState *>(SSL_get_ex_data(ssl, tlsStateIndex())))
-        state->certificateRequested = true;
-    return 0; // send none
-}
-
-// A file the user named (--cacert, --cert, --key): unreadable is its own message.
-bool readable(const QString &path, const char *what, QString *why)
-{
-    QFile f(path);
-    if (f.open(QIODevice::ReadOnly)) return true;
-    *why = QStringLiteral("cannot read %1 %2: %3")
-               .arg(QLatin1String(what), path, errnoText(errno ? errno : ENOENT));
-    return false;
 }
 
 } // namespace
@@ -428,57 +215,9 @@ Outcome RedisSocket::connectSocket(const RedisEndpoint &server, const QDeadlineT
 Outcome RedisSocket::startTls(const RedisEndpoint &server, const QDeadlineTimer &deadline)
 {
     const RedisTls &tls = server.tls;
-    std::unique_ptr<SSL_CTX, void (*)(SSL_CTX *)> ctx(SSL_CTX_new(TLS_client_method()),
-                                                      SSL_CTX_free);
-    if (!ctx) return failed(QStringLiteral("TLS: %1").arg(lastSslErrorText()), true);
-    SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
-    // Partial writes: SSL_write_ex returns after each record, so a payload goes out
-    // from the caller's buffer piece by piece, never copied whole.
-    // (No SSL_MODE_RELEASE_BUFFERS: an export's connection is never idle for
-    // long, and reallocating the record buffers would cost throughput.)
-    SSL_CTX_set_mode(ctx.get(),
-                     SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     QString why;
-    if (tls.insecure) {
-        warnInsecureOnce();
-    } else if (!tls.caCert.isEmpty()) {
-        if (!readable(tls.caCert, "CA certificate file", &why)) return failed(why, true);
-        ERR_clear_error();
-        if (SSL_CTX_load_verify_locations(ctx.get(), QFile::encodeName(tls.caCert).constData(),
-                                          nullptr) != 1)
-            return failed(QStringLiteral("cannot use CA certificate file %1: %2")
-                              .arg(tls.caCert, lastSslErrorText()),
-                          true);
-    } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
-        return failed(
-            QStringLiteral("cannot load the system's CA certificates: %1").arg(lastSslErrorText()),
-            true);
-    }
-    if (!tls.cert.isEmpty() || !tls.key.isEmpty()) {
-        if (tls.cert.isEmpty() || tls.key.isEmpty())
-            return failed(QStringLiteral("a client certificate needs both --cert and --key"), true);
-        if (!readable(tls.cert, "client certificate file", &why) ||
-            !readable(tls.key, "client key file", &why))
-            return failed(why, true);
-        ERR_clear_error();
-        if (SSL_CTX_use_certificate_chain_file(ctx.get(),
-                                               QFile::encodeName(tls.cert).constData()) != 1)
-            return failed(QStringLiteral("cannot use client certificate file %1: %2")
-                              .arg(tls.cert, lastSslErrorText()),
-                          true);
-        if (SSL_CTX_use_PrivateKey_file(ctx.get(), QFile::encodeName(tls.key).constData(),
-                                        SSL_FILETYPE_PEM) != 1)
-            return failed(QStringLiteral("cannot use client key file %1: %2")
-                              .arg(tls.key, lastSslErrorText()),
-                          true);
-        if (SSL_CTX_check_private_key(ctx.get()) != 1)
-            return failed(QStringLiteral("client key file %1 does not match certificate %2")
-                              .arg(tls.key, tls.cert),
-                          true);
-    }
-    SSL_CTX_set_verify(ctx.get(), tls.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
-                       tls.insecure ? nullptr : verifyCallback);
-    SSL_CTX_set_client_cert_cb(ctx.get(), clientCertCallback);
+    const TlsContextPtr ctx = makeTlsContext(tls, &why);
+    if (!ctx) return failed(why, true);
 
     m_tls = std::make_unique<TlsSessionState>();
     m_tls->verify = !tls.insecure;
@@ -486,33 +225,49 @@ Outcome RedisSocket::startTls(const RedisEndpoint &server, const QDeadlineTimer 
     m_tls->expectedName = tls.sni.isEmpty() ? server.host : tls.sni;
     m_ssl.reset(SSL_new(ctx.get())); // holds its own reference to ctx
     if (!m_ssl) return failed(QStringLiteral("TLS: %1").arg(lastSslErrorText()), true);
-    SSL *ssl = m_ssl.get();
-    SSL_set_ex_data(ssl, tlsStateIndex(), m_tls.get());
-    SSL_set_fd(ssl, m_fd);
+    m_tls->attachTo(m_ssl.get());
+    SSL_set_fd(m_ssl.get(), m_fd);
 
+    QString name;
+    if (Outcome o = setPeerName(tls.insecure, &name); !o.ok()) return o;
+    if (Outcome o = handshake(deadline); !o.ok()) return o;
+    if (Outcome o = awaitClientCertificateVerdict(deadline); !o.ok()) return o;
+    qCDebug(lcRedis).noquote() << "TLS" << SSL_get_version(m_ssl.get())
+                               << SSL_get_cipher_name(m_ssl.get())
+                               << (tls.insecure ? "(not verified)" : "verified for") << name;
+    return {};
+}
+
+Outcome RedisSocket::setPeerName(bool insecure, QString *name)
+{
     // The name to verify: the SNI when given, else the host connected to. An IP
     // address (what sentinels and cluster nodes announce) is verified as an IP and
     // never sent as SNI (RFC 6066 allows host names only).
-    QString name = m_tls->expectedName;
-    if (name.startsWith(QLatin1Char('[')) && name.endsWith(QLatin1Char(']')))
-        name = name.mid(1, name.size() - 2);
-    const bool isIp = !QHostAddress(name).isNull();
-    const QByteArray nameBytes = name.toUtf8();
-    if (!tls.insecure) {
+    SSL *ssl = m_ssl.get();
+    *name = m_tls->expectedName;
+    if (name->startsWith(QLatin1Char('[')) && name->endsWith(QLatin1Char(']')))
+        *name = name->mid(1, name->size() - 2);
+    const bool isIp = !QHostAddress(*name).isNull();
+    const QByteArray nameBytes = name->toUtf8();
+    if (!insecure) {
         X509_VERIFY_PARAM *param = SSL_get0_param(ssl);
         X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
         const int ok = isIp ? X509_VERIFY_PARAM_set1_ip_asc(param, nameBytes.constData())
                             : SSL_set1_host(ssl, nameBytes.constData());
         if (ok != 1)
-            return failed(QStringLiteral("TLS: cannot verify against \"%1\"").arg(name), true);
+            return failed(QStringLiteral("TLS: cannot verify against \"%1\"").arg(*name), true);
     }
     if (!isIp) SSL_set_tlsext_host_name(ssl, nameBytes.constData());
+    return {};
+}
 
+Outcome RedisSocket::handshake(const QDeadlineTimer &deadline)
+{
     for (;;) {
         const SigpipeGuard guard;
         ERR_clear_error();
-        const int r = SSL_connect(ssl);
-        if (r == 1) break;
+        const int r = SSL_connect(m_ssl.get());
+        if (r == 1) return {};
         bool retry = false;
         Outcome o = tlsError(r, deadline, &retry);
         if (retry) continue;
@@ -526,42 +281,41 @@ Outcome RedisSocket::startTls(const RedisEndpoint &server, const QDeadlineTimer 
         o.tlsFailure = true;
         return o;
     }
+}
+
+Outcome RedisSocket::awaitClientCertificateVerdict(const QDeadlineTimer &deadline)
+{
     // TLS 1.3 ends the client's handshake before the server has judged the client
     // certificate: when it asked for one and we have none, its verdict follows at
     // once, either an alert ("certificate required") or its session tickets. Read
     // that before sending anything: a request written now would make the closing
     // server reset the connection, and the reset can discard the alert.
-    if (m_tls->certificateRequested && !m_tls->haveClientCert &&
-        SSL_version(ssl) == TLS1_3_VERSION) {
-        // Bounded: a server that sends no tickets costs at most this once.
-        const QDeadlineTimer verdict(
-            deadline.isForever()
-                ? 1000
-                : std::min<qint64>(1000, std::max<qint64>(0, deadline.remainingTime())));
-        if (wait(false, verdict).ok()) {
-            const SigpipeGuard guard;
-            ERR_clear_error();
-            char byte = 0;
-            size_t got = 0;
-            const int r = SSL_peek_ex(ssl, &byte, 1, &got);
-            const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
-            if (err != SSL_ERROR_NONE && err != SSL_ERROR_WANT_READ &&
-                err != SSL_ERROR_WANT_WRITE) {
-                bool retry = false;
-                Outcome o = tlsError(r, verdict, &retry);
-                if (o.status == Status::Closed || o.reason.isEmpty())
-                    o = failed(QStringLiteral("TLS client certificate required: the server "
-                                              "closed the connection after asking for one "
-                                              "(--cert FILE --key FILE)"),
-                               true);
-                o.tlsFailure = true;
-                return o;
-            }
-        }
-    }
-    qCDebug(lcRedis).noquote() << "TLS" << SSL_get_version(ssl) << SSL_get_cipher_name(ssl)
-                               << (tls.insecure ? "(not verified)" : "verified for") << name;
-    return {};
+    SSL *ssl = m_ssl.get();
+    if (!m_tls->certificateRequested || m_tls->haveClientCert || SSL_version(ssl) != TLS1_3_VERSION)
+        return {};
+    // Bounded: a server that sends no tickets costs at most this once.
+    const QDeadlineTimer verdict(
+        deadline.isForever()
+            ? 1000
+            : std::min<qint64>(1000, std::max<qint64>(0, deadline.remainingTime())));
+    if (!wait(false, verdict).ok()) return {};
+    const SigpipeGuard guard;
+    ERR_clear_error();
+    char byte = 0;
+    size_t got = 0;
+    const int r = SSL_peek_ex(ssl, &byte, 1, &got);
+    const int err = r == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, r);
+    if (err == SSL_ERROR_NONE || err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+        return {};
+    bool retry = false;
+    Outcome o = tlsError(r, verdict, &retry);
+    if (o.status == Status::Closed || o.reason.isEmpty())
+        o = failed(QStringLiteral("TLS client certificate required: the server "
+                                  "closed the connection after asking for one "
+                                  "(--cert FILE --key FILE)"),
+                   true);
+    o.tlsFailure = true;
+    return o;
 }
 
 // After an SSL_* call returned ret <= 0: waits for the socket when OpenSSL wants

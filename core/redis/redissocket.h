@@ -12,7 +12,7 @@ struct ssl_st;
 
 namespace hb {
 
-struct TlsSessionState; // what the certificate verification saw (redissocket.cpp)
+struct TlsSessionState; // what the certificate verification saw (tlssessionstate.h)
 
 // The byte stream under a RedisConnection: a TCP or unix socket of its own, and for
 // rediss:// an OpenSSL session on it. hiredis 0.14 reads and writes its own file
@@ -60,7 +60,14 @@ public:
 
 private:
     Outcome connectSocket(const RedisEndpoint &server, const QDeadlineTimer &deadline);
+    // The TLS session on the connected socket: context, peer name, handshake.
     Outcome startTls(const RedisEndpoint &server, const QDeadlineTimer &deadline);
+    // Sets the name the certificate must be for (and the SNI); *name: that name.
+    Outcome setPeerName(bool insecure, QString *name);
+    Outcome handshake(const QDeadlineTimer &deadline);
+    // With TLS 1.3, waits briefly for the server's verdict on a missing client
+    // certificate it asked for.
+    Outcome awaitClientCertificateVerdict(const QDeadlineTimer &deadline);
     // Waits for the socket to become readable (or writable); Timeout when the
     // deadline passes first.
     Outcome wait(bool forWrite, const QDeadlineTimer &deadline);
