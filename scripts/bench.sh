@@ -59,7 +59,7 @@ if [[ "${1:-}" == scale ]]; then
       echo "scalebench list $args: $("$sb" list "$url" $args 2>&1 >/dev/null)"
     done
     if command -v /usr/bin/time >/dev/null; then
-      echo "cli list --json (not yet streaming): $( { /usr/bin/time -f '%e s, peak RSS %M KiB' "$cli" list --json --redis "$url" >/dev/null; } 2>&1 | tail -1)"
+      echo "cli list --json: $( { /usr/bin/time -f '%e s, peak RSS %M KiB' "$cli" list --json --redis "$url" >/dev/null; } 2>&1 | tail -1)"
     fi
     # The first interval from the start (the first walk included), then one idle.
     "$cli" watch --redis "$url" >/dev/null 2>&1 &

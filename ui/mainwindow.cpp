@@ -107,9 +107,30 @@ void MainWindow::connectSession()
             [this](bool, const QString &message) { statusBar()->showMessage(message, 15000); });
     connect(m_session, &Session::monitorChanged, this, [this](ExportMonitor *monitor) {
         if (m_allView) m_allView->setMonitor(monitor);
+        watchMonitor(monitor);
+    });
+    watchMonitor(m_session->monitor());
+    // All exports watches the whole server from the first time it is opened; until
+    // then the session's monitor follows only the exports of My exports.
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_allView && m_tabs->currentWidget() == m_allView) m_session->setWatchingAll(true);
     });
     connect(m_session, &Session::keysChecked, this, [this](const QHash<QString, bool> &exists) {
         m_model->updateKeysExist(exists, QDateTime::currentDateTimeUtc());
+        listWidget()->updateActions();
+    });
+}
+
+void MainWindow::watchMonitor(ExportMonitor *monitor)
+{
+    if (!monitor) return;
+    // A status key the monitor saw go: the row says so at once (the periodic key
+    // check would, later). Ids not of My exports are ignored by the model.
+    connect(monitor, &ExportMonitor::exportsRemoved, m_model, [this](const QStringList &ids) {
+        QHash<QString, bool> gone;
+        for (const QString &id : ids)
+            gone.insert(id, false);
+        m_model->updateKeysExist(gone, QDateTime::currentDateTimeUtc());
         listWidget()->updateActions();
     });
 }

@@ -26,6 +26,7 @@ class QTabWidget;
 namespace hb {
 
 class AllExportsView;
+class ExportMonitor;
 class Exporter;
 class ExportDetailsDialog;
 class ExportListModel;
@@ -131,6 +132,7 @@ protected:
 private:
     void connectExporter();
     void connectSession();
+    void watchMonitor(ExportMonitor *monitor);
     void createActions();
     // The session's server, user or permissions changed: the views follow.
     void onConfigChanged();

@@ -79,7 +79,7 @@ private:
     bool m_headerDone = false;
 };
 
-QStringList rowOf(const ExportStore::Entry &e)
+QStringList rowOf(const ExportLister::Row &e)
 {
     if (!e.status)
         return {escapeUntrusted(e.id),
@@ -89,46 +89,54 @@ QStringList rowOf(const ExportStore::Entry &e)
                 QString(),
                 QString(),
                 QStringLiteral("(%1)").arg(escapeUntrusted(e.problem))};
-    const ExportStatus &s = *e.status;
-    const QString pct = s.bytesTotal > 0
-                            ? QStringLiteral("%1%").arg(percentOf(s.bytesWritten, s.bytesTotal))
-                        : s.state == ExportState::Completed ? QStringLiteral("100%")
-                                                            : QStringLiteral("—");
-    return {escapeUntrusted(s.id),
+    const ListedStatus &s = *e.status;
+    const qint64 total = s.bytesTotal();
+    const qint64 written = s.bytesWritten();
+    const QString pct = total > 0 ? QStringLiteral("%1%").arg(percentOf(written, total))
+                        : s.state() == ExportState::Completed ? QStringLiteral("100%")
+                                                              : QStringLiteral("—");
+    return {escapeUntrusted(s.id()),
             escapeUntrusted(s.stateText()),
             pct,
-            formatBytes(s.bytesTotal >= 0 ? s.bytesTotal : s.bytesWritten),
-            ActingUser::displayOwner(s.owner, s.ownerVerified, 16),
-            escapeUntrusted(s.host),
-            escapeUntrusted(s.source)};
+            formatBytes(total >= 0 ? total : written),
+            ActingUser::displayOwner(s.owner(), s.ownerVerified(), 16),
+            escapeUntrusted(s.host()),
+            escapeUntrusted(s.source())};
 }
 
 // The --json array streams too, byte for byte as before: "[" first, each batch's
 // rows (the stored bytes, escaped, never re-serialised) as they arrive, "]" last.
+// A batch is written in one block, from a buffer kept between batches.
 class JsonPrinter final
 {
 public:
-    void print(const QList<ExportStore::Entry> &entries)
+    void print(const QList<ExportLister::Row> &entries)
     {
-        QByteArray out;
-        if (!m_opened) out += '[';
+        qsizetype size = 2;
+        for (const auto &e : entries)
+            size += e.json.size() + 1;
+        m_out.resize(0); // keeps the capacity
+        m_out.reserve(size);
+        if (!m_opened) m_out += '[';
         m_opened = true;
         for (const auto &e : entries) {
             if (!e.status) {
-                if (!out.isEmpty()) writeAll(stdout, out);
-                out.clear();
+                if (!m_out.isEmpty()) writeAll(stdout, m_out);
+                m_out.resize(0);
                 errLine(QStringLiteral("skipping export %1: %2").arg(e.id, e.problem));
                 continue;
             }
-            if (!m_first) out += ',';
-            out += escapeUntrustedJson(e.json);
+            if (!m_first) m_out += ',';
+            // A plain status is printable ASCII already: escaping would return it as is.
+            m_out += e.status->isPlain() ? e.json : escapeUntrustedJson(e.json);
             m_first = false;
         }
-        if (!out.isEmpty()) writeAll(stdout, out);
+        if (!m_out.isEmpty()) writeAll(stdout, m_out);
     }
     void finish() { writeAll(stdout, m_opened ? QByteArray("]\n") : QByteArray("[]\n")); }
 
 private:
+    QByteArray m_out;
     bool m_opened = false;
     bool m_first = true;
 };
@@ -246,7 +254,7 @@ int runList(CliContext &ctx)
     TablePrinter table(columns);
     JsonPrinter json;
     qint64 printed = 0;
-    auto print = [&](const QList<ExportStore::Entry> &entries) {
+    auto print = [&](const QList<ExportLister::Row> &entries) {
         printed += entries.size();
         if (ctx.json) {
             json.print(entries);
@@ -262,7 +270,7 @@ int runList(CliContext &ctx)
     Failure failure;
     if (sorted) {
         // Sorting needs every row: the one mode whose memory grows with the exports.
-        const QList<ExportStore::Entry> all = lister.collectSorted(filter, &failure);
+        const QList<ExportLister::Row> all = lister.collectSorted(filter, &failure);
         if (!failure && !all.isEmpty()) print(all);
     } else {
         failure = lister.stream(filter, print);

@@ -20,6 +20,7 @@
 #include <QEventLoop>
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -29,6 +30,7 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <vector>
 
 namespace hb::cli {
 
@@ -76,41 +78,82 @@ QString cell(const QString &text, int width)
     return elide(text, width).leftJustified(width);
 }
 
-// Speed and "stalled" as the window's All exports tab tells them (statussummary.h).
+// One strings pool for the fields many exports share (owner, host): a row holds a
+// reference to the pooled text, not a copy. Bounded: past kMaxPooled distinct
+// values, new ones are kept per row.
+class StringPool final
+{
+public:
+    QString take(const QString &s)
+    {
+        if (s.isEmpty()) return {};
+        const auto it = m_pool.constFind(s);
+        if (it != m_pool.cend()) return *it;
+        if (m_pool.size() < kMaxPooled) m_pool.insert(s);
+        return s;
+    }
+
+private:
+    static constexpr qsizetype kMaxPooled = 4096;
+    QSet<QString> m_pool;
+};
+
+// What the table shows of one export and no more (issue 21: watching 100,000
+// exports in ≤ 128 MiB), not its whole status. Speed and "stalled" as the window's
+// All exports tab tells them (statussummary.h); the meter is fed only while the
+// export runs (a terminal one has neither).
 struct Tracked
 {
-    ExportStatus status;
+    QString owner; // pooled
+    QString host;  // pooled
+    QString source;
+    QString stateWord;   // the status word when it is none of the five
+    QString cancelledBy; // pooled
+    qint64 bytesTotal = -1;
+    qint64 bytesWritten = 0;
+    qint64 createdAtMs = -1;
+    qint64 updatedAtMs = -1;
+    ExportState state = ExportState::Created;
+    bool ownerVerified = false;
     SpeedMeter meter;
 
-    void update(const ExportStatus &s)
+    void update(const ExportStatus &s, StringPool &pool)
     {
-        sampleStatus(meter, status, s, QDateTime::currentMSecsSinceEpoch());
-        status = s;
+        if (isTerminal(s.state))
+            meter.reset();
+        else
+            sampleBytes(meter, bytesWritten, s.bytesWritten, QDateTime::currentMSecsSinceEpoch());
+        owner = pool.take(s.owner);
+        host = pool.take(s.host);
+        source = s.source;
+        stateWord = s.state == ExportState::Unknown ? s.rawState : QString();
+        cancelledBy = pool.take(s.cancelledBy);
+        bytesTotal = s.bytesTotal;
+        bytesWritten = s.bytesWritten;
+        createdAtMs = s.createdAt.isValid() ? s.createdAt.toMSecsSinceEpoch() : -1;
+        updatedAtMs = s.updatedAt.isValid() ? s.updatedAt.toMSecsSinceEpoch() : -1;
+        state = s.state;
+        ownerVerified = s.ownerVerified;
     }
     // Called at each redraw, so that a silent export's speed falls to 0.
-    void tick(qint64 nowMs) { sampleSilence(meter, status, nowMs); }
-    bool stalled(const QDateTime &now) const
+    void tick(qint64 nowMs)
     {
-        return statusStalled(status, meter, now.toMSecsSinceEpoch());
+        if (state == ExportState::Pending) meter.addSample(bytesWritten, nowMs);
     }
-    double speed(const QDateTime &now) const
+    QString stateText(qint64 nowMs) const
     {
-        return statusSpeed(status, meter, now.toMSecsSinceEpoch());
-    }
-    QString stateText(const QDateTime &now) const
-    {
-        if (stalled(now)) return QStringLiteral("STALLED (owner silent)");
-        if (status.state == ExportState::Cancelled && !status.cancelledBy.isEmpty())
-            return QStringLiteral("CANCELLED by %1").arg(escapeUntrusted(status.cancelledBy));
-        return escapeUntrusted(status.stateText());
+        if (stateStalled(state, meter, nowMs)) return QStringLiteral("STALLED (owner silent)");
+        if (state == ExportState::Cancelled && !cancelledBy.isEmpty())
+            return QStringLiteral("CANCELLED by %1").arg(escapeUntrusted(cancelledBy));
+        return escapeUntrusted(state == ExportState::Unknown ? stateWord : stateName(state));
     }
     QString progress() const
     {
-        if (status.bytesTotal > 0)
+        if (bytesTotal > 0)
             return QStringLiteral("%1% %2")
-                .arg(percentOf(status.bytesWritten, status.bytesTotal))
-                .arg(formatBytes(status.bytesWritten));
-        return formatBytes(status.bytesWritten);
+                .arg(percentOf(bytesWritten, bytesTotal))
+                .arg(formatBytes(bytesWritten));
+        return formatBytes(bytesWritten);
     }
 };
 
@@ -142,8 +185,12 @@ public:
     {
         QObject::connect(&m_monitor, &ExportMonitor::exportUpdated, &m_monitor,
                          [this](const ExportStatus &s) {
-                             m_exports[s.id].update(s);
-                             if (!m_table) writeOut(plainLine(s));
+                             // Plain lines need nothing kept: each change is printed
+                             // from its status. The table keeps a compact row.
+                             if (m_table)
+                                 m_exports[s.id].update(s, m_pool);
+                             else
+                                 writeOut(plainLine(s));
                          });
         QObject::connect(
             &m_monitor, &ExportMonitor::exportRemoved, &m_monitor, [this](const QString &id) {
@@ -179,21 +226,16 @@ public:
             height = ws.ws_row;
         }
         const QDateTime now = QDateTime::currentDateTimeUtc();
-        QList<const Tracked *> rows;
-        for (Tracked &t : m_exports) {
-            t.tick(now.toMSecsSinceEpoch());
-            rows.append(&t);
-        }
-        // Running ones first, then newest first.
-        std::sort(rows.begin(), rows.end(), [](const Tracked *a, const Tracked *b) {
-            const bool ra = !isTerminal(a->status.state), rb = !isTerminal(b->status.state);
-            if (ra != rb) return ra;
-            return a->status.createdAt > b->status.createdAt;
-        });
-        QStringList lines;
+        const qint64 nowMs = now.toMSecsSinceEpoch();
+        std::vector<std::pair<const QString *, Tracked *>> rows;
+        rows.reserve(size_t(m_exports.size()));
         int running = 0;
-        for (const Tracked *t : rows)
-            running += isTerminal(t->status.state) ? 0 : 1;
+        for (auto it = m_exports.begin(); it != m_exports.end(); ++it) {
+            it->tick(nowMs);
+            running += isTerminal(it->state) ? 0 : 1;
+            rows.emplace_back(&it.key(), &it.value());
+        }
+        QStringList lines;
         lines << QStringLiteral("hbexporter watch — %1 — %2 exports, %3 running — %4   (q quits)")
                      .arg(m_server)
                      .arg(rows.size())
@@ -207,24 +249,34 @@ public:
                      cell(QStringLiteral("PROGRESS"), 17) + cell(QStringLiteral("SPEED"), 13) +
                      cell(QStringLiteral("AGE"), 8) + cell(QStringLiteral("UPDATED"), 9) +
                      QStringLiteral("SOURCE");
-        for (const Tracked *t : rows) {
-            if (lines.size() >= height - 1) break;
-            const ExportStatus &s = t->status;
-            const double speed = t->speed(now);
-            lines << cell(escapeUntrusted(s.id.left(8)), 9) +
-                         cell(ActingUser::displayOwner(s.owner, s.ownerVerified, 10), 24) +
-                         cell(escapeUntrusted(s.host), 13) + cell(t->stateText(now), 23) +
-                         cell(t->progress(), 17) +
+        // Running ones first, then newest first; only the rows that fit are sorted.
+        const size_t shown =
+            std::min(rows.size(), size_t(std::max(0, height - 1 - int(lines.size()))));
+        std::partial_sort(rows.begin(), rows.begin() + std::ptrdiff_t(shown), rows.end(),
+                          [](const auto &a, const auto &b) {
+                              const bool ra = !isTerminal(a.second->state);
+                              const bool rb = !isTerminal(b.second->state);
+                              if (ra != rb) return ra;
+                              return a.second->createdAtMs > b.second->createdAtMs;
+                          });
+        for (size_t i = 0; i < shown; ++i) {
+            const QString &id = *rows[i].first;
+            const Tracked &t = *rows[i].second;
+            const double speed = stateSpeed(t.state, t.meter, nowMs);
+            lines << cell(escapeUntrusted(id.left(8)), 9) +
+                         cell(ActingUser::displayOwner(t.owner, t.ownerVerified, 10), 24) +
+                         cell(escapeUntrusted(t.host), 13) + cell(t.stateText(nowMs), 23) +
+                         cell(t.progress(), 17) +
                          cell(speed > 0 ? formatSpeed(qint64(speed)) : QString(), 13) +
-                         cell(s.createdAt.isValid()
-                                  ? formatDuration(s.createdAt.msecsTo(now), DurationStyle::Compact)
+                         cell(t.createdAtMs >= 0
+                                  ? formatDuration(nowMs - t.createdAtMs, DurationStyle::Compact)
                                   : QString(),
                               8) +
-                         cell(s.updatedAt.isValid()
-                                  ? s.updatedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss"))
-                                  : QString(),
+                         cell(t.updatedAtMs >= 0 ? QDateTime::fromMSecsSinceEpoch(t.updatedAtMs)
+                                                       .toString(QStringLiteral("HH:mm:ss"))
+                                                 : QString(),
                               9) +
-                         escapeUntrusted(s.source);
+                         escapeUntrusted(t.source);
         }
         QByteArray frame = "\x1b[H";
         for (const QString &line : std::as_const(lines))
@@ -237,7 +289,8 @@ private:
     ExportMonitor m_monitor;
     const bool m_table;
     const QString m_server;
-    QHash<QString, Tracked> m_exports;
+    QHash<QString, Tracked> m_exports; // the table's rows only; plain lines keep none
+    StringPool m_pool;
     QString m_connection;
     bool m_wasDown = false;
     QTimer m_redraw;

@@ -73,6 +73,8 @@ QString newExportId();
 // 128 random bits in hex: an owner token (a takeover's compare-and-set names it).
 QString newOwnerToken();
 QString isoTime(const QDateTime &t);
+// A status's createdAt / updatedAt text as fromJson reads it (invalid when it is not a time).
+QDateTime statusTimeFromText(const QString &text);
 
 } // namespace hb
 

@@ -38,27 +38,55 @@ bool StatusKeyWalker::atEnd() const
     return true;
 }
 
+QList<QByteArray> StatusKeyWalker::scanArgs(const Walk &w, int count) const
+{
+    // No TYPE filter: the pattern already leaves data keys out, and TYPE costs Redis a
+    // lookup per key; a key of another type reads as gone (MGET nil, GET an error).
+    return {"SCAN",  w.cursor,
+            "MATCH", m_keys.statusKeyPattern(),
+            "COUNT", QByteArray::number(std::max(count, 10))};
+}
+
+bool StatusKeyWalker::takeReply(const RedisReply &r, Walk &w, QList<QByteArray> *keys,
+                                Failure *failure)
+{
+    if (r.isError() || r.type != RedisReply::Type::Array || r.elements.size() != 2) {
+        *failure = r.isError()
+                       ? Failure::fromRedis(r.error)
+                       : Failure{ErrorCode::Redis, QStringLiteral("unexpected reply to SCAN")};
+        return false;
+    }
+    w.cursor = r.elements[0].string;
+    w.done = w.cursor == "0";
+    keys->reserve(keys->size() + r.elements[1].elements.size());
+    for (const RedisReply &k : r.elements[1].elements)
+        keys->append(k.string);
+    return true;
+}
+
 bool StatusKeyWalker::step(int count, QList<QByteArray> *keys, Failure *failure)
 {
-    const QByteArray countText = QByteArray::number(std::max(count, 10));
     for (Walk &w : m_walks) {
         if (w.done) continue;
         m_conn.setKeylessNode(w.node);
-        const RedisReply r = m_conn.command({"SCAN", w.cursor, "MATCH", m_keys.statusKeyPattern(),
-                                             "COUNT", countText, "TYPE", "string"});
+        const RedisReply r = m_conn.command(scanArgs(w, count));
         m_conn.setKeylessNode(std::nullopt);
-        if (r.isError() || r.type != RedisReply::Type::Array || r.elements.size() != 2) {
-            *failure = r.isError()
-                           ? Failure::fromRedis(r.error)
-                           : Failure{ErrorCode::Redis, QStringLiteral("unexpected reply to SCAN")};
-            return false;
-        }
-        w.cursor = r.elements[0].string;
-        w.done = w.cursor == "0";
-        for (const RedisReply &k : r.elements[1].elements)
-            keys->append(k.string);
+        if (!takeReply(r, w, keys, failure)) return false;
     }
     return true;
+}
+
+bool StatusKeyWalker::sendStep(int count)
+{
+    Q_ASSERT(m_walks.size() == 1 && !m_walks.first().node);
+    return m_walks.first().done || m_conn.append(scanArgs(m_walks.first(), count));
+}
+
+bool StatusKeyWalker::readStep(QList<QByteArray> *keys, Failure *failure)
+{
+    Walk &w = m_walks.first();
+    if (w.done) return true;
+    return takeReply(m_conn.readReply(), w, keys, failure);
 }
 
 qint64 StatusKeyWalker::keyspaceSize(Failure *failure)

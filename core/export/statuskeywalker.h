@@ -9,8 +9,8 @@
 
 namespace hb {
 
-// Walks the status keys of every master (SCAN … MATCH <status key pattern> TYPE
-// string, so data segments are never returned), a step at a time: the monitor's
+// Walks the status keys of every master (SCAN … MATCH <status key pattern>, so data
+// segments are never returned), a step at a time: the monitor's
 // paced resync and the streaming lister share it. A step advances every master
 // whose walk is not finished by one SCAN with the count given; a key seen twice
 // (mid-migration, or SCAN's own repeats) may be returned twice, callers are
@@ -26,6 +26,11 @@ public:
     // One SCAN per unfinished master; the keys found are appended to `keys`.
     bool step(int count, QList<QByteArray> *keys, Failure *failure);
     bool atEnd() const;
+    // The same step split in two, for one server (not a cluster): sendStep() sends
+    // the SCAN, readStep() reads its reply; other commands pipelined in between are
+    // answered in order. Lets a caller have Redis scan on while it works.
+    bool sendStep(int count);
+    bool readStep(QList<QByteArray> *keys, Failure *failure);
     // DBSIZE summed over the masters (status and data keys): sizes the steps.
     qint64 keyspaceSize(Failure *failure);
 
@@ -36,6 +41,9 @@ private:
         QByteArray cursor = "0";
         bool done = false;
     };
+    QList<QByteArray> scanArgs(const Walk &w, int count) const;
+    bool takeReply(const RedisReply &r, Walk &w, QList<QByteArray> *keys, Failure *failure);
+
     RedisConnection &m_conn;
     const KeyLayout m_keys;
     QList<Walk> m_walks;

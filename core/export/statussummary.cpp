@@ -5,8 +5,13 @@ namespace hb {
 void sampleStatus(SpeedMeter &meter, const ExportStatus &previous, const ExportStatus &next,
                   qint64 nowMs)
 {
-    if (next.bytesWritten < previous.bytesWritten) meter.reset();
-    meter.addSample(next.bytesWritten, nowMs);
+    sampleBytes(meter, previous.bytesWritten, next.bytesWritten, nowMs);
+}
+
+void sampleBytes(SpeedMeter &meter, qint64 previousBytes, qint64 nextBytes, qint64 nowMs)
+{
+    if (nextBytes < previousBytes) meter.reset();
+    meter.addSample(nextBytes, nowMs);
 }
 
 void sampleSilence(SpeedMeter &meter, const ExportStatus &current, qint64 nowMs)
@@ -16,12 +21,22 @@ void sampleSilence(SpeedMeter &meter, const ExportStatus &current, qint64 nowMs)
 
 bool statusStalled(const ExportStatus &status, const SpeedMeter &meter, qint64 nowMs)
 {
-    return status.state == ExportState::Pending && meter.isStalled(nowMs);
+    return stateStalled(status.state, meter, nowMs);
+}
+
+bool stateStalled(ExportState state, const SpeedMeter &meter, qint64 nowMs)
+{
+    return state == ExportState::Pending && meter.isStalled(nowMs);
 }
 
 double statusSpeed(const ExportStatus &status, const SpeedMeter &meter, qint64 nowMs)
 {
-    if (status.state != ExportState::Pending || statusStalled(status, meter, nowMs)) return 0;
+    return stateSpeed(status.state, meter, nowMs);
+}
+
+double stateSpeed(ExportState state, const SpeedMeter &meter, qint64 nowMs)
+{
+    if (state != ExportState::Pending || stateStalled(state, meter, nowMs)) return 0;
     return double(meter.bytesPerSecond());
 }
 

@@ -23,4 +23,10 @@ bool statusStalled(const ExportStatus &status, const SpeedMeter &meter, qint64 n
 // Bytes per second over SpeedMeter's window; 0 unless PENDING and moving.
 double statusSpeed(const ExportStatus &status, const SpeedMeter &meter, qint64 nowMs);
 
+// The same from the fields alone, for a watcher that keeps a compact row per export
+// rather than its status: its bytes written before and now, its state.
+void sampleBytes(SpeedMeter &meter, qint64 previousBytes, qint64 nextBytes, qint64 nowMs);
+bool stateStalled(ExportState state, const SpeedMeter &meter, qint64 nowMs);
+double stateSpeed(ExportState state, const SpeedMeter &meter, qint64 nowMs);
+
 } // namespace hb

@@ -41,10 +41,17 @@ struct Fetch
 Session::Session(Inputs inputs, QObject *parent) : Session(std::move(inputs), Options{}, parent) {}
 
 Session::Session(Inputs inputs, Options options, QObject *parent)
-    : QObject(parent), m_inputs(std::move(inputs)), m_options(options)
+    : QObject(parent), m_inputs(std::move(inputs)), m_options(options), m_watchAll(options.watchAll)
 {
     resolve();
     m_exporter = std::make_unique<Exporter>(m_config, m_permissions);
+    // My exports' monitor follows each export from the moment its id is real.
+    connect(m_exporter.get(), &Exporter::exportCreated, this,
+            [this](const QString &id, const ExportStatus &) {
+                if (m_followed.contains(id)) return;
+                m_followed.append(id);
+                if (m_monitor && !m_watchAll) m_monitor->follow({id});
+            });
     // A Redis lost under an export: look at once rather than at the next poll, so
     // that a dead embedded server is started again before the next export.
     connect(m_exporter.get(), &Exporter::exportFinished, this,
@@ -257,10 +264,22 @@ void Session::rebuildMonitor()
         m_monitor.reset();
     }
     if (m_options.withMonitor && m_permissions->mayRead(m_config.user)) {
-        m_monitor = std::make_unique<ExportMonitor>(m_config.endpoint, m_config.keys);
+        ExportMonitor::Options options;
+        options.followOnly = !m_watchAll;
+        options.followed = m_followed;
+        m_monitor = std::make_unique<ExportMonitor>(m_config.endpoint, m_config.keys, options);
         m_monitor->start();
     }
     Q_EMIT monitorChanged(m_monitor.get());
+}
+
+void Session::setWatchingAll(bool all)
+{
+    if (m_watchAll == all) return;
+    m_watchAll = all;
+    // A monitor's mode is fixed at its start: a new one, if one runs now (else the
+    // next one, when the server is ready, starts in the mode asked for).
+    if (m_monitor) rebuildMonitor();
 }
 
 void Session::fetchData(const QString &id, const QString &path)

@@ -36,6 +36,9 @@ public:
     {
         int serverPollMs = 3000;
         bool withMonitor = true; // the All exports view's monitor, where the user may read
+        // From the start, the monitor watches the whole server (else: only this
+        // window's exports until setWatchingAll(true), issue 21 §5).
+        bool watchAll = false;
     };
 
     // What the front end knows: its command line, the environment, its saved
@@ -100,9 +103,16 @@ public:
     ServerProblem serverProblem() const;
     void pollServerNow();
 
-    // The monitor of every export on the server; nullptr while the user may not read
+    // The monitor of the exports on the server; nullptr while the user may not read
     // or the embedded server is starting. monitorChanged tells when it is replaced.
+    // Until setWatchingAll(true) (the All exports tab opened) it follows only the
+    // exports started from here (My exports' monitor: their statuses read by key,
+    // never a SCAN of the server); then every export on the server.
     ExportMonitor *monitor() const { return m_monitor.get(); }
+    bool isWatchingAll() const { return m_watchAll; }
+    void setWatchingAll(bool all);
+    // The ids the monitor follows while it does not watch everything.
+    const QStringList &followedIds() const { return m_followed; }
 
     // Fetches an export's data back into `path` (written to a temporary file first:
     // an existing file is only replaced by data that passed its checksum).
@@ -148,6 +158,8 @@ private:
     bool m_polling = false;
     bool m_starting = false;
     QStringList m_waiting;
+    bool m_watchAll = false;
+    QStringList m_followed; // the exports started here, for a monitor not watching all
 };
 
 } // namespace hb

@@ -6,8 +6,10 @@ void SpeedMeter::addSample(qint64 bytes, qint64 nowMs)
 {
     if (m_samples.empty() || bytes > m_samples.back().bytes) m_lastGrowthMs = nowMs;
     m_samples.push_back({nowMs, bytes});
-    while (m_samples.size() > 2 && m_samples[1].atMs <= nowMs - windowMs)
-        m_samples.pop_front();
+    size_t old = 0;
+    while (m_samples.size() - old > 2 && m_samples[old + 1].atMs <= nowMs - windowMs)
+        ++old;
+    m_samples.erase(m_samples.begin(), m_samples.begin() + std::ptrdiff_t(old));
 }
 
 qint64 SpeedMeter::bytesPerSecond() const

@@ -2,7 +2,7 @@
 
 #include <QtGlobal>
 
-#include <deque>
+#include <vector>
 
 namespace hb {
 
@@ -17,7 +17,7 @@ public:
 
     // `bytes` is the running total at time `nowMs` (any monotonic clock).
     void addSample(qint64 bytes, qint64 nowMs);
-    void reset() { m_samples.clear(); }
+    void reset() { m_samples = {}; }
     // Bytes per second over the window; 0 with fewer than two samples.
     qint64 bytesPerSecond() const;
     // True once stallMs passed since the total last grew (false before any sample).
@@ -31,7 +31,9 @@ private:
         qint64 atMs;
         qint64 bytes;
     };
-    std::deque<Sample> m_samples;
+    // A vector, not a deque: an empty one allocates nothing (a deque allocates its
+    // map and a block at once), and a watcher holds a meter for each of 100,000 exports.
+    std::vector<Sample> m_samples;
     qint64 m_lastGrowthMs = -1;
 };
 

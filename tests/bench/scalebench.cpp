@@ -141,11 +141,13 @@ int list(const QStringList &args)
     qint64 rows = 0;
     bool first = true;
     out.write("[");
-    auto print = [&](const QList<ExportStore::Entry> &batch) {
-        QByteArray chunk;
+    QByteArray chunk; // as `list --json` prints: a block a batch, the buffer kept
+    auto print = [&](const QList<ExportLister::Row> &batch) {
+        chunk.resize(0);
         for (const auto &e : batch) {
             if (!e.status) continue;
-            chunk += (first ? "" : ",") + escapeUntrustedJson(e.json);
+            if (!first) chunk += ',';
+            chunk += e.status->isPlain() ? e.json : escapeUntrustedJson(e.json);
             first = false;
             ++rows;
         }

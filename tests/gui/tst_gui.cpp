@@ -10,6 +10,7 @@
 #include "exportlistdelegate.h"
 #include "exportlistmodel.h"
 #include "exportlistwidget.h"
+#include "exportmonitor.h"
 #include "exportsortmodel.h"
 #include "httptestserver.h"
 #include "journal.h"
@@ -22,6 +23,7 @@
 #include "settingsdialog.h"
 #include "singleinstance.h"
 #include "speedmeter.h"
+#include "statusfill.h"
 #include "testredis.h"
 #include "textrecorder.h"
 
@@ -103,6 +105,7 @@ private Q_SLOTS:
     void allExportsRows_speedAndStalled_fromSpeedMeter(); // issue 10
     void unreachableRedis_windowOpensAndSaysSo();
     void allExportsTab_showsAnotherProcessExportLive_andCancelsIt();
+    void myExportsMonitor_followsItsOwnRowsOnly_untilAllExportsOpens(); // issue 21 §5
     void addUrl_exportsWhatTheServerServes_withoutCredentials();
 
     // Issue 13.
@@ -753,6 +756,8 @@ void TestGui::allExportsTab_showsAnotherProcessExportLive_andCancelsIt()
     QCOMPARE(w->tabs()->tabText(1), QStringLiteral("All exports"));
     AllExportsView *view = w->allExportsView();
     QVERIFY(view);
+    w->tabs()->setCurrentWidget(view); // opened: from now on it watches every export
+    QVERIFY(w->session()->isWatchingAll());
     QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowOf(id) >= 0, Deadline);
     const int row = view->model()->rowOf(id);
     QCOMPARE(view->model()->index(row, AllExportsModel::Owner).data().toString(),
@@ -776,6 +781,58 @@ void TestGui::allExportsTab_showsAnotherProcessExportLive_andCancelsIt()
     QTRY_VERIFY_WITH_TIMEOUT(view->model()->statusAt(view->model()->rowOf(id))->state ==
                                  ExportState::Cancelled,
                              Deadline);
+}
+
+void TestGui::myExportsMonitor_followsItsOwnRowsOnly_untilAllExportsOpens()
+{
+    // A server holding others' exports.
+    constexpr qint64 others = 3000;
+    QString error;
+    auto conn = m_redis->connect();
+    QVERIFY2(test::fillExports(
+                 *conn, KeyLayout(), 0, others,
+                 [](qint64 i) {
+                     return test::madeStatus(test::numberedExportId(i), ExportState::Completed,
+                                             QDateTime::currentDateTimeUtc());
+                 },
+                 QByteArray(16, 'd'), 600000, &error),
+             qPrintable(error));
+    m_redis->command({"CONFIG", "RESETSTAT"});
+    auto w = makeWindow(); // no permissions file: everyone may export and read
+    QTRY_VERIFY_WITH_TIMEOUT(w->isServerReady(), Deadline);
+    QVERIFY(!w->session()->isWatchingAll());
+    ExportMonitor *monitor = w->session()->monitor();
+    QVERIFY(monitor);
+    QSignalSpy updates(monitor, &ExportMonitor::exportUpdated);
+
+    // Its own rows still update through it: the export started here is followed.
+    const QString file = test::makeRandomFile(m_dir.path(), QStringLiteral("mine.bin"), 300000, 5);
+    const QString id = w->addFiles({file}).value(0);
+    QVERIFY(!id.isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(w->model()->find(id) && w->model()->find(id)->finished, Deadline);
+    QVERIFY(w->session()->followedIds().contains(id));
+    QTRY_VERIFY_WITH_TIMEOUT(std::any_of(updates.cbegin(), updates.cend(),
+                                         [&](const QList<QVariant> &a) {
+                                             const auto s = a.at(0).value<ExportStatus>();
+                                             return s.id == id && s.state == ExportState::Completed;
+                                         }),
+                             Deadline);
+    for (const QList<QVariant> &a : std::as_const(updates))
+        QCOMPARE(a.at(0).value<ExportStatus>().id, id); // never one of the others
+    // …and it never asked for the whole server: no SCAN, no read of the others.
+    QByteArray detail;
+    test::commandCalls(*conn, {}, &detail);
+    QVERIFY2(!(' ' + detail).contains(" scan="), detail.constData());
+
+    // Opening All exports: a monitor of every export, SCAN and all.
+    w->tabs()->setCurrentWidget(w->allExportsView());
+    QVERIFY(w->session()->isWatchingAll());
+    QVERIFY(w->session()->monitor());
+    AllExportsView *view = w->allExportsView();
+    QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), int(others + 1), Deadline);
+    detail.clear();
+    test::commandCalls(*conn, {}, &detail);
+    QVERIFY2((' ' + detail).contains(" scan="), detail.constData());
 }
 
 void TestGui::addUrl_exportsWhatTheServerServes_withoutCredentials()
