@@ -35,6 +35,7 @@ void JournalBinding::restore()
     const QString server = Journal::serverText(cfg.endpoint);
     const QString prefix = QString::fromUtf8(cfg.keys.prefix);
     QStringList mine;
+    QStringList unfinished;
     for (const Journal::Entry &e : m_journal.entries()) {
         if (e.server != server || e.keyPrefix != prefix) continue; // another server's
         ExportStatus s;
@@ -51,11 +52,13 @@ void JournalBinding::restore()
         s.updatedAt = e.updatedAt;
         const bool interrupted = !isTerminal(s.state) && s.state != ExportState::Unknown;
         m_model->restoreExport(e.id, e.source, s, interrupted);
+        if (interrupted) unfinished << e.id; // whoever resumes or cancels it, the row shows
         // This window's own, and not finished: it picks them up by itself. The
         // CLI's (and another window's on another host) wait for the user's Resume.
         if (interrupted && e.origin == windowOrigin && e.fingerprint.isValid()) mine << e.id;
     }
     if (!m_journal.lastError().isEmpty()) m_recorder.tell();
+    m_session->follow(unfinished);
     resume(mine);
 }
 

@@ -47,11 +47,7 @@ Session::Session(Inputs inputs, Options options, QObject *parent)
     m_exporter = std::make_unique<Exporter>(m_config, m_permissions);
     // My exports' monitor follows each export from the moment its id is real.
     connect(m_exporter.get(), &Exporter::exportCreated, this,
-            [this](const QString &id, const ExportStatus &) {
-                if (m_followed.contains(id)) return;
-                m_followed.append(id);
-                if (m_monitor && !m_watchAll) m_monitor->follow({id});
-            });
+            [this](const QString &id, const ExportStatus &) { follow({id}); });
     // A Redis lost under an export: look at once rather than at the next poll, so
     // that a dead embedded server is started again before the next export.
     connect(m_exporter.get(), &Exporter::exportFinished, this,
@@ -271,6 +267,17 @@ void Session::rebuildMonitor()
         m_monitor->start();
     }
     Q_EMIT monitorChanged(m_monitor.get());
+}
+
+void Session::follow(const QStringList &ids)
+{
+    QStringList added;
+    for (const QString &id : ids) {
+        if (m_followed.contains(id)) continue;
+        m_followed.append(id);
+        added.append(id);
+    }
+    if (!added.isEmpty() && m_monitor && !m_watchAll) m_monitor->follow(added);
 }
 
 void Session::setWatchingAll(bool all)

@@ -111,6 +111,10 @@ public:
     ExportMonitor *monitor() const { return m_monitor.get(); }
     bool isWatchingAll() const { return m_watchAll; }
     void setWatchingAll(bool all);
+    // My exports' rows that did not start here (restored from the journal): the
+    // monitor follows them too. Exports this session starts are followed by
+    // themselves.
+    void follow(const QStringList &ids);
     // The ids the monitor follows while it does not watch everything.
     const QStringList &followedIds() const { return m_followed; }
 
