@@ -1,6 +1,7 @@
 #include "exportjob.h"
 
 #include "exportrun.h"
+#include "logging.h"
 
 namespace hb {
 
@@ -90,6 +91,20 @@ void ExportJob::reportResult(ErrorCode code, const QString &message)
     m_error = code;
     m_errorString = message;
     m_speed = 0;
+}
+
+void ExportJob::reportFinished(const ExportStatus &status, ErrorCode code, const QString &message)
+{
+    if (code == ErrorCode::None || code == ErrorCode::Cancelled)
+        qCInfo(lcExport).noquote() << "export" << status.id << status.stateText()
+                                   << status.bytesWritten << "bytes" << message;
+    else
+        qCWarning(lcExport).noquote()
+            << "export" << status.id << status.stateText() << "-" << message;
+    reportProgress(status.bytesWritten, status.bytesTotal);
+    reportState(status.state);
+    reportResult(code, message);
+    Q_EMIT finished(status.id, status, code, message);
 }
 
 } // namespace hb

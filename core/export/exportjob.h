@@ -82,6 +82,8 @@ private:
     void reportState(ExportState state);
     void reportProgress(qint64 processed, qint64 total);
     void reportResult(ErrorCode code, const QString &message);
+    // The end: logged, the last progress, state and result, then finished().
+    void reportFinished(const ExportStatus &status, ErrorCode code, const QString &message);
 
     const PreparedExport m_prepared;
     const ExporterConfig m_config;

@@ -37,7 +37,8 @@ void ExportRun::run()
 
 void ExportRun::cancelHere(const QString &when)
 {
-    end(Ending::Why::LocalCancel, ErrorCode::Cancelled, cancelledByMessage(m_cfg.user, when));
+    m_end.add(
+        {Ending::Why::LocalCancel, ErrorCode::Cancelled, cancelledByMessage(m_cfg.user, when)});
 }
 
 ExportStatus ExportRun::snapshot(ExportState state) const
@@ -84,65 +85,31 @@ bool ExportRun::open()
     return true;
 }
 
-// A resumed export (docs/RESUME.md §5): what Redis holds decides where it goes on,
-// never bytesWritten. Every segment's TTL refreshed and its length read
-// (pipelined); after the longest exact prefix, everything is rewritten. The hash
-// continues over the source's prefix read again, at disk speed.
+// A resumed export (docs/RESUME.md §5): it goes on where ResumePoint finds, the
+// writer and the recovery told that everything before it is held.
 bool ExportRun::continueFromHeld()
 {
-    HeldData::Check held;
+    ResumePoint::Result at;
     for (;;) {
-        held = HeldData::check(m_conn, m_writer->layout(), m_current.bytesTotal, m_cfg.ttlSeconds);
-        if (!held.failure) break;
-        if (held.transport && reconnect(m_conn.lastError()) && running()) continue;
-        if (running()) fail(deniedOrFailed(held.failure.code), held.failure.message);
-        return false;
+        at = ResumePoint::find(m_conn, m_writer->layout(), m_current.bytesTotal, m_cfg.ttlSeconds,
+                               *m_reader, isUrlSource(m_job.m_prepared.source));
+        if (!at.transport || !reconnect(m_conn.lastError()) || !running()) break;
     }
-    const SegmentLayout &layout = m_writer->layout();
-    qint64 offset = HeldData::continuation(layout, held.lengths, m_current.bytesTotal);
-    const bool url = isUrlSource(m_job.m_prepared.source);
-    // A URL is asked for the rest only (Range): at least its last segment, since a
-    // range from its very end is no range at all.
-    if (url && offset > 0 && offset >= m_current.bytesTotal)
-        offset = layout.startOf(layout.indexOf(offset - 1));
-    const bool hashed =
-        url ? hashHeldPrefix(offset) && m_reader->seek(offset) : m_reader->hashPrefix(offset);
-    if (!hashed) {
+    if (at.failure) {
         if (killRequested())
             cancelHere();
         else if (running())
-            fail(url ? ErrorCode::Source : ErrorCode::Failed, m_reader->errorString());
+            fail(at.failure);
         return false;
     }
-    m_writer->startAt(offset);
-    m_recovery.acknowledged(offset);
+    m_writer->startAt(at.offset);
+    m_recovery.acknowledged(at.offset);
     m_current.bytesTotal = m_reader->size();
-    qCInfo(lcExport).noquote() << "export" << m_current.id << "resumed at offset" << offset << "of"
-                               << m_current.bytesTotal << "(held in Redis)";
+    qCInfo(lcExport).noquote() << "export" << m_current.id << "resumed at offset" << at.offset
+                               << "of" << m_current.bytesTotal << "(held in Redis)";
     // The first write of this run is its transition to PENDING, for this process.
     m_current.state = ExportState::Created;
     emitProgress(true);
-    return true;
-}
-
-// The first `offset` bytes as Redis holds them, into the hash (a URL is not
-// downloaded twice): one key at a time, in order.
-bool ExportRun::hashHeldPrefix(qint64 offset)
-{
-    const SegmentLayout &layout = m_writer->layout();
-    for (qint64 k = 0; layout.startOf(k) < offset; ++k) {
-        const qint64 want = std::min(offset - layout.startOf(k), layout.segmentBytes());
-        const RedisReply r =
-            m_conn.command({"GETRANGE", layout.key(k), "0", QByteArray::number(want - 1)});
-        if (r.isError() || r.string.size() != want) {
-            fail(ErrorCode::Failed,
-                 QStringLiteral("could not read back the %1 bytes Redis held: %2")
-                     .arg(offset)
-                     .arg(r.isError() ? r.error.message : QStringLiteral("a segment changed")));
-            return false;
-        }
-        m_reader->hashHeld(r.string);
-    }
     return true;
 }
 
@@ -150,8 +117,7 @@ bool ExportRun::hashHeldPrefix(qint64 offset)
 void ExportRun::stream()
 {
     qint64 nextStatusMs = m_clock.elapsed() + m_cfg.progressIntervalMs;
-    // Data keys get their TTL with every write; the ones written long ago are
-    // refreshed at least every TTL/3 (CONTRACT §4).
+    // Data keys written long ago: their TTL refreshed every TTL/3 (CONTRACT §4).
     const qint64 refreshEveryMs = std::max<qint64>(1000, qint64(m_cfg.ttlSeconds) * 1000 / 3);
     qint64 nextRefreshMs = refreshEveryMs;
     // Behind sentinels, a failover leaves the old master taking writes until the
@@ -198,11 +164,8 @@ void ExportRun::sendNextChunk()
         m_reader->read(at, m_writer->maxChunkAt(at, m_reader->nextChunkSize()), &error);
     if (error) return fail(ErrorCode::Failed, m_reader->errorString());
     if (chunk.isEmpty()) return;
-    // An owner that was stopped (SIGSTOP, a suspended laptop) may have been taken
-    // over meanwhile: after a long silence its status goes first, and a status
-    // write that finds another owner ends the run before it sends anything
-    // (docs/RESUME.md §5, the 5 s rule).
-    // (A reconnect's resync confirms the status as well; the chunk is sent then.)
+    // The 5 s rule (docs/RESUME.md §5): after a long silence (SIGSTOP, a suspended
+    // laptop) the status goes first, and one that finds another owner ends the run.
     if (m_clock.elapsed() - m_lastStatusAppliedMs > maxSilenceBeforeDataMs) {
         writeProgress();
         if (!running()) return;
@@ -449,41 +412,18 @@ ExportRun::Final ExportRun::terminal(Final final)
 
 void ExportRun::report(const Final &final)
 {
-    switch (final.kind) {
-    case Final::Kind::Written:
+    if (final.kind == Final::Kind::Written) {
         m_current = final.status;
         Q_EMIT m_job.statusChanged(final.status.id, final.status);
-        return finish(final.status, final.code, final.message);
-    case Final::Kind::Foreign:
-        return finish(final.status, final.code, final.message);
-    case Final::Kind::ToWrite:
-    case Final::Kind::Unwritten:
-        return finishUnwritten(final.code, final.message);
     }
-}
-
-void ExportRun::finish(const ExportStatus &status, ErrorCode code, const QString &message)
-{
-    if (code == ErrorCode::None || code == ErrorCode::Cancelled)
-        qCInfo(lcExport).noquote() << "export" << status.id << status.stateText()
-                                   << status.bytesWritten << "bytes" << message;
-    else
-        qCWarning(lcExport).noquote()
-            << "export" << status.id << status.stateText() << "-" << message;
-    m_job.reportProgress(status.bytesWritten, status.bytesTotal);
-    m_job.reportState(status.state);
-    m_job.reportResult(code, message);
-    Q_EMIT m_job.finished(status.id, status, code, message);
-}
-
-void ExportRun::finishUnwritten(ErrorCode code, const QString &message)
-{
+    if (final.kind == Final::Kind::Written || final.kind == Final::Kind::Foreign)
+        return m_job.reportFinished(final.status, final.code, final.message);
     // Redis could not be told: the job ends with what it knows, the status in Redis
     // expires with its TTL.
-    ExportStatus s =
-        snapshot(code == ErrorCode::Cancelled ? ExportState::Cancelled : ExportState::Failed);
-    s.error = code == ErrorCode::Cancelled ? QString() : message;
-    finish(s, code, message);
+    const bool cancelled = final.code == ErrorCode::Cancelled;
+    ExportStatus s = snapshot(cancelled ? ExportState::Cancelled : ExportState::Failed);
+    s.error = cancelled ? QString() : final.message;
+    m_job.reportFinished(s, final.code, final.message);
 }
 
 } // namespace hb

@@ -7,6 +7,7 @@
 #include "finalstatus.h"
 #include "helddata.h"
 #include "redisconnection.h"
+#include "resumepoint.h"
 #include "segmentwriter.h"
 #include "statuswriter.h"
 #include "terminalwriter.h"
@@ -40,7 +41,6 @@ private:
     // The phases.
     bool open();
     bool continueFromHeld();
-    bool hashHeldPrefix(qint64 offset);
     void stream();
     bool verify();
     void drain();
@@ -49,13 +49,9 @@ private:
     Final terminal(Final final);
     void report(const Final &final);
 
-    void end(Ending::Why why, ErrorCode code, const QString &message, bool redisDown = false)
-    {
-        m_end.add({why, code, message, redisDown});
-    }
     void fail(ErrorCode code, const QString &message, bool redisDown = false)
     {
-        end(Ending::Why::Failed, code, message, redisDown);
+        m_end.add({Ending::Why::Failed, code, message, redisDown});
     }
     void fail(const Failure &f, bool redisDown = false) { fail(f.code, f.message, redisDown); }
     void cancelHere(const QString &when = {});
@@ -76,8 +72,6 @@ private:
     // Reconnects when the sentinels name another master; true when it did.
     bool followFailover();
 
-    void finish(const ExportStatus &status, ErrorCode code, const QString &message);
-    void finishUnwritten(ErrorCode code, const QString &message);
     ExportStatus snapshot(ExportState state) const;
     void emitProgress(bool force);
     qint64 acked() const { return m_writer ? m_writer->acked() : 0; }
