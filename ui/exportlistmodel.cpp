@@ -134,72 +134,15 @@ QVariant ExportListModel::headerData(int section, Qt::Orientation orientation, i
     }
 }
 
-QVariant ExportListModel::displayData(const Row &row, int column) const
-{
-    switch (column) {
-    case Name:
-        return row.name;
-    case Size:
-        return row.total < 0 ? QStringLiteral("—") : sizeText(row.total);
-    case Status:
-        return row.statusCellText();
-    case Progress:
-        if (row.finished && !row.created)
-            return QStringLiteral("—"); // refused: nothing was ever written
-        if (row.total < 0 && row.state != ExportState::Completed)
-            return sizeText(row.written); // a stream: how much so far
-        return QStringLiteral("%1%").arg(int(row.fraction() * 100.0));
-    case Speed:
-        return row.finished ? QString() : Row::speedText(row.speed());
-    case Eta:
-        return row.etaText(nowMs());
-    case Id:
-        return row.shortId();
-    case Started:
-        // Today's rows need only the time; older ones (a long session) the date too.
-        return row.started.date() == QDate::currentDate()
-                   ? row.started.toString(QStringLiteral("HH:mm:ss"))
-                   : QLocale().toString(row.started, QLocale::ShortFormat);
-    default:
-        return {};
-    }
-}
-
-QVariant ExportListModel::underlyingData(const Row &row, int column) const
-{
-    switch (column) {
-    case Name:
-        return row.name;
-    case Size:
-        return row.total;
-    case Status:
-        return int(row.cancelling && !row.finished ? -1 : int(row.state));
-    case Progress:
-        return row.fraction();
-    case Speed:
-        return row.speed();
-    case Eta: {
-        const qint64 left = row.finished || row.total < 0 ? -1 : row.meter.secondsLeft(row.total);
-        return left < 0 ? std::numeric_limits<qint64>::max() : left;
-    }
-    case Id:
-        return row.id;
-    case Started:
-        return row.started;
-    default:
-        return {};
-    }
-}
-
 QVariant ExportListModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_rows.size()) return {};
     const Row &row = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
-        return displayData(row, index.column());
+        return row.cell(index.column(), true, nowMs());
     case UnderlyingDataRole:
-        return underlyingData(row, index.column());
+        return row.cell(index.column(), false, nowMs());
     case IdRole:
         return row.id;
     case StateRole:

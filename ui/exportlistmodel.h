@@ -97,8 +97,6 @@ private:
     static void adoptStatus(Row &row, const ExportStatus &status);
     void touch(Row &row);
     void recordTransition(Row &row, const QDateTime &time);
-    QVariant displayData(const Row &row, int column) const;
-    QVariant underlyingData(const Row &row, int column) const;
     qint64 nowMs() const { return m_now ? m_now() : m_clock.elapsed(); }
 
     QList<Row> m_rows;

@@ -1,10 +1,15 @@
 #include "exportrow.h"
 
+#include "exportlistmodel.h"
+
 #include "actinguser.h"
 #include "exportsource.h"
 #include "statusformat.h"
 
+#include <QLocale>
+
 #include <algorithm>
+#include <limits>
 
 namespace hb {
 
@@ -120,6 +125,62 @@ QString ExportRow::toolTip() const
             tr("Owner %1")
                 .arg(ActingUser::displayOwner(status.owner, status.ownerVerified).toHtmlEscaped());
     return tip;
+}
+
+QVariant ExportRow::cell(int column, bool display, qint64 nowMs) const
+{
+    using Column = ExportListModel::Column;
+    if (display) {
+        switch (column) {
+        case Column::Name:
+            return name;
+        case Column::Size:
+            return total < 0 ? QStringLiteral("—") : sizeText(total);
+        case Column::Status:
+            return statusCellText();
+        case Column::Progress:
+            if (finished && !created)
+                return QStringLiteral("—"); // refused: nothing was ever written
+            if (total < 0 && state != ExportState::Completed)
+                return sizeText(written); // a stream: how much so far
+            return QStringLiteral("%1%").arg(int(fraction() * 100.0));
+        case Column::Speed:
+            return finished ? QString() : speedText(speed());
+        case Column::Eta:
+            return etaText(nowMs);
+        case Column::Id:
+            return shortId();
+        case Column::Started:
+            // Today's rows need only the time; older ones (a long session) the date too.
+            return started.date() == QDate::currentDate()
+                       ? started.toString(QStringLiteral("HH:mm:ss"))
+                       : QLocale().toString(started, QLocale::ShortFormat);
+        default:
+            return {};
+        }
+    }
+    switch (column) {
+    case Column::Name:
+        return name;
+    case Column::Size:
+        return total;
+    case Column::Status:
+        return int(cancelling && !finished ? -1 : int(state));
+    case Column::Progress:
+        return fraction();
+    case Column::Speed:
+        return speed();
+    case Column::Eta: {
+        const qint64 left = finished || total < 0 ? -1 : meter.secondsLeft(total);
+        return left < 0 ? std::numeric_limits<qint64>::max() : left;
+    }
+    case Column::Id:
+        return id;
+    case Column::Started:
+        return started;
+    default:
+        return {};
+    }
 }
 
 } // namespace hb

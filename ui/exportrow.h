@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QVariant>
 
 namespace hb {
 
@@ -75,6 +76,9 @@ struct ExportRow
     // Everything the cells may have elided, in full (rich text, every part escaped).
     QString toolTip() const;
     static QString speedText(double bytesPerSecond);
+    // Column `column` (an ExportListModel::Column): its text when display, else its
+    // value for sorting and painting.
+    QVariant cell(int column, bool display, qint64 nowMs) const;
 
     // The list's translation context, where these strings have always been. Last:
     // the macro ends in "private:".
