@@ -29,6 +29,46 @@ constexpr int pollIntervalMs = 250; // a remote cancel of a waiting export settl
 // expiry fresh (CONTRACT §4).
 constexpr int heartbeatMs = 1000;
 static_assert(heartbeatMs < OwnerLiveness::heartbeatMs);
+
+// A new export's first status, before anything is known of its source.
+ExportStatus queuedStatus(const QString &id, const QString &source, const ExporterConfig &cfg)
+{
+    ExportStatus s;
+    s.id = id;
+    s.state = ExportState::Queued;
+    s.owner = cfg.user;
+    s.source = sourceDisplayName(source);
+    s.createdAt = s.updatedAt = QDateTime::currentDateTimeUtc();
+    s.ttl = cfg.ttlSeconds;
+    s.host = QSysInfo::machineHostName();
+    s.pid = QCoreApplication::applicationPid();
+    s.segmentBytes = cfg.effectiveSegmentBytes();
+    // The owner's identity, so that a resumer can tell whether it is gone (issue 22).
+    s.ownerToken = newOwnerToken();
+    s.bootId = ProcessFacts::self().bootId;
+    s.pidStart = ProcessFacts::self().pidStart;
+    return s;
+}
+
+// The source looked at before anything is written: its size (-1: unknown) and
+// fingerprint, or why it cannot be exported. A URL is opened once here so that a
+// refused one (404, refused connection) is found now; the job opens it again when
+// its turn comes.
+Failure probeSource(const QString &source, qint64 *size, SourceFingerprint *fingerprint)
+{
+    if (isUrlSource(source)) {
+        HttpSource probe{QUrl(source)};
+        if (!probe.open()) return {ErrorCode::Source, probe.errorString()};
+        *size = probe.size();
+        *fingerprint = probe.fingerprint();
+        return {};
+    }
+    QString error;
+    if (!FileSource::preflight(source, size, &error)) return {ErrorCode::Source, error};
+    *fingerprint = SourceFingerprint::ofPath(source); // none for "-" and pipes
+    return {};
+}
+
 } // namespace
 
 struct ExportQueue::Request
@@ -168,20 +208,7 @@ void ExportQueue::handle(const Request &r)
 void ExportQueue::doPrepare(const Request &r)
 {
     const ExporterConfig &cfg = r.config;
-    ExportStatus s;
-    s.id = r.id;
-    s.state = ExportState::Queued;
-    s.owner = cfg.user;
-    s.source = sourceDisplayName(r.source);
-    s.createdAt = s.updatedAt = QDateTime::currentDateTimeUtc();
-    s.ttl = cfg.ttlSeconds;
-    s.host = QSysInfo::machineHostName();
-    s.pid = QCoreApplication::applicationPid();
-    s.segmentBytes = cfg.effectiveSegmentBytes();
-    // The owner's identity, so that a resumer can tell whether it is gone (issue 22).
-    s.ownerToken = newOwnerToken();
-    s.bootId = ProcessFacts::self().bootId;
-    s.pidStart = ProcessFacts::self().pidStart;
+    ExportStatus s = queuedStatus(r.id, r.source, cfg);
     auto refuse = [&](ErrorCode code, const QString &message) {
         ExportStatus f = s;
         f.state = code == ErrorCode::Cancelled ? ExportState::Cancelled : ExportState::Failed;
@@ -220,20 +247,8 @@ void ExportQueue::doPrepare(const Request &r)
         return refuse(ErrorCode::PermissionDenied,
                       permissionDeniedMessage(acting.name, Permission::Export));
     qint64 size = -1;
-    if (isUrlSource(r.source)) {
-        // Opened once here so that a refused URL (404, refused connection) is found
-        // before anything is written; the job opens it again when its turn comes.
-        HttpSource probe{QUrl(r.source)};
-        if (!probe.open()) return refuse(ErrorCode::Source, probe.errorString());
-        size = probe.size();
-        s.fingerprint = probe.fingerprint();
-        probe.close();
-    } else {
-        QString error;
-        if (!FileSource::preflight(r.source, &size, &error))
-            return refuse(ErrorCode::Source, error);
-        s.fingerprint = SourceFingerprint::ofPath(r.source); // none for "-" and pipes
-    }
+    if (const Failure f = probeSource(r.source, &size, &s.fingerprint))
+        return refuse(f.code, f.message);
     s.bytesTotal = size;
     if (const Failure refused = retry.run([&] {
             if (!conn.ensureConnected()) return Failure::fromRedis(conn.lastError());
