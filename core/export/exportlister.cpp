@@ -32,8 +32,6 @@ bool ExportLister::matches(const Filter &filter, const Row &e, qint64 nowMs)
 
 namespace {
 
-constexpr qsizetype kMgetBatch = 512; // keys an MGET asks for
-
 // The keys seen so far, as 64-bit hashes in one open-addressed table: 8 to 16 bytes
 // a key (a node-based set takes 40 and more).
 class SeenKeys final
@@ -160,27 +158,18 @@ Failure ExportLister::streamPipelined(Run &run, StatusKeyWalker &walker)
     // One server: step k's MGETs and step k+1's SCAN go out together, and before
     // step k's rows are read and printed, step k+1's MGETs and step k+2's SCAN are
     // sent, so that Redis works while we do (the two take about as long).
-    RedisConnection &conn = m_store.connection();
+    PipelinedValues fetch(m_store.connection());
     Failure failure;
-    bool useMget = true; // until an ACL refuses it: then GETs
     struct InFlight
     {
         QList<QByteArray> keys; // whose values are asked for
+        bool mget = true;       // as MGETs
         bool scan = false;      // the next SCAN follows them
     };
     auto send = [&](QList<QByteArray> keys) {
         InFlight f;
         f.keys = std::move(keys);
-        for (qsizetype at = 0; at < f.keys.size(); at += kMgetBatch) {
-            if (!useMget) {
-                for (qsizetype i = at; i < std::min(at + kMgetBatch, f.keys.size()); ++i)
-                    conn.append({"GET", f.keys[i]});
-                continue;
-            }
-            QList<QByteArray> args{"MGET"};
-            args.append(f.keys.mid(at, kMgetBatch));
-            conn.append(args);
-        }
+        f.mget = fetch.send(f.keys);
         f.scan = !walker.atEnd();
         if (f.scan) walker.sendStep(m_scanCount);
         return f;
@@ -188,61 +177,9 @@ Failure ExportLister::streamPipelined(Run &run, StatusKeyWalker &walker)
     // Reads what `f` asked for: its values, and the next step's keys into `next`.
     auto receive = [&](const InFlight &f, QList<QByteArray> *values, QList<bool> *missing,
                        QList<QByteArray> *next) {
-        values->clear();
-        missing->clear();
-        values->reserve(f.keys.size());
-        missing->reserve(f.keys.size());
-        QList<qsizetype> refused; // the batches an ACL did not let MGET read
-        const bool mgets = useMget;
-        for (qsizetype at = 0; at < f.keys.size(); at += kMgetBatch) {
-            const qsizetype n = std::min(kMgetBatch, f.keys.size() - at);
-            if (!mgets) {
-                for (qsizetype i = 0; i < n; ++i) {
-                    RedisReply r = conn.readReply();
-                    if (r.isError() && r.error.isTransport()) {
-                        failure = Failure::fromRedis(r.error);
-                        return false;
-                    }
-                    const bool gone = r.isNil() || r.isError(); // an error: another type
-                    values->append(gone ? QByteArray() : std::move(r.string));
-                    missing->append(gone);
-                }
-                continue;
-            }
-            RedisReply r = conn.readReply();
-            if (r.isError() && r.error.kind == RedisError::Kind::NoPermission) {
-                useMget = false;
-                refused.append(at);
-                for (qsizetype i = 0; i < n; ++i) {
-                    values->append(QByteArray());
-                    missing->append(true);
-                }
-                continue;
-            }
-            if (r.isError() || r.type != RedisReply::Type::Array || r.elements.size() != n) {
-                failure = r.isError() ? Failure::fromRedis(r.error)
-                                      : Failure{ErrorCode::Redis,
-                                                QStringLiteral("unexpected reply to MGET")};
-                return false;
-            }
-            for (RedisReply &v : r.elements) {
-                const bool gone = v.type != RedisReply::Type::String;
-                values->append(gone ? QByteArray() : std::move(v.string));
-                missing->append(gone);
-            }
-        }
-        if (f.scan && !walker.readStep(next, &failure)) return false;
-        // Refused MGETs: their keys read again now, one GET each.
-        for (const qsizetype at : std::as_const(refused)) {
-            QList<QByteArray> v;
-            QList<bool> m;
-            if (!fetchValues(conn, f.keys.mid(at, kMgetBatch), &v, &m, &failure)) return false;
-            for (qsizetype i = 0; i < v.size(); ++i) {
-                (*values)[at + i] = std::move(v[i]);
-                (*missing)[at + i] = m[i];
-            }
-        }
-        return true;
+        return fetch.receive(f.keys, f.mget, values, missing, &failure) &&
+               (!f.scan || walker.readStep(next, &failure)) &&
+               fetch.readRefused(f.keys, values, missing, &failure);
     };
 
     QList<QByteArray> found;

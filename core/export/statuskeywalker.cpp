@@ -4,6 +4,38 @@ namespace hb {
 
 namespace {
 constexpr int kPipelineBatch = 512; // replies read before the next batch is sent
+
+// One MGET's reply of `n` values, appended; false (with *failure) on anything else.
+bool takeMget(RedisReply &r, qsizetype n, QList<QByteArray> *values, QList<bool> *missing,
+              Failure *failure)
+{
+    if (r.isError() || r.type != RedisReply::Type::Array || r.elements.size() != n) {
+        *failure = r.isError()
+                       ? Failure::fromRedis(r.error)
+                       : Failure{ErrorCode::Redis, QStringLiteral("unexpected reply to MGET")};
+        return false;
+    }
+    for (RedisReply &v : r.elements) {
+        const bool gone = v.type != RedisReply::Type::String;
+        values->append(gone ? QByteArray() : std::move(v.string));
+        missing->append(gone);
+    }
+    return true;
+}
+
+// One GET's reply, appended; false (with *failure) only on a transport error.
+bool takeGet(RedisReply &r, QList<QByteArray> *values, QList<bool> *missing, Failure *failure)
+{
+    if (r.isError() && r.error.isTransport()) {
+        *failure = Failure::fromRedis(r.error);
+        return false;
+    }
+    const bool gone = r.isNil() || r.isError(); // an error: a key of another type
+    values->append(gone ? QByteArray() : std::move(r.string));
+    missing->append(gone);
+    return true;
+}
+
 } // namespace
 
 StatusKeyWalker::StatusKeyWalker(RedisConnection &conn, KeyLayout keys)
@@ -125,19 +157,7 @@ bool fetchValues(RedisConnection &conn, const QList<QByteArray> &keys, QList<QBy
             RedisReply r = conn.command(args);
             if (r.isError() && r.error.kind == RedisError::Kind::NoPermission)
                 break; // an ACL with GET but not MGET (the README's): the GETs below
-
-            if (r.isError() || r.type != RedisReply::Type::Array ||
-                r.elements.size() != end - start) {
-                *failure = r.isError() ? Failure::fromRedis(r.error)
-                                       : Failure{ErrorCode::Redis,
-                                                 QStringLiteral("unexpected reply to MGET")};
-                return false;
-            }
-            for (RedisReply &v : r.elements) {
-                const bool gone = v.type != RedisReply::Type::String;
-                values->append(gone ? QByteArray() : std::move(v.string));
-                missing->append(gone);
-            }
+            if (!takeMget(r, end - start, values, missing, failure)) return false;
         }
         if (values->size() == keys.size()) return true;
     }
@@ -147,15 +167,72 @@ bool fetchValues(RedisConnection &conn, const QList<QByteArray> &keys, QList<QBy
             conn.append({"GET", keys[i]});
         for (qsizetype i = start; i < end; ++i) {
             RedisReply r = conn.readReply();
-            if (r.isError() && r.error.isTransport()) {
-                *failure = Failure::fromRedis(r.error);
-                return false;
-            }
-            const bool gone = r.isNil() || r.isError(); // an error: a key of another type
-            values->append(gone ? QByteArray() : std::move(r.string));
-            missing->append(gone);
+            if (!takeGet(r, values, missing, failure)) return false;
         }
     }
+    return true;
+}
+
+bool PipelinedValues::send(const QList<QByteArray> &keys)
+{
+    for (qsizetype at = 0; at < keys.size(); at += kPipelineBatch) {
+        if (!m_useMget) {
+            for (qsizetype i = at; i < std::min<qsizetype>(at + kPipelineBatch, keys.size()); ++i)
+                m_conn.append({"GET", keys[i]});
+            continue;
+        }
+        QList<QByteArray> args{"MGET"};
+        args.append(keys.mid(at, kPipelineBatch));
+        m_conn.append(args);
+    }
+    return m_useMget;
+}
+
+bool PipelinedValues::receive(const QList<QByteArray> &keys, bool mget, QList<QByteArray> *values,
+                              QList<bool> *missing, Failure *failure)
+{
+    values->clear();
+    missing->clear();
+    values->reserve(keys.size());
+    missing->reserve(keys.size());
+    m_refused.clear();
+    for (qsizetype at = 0; at < keys.size(); at += kPipelineBatch) {
+        const qsizetype n = std::min<qsizetype>(kPipelineBatch, keys.size() - at);
+        if (!mget) {
+            for (qsizetype i = 0; i < n; ++i) {
+                RedisReply r = m_conn.readReply();
+                if (!takeGet(r, values, missing, failure)) return false;
+            }
+            continue;
+        }
+        RedisReply r = m_conn.readReply();
+        if (r.isError() && r.error.kind == RedisError::Kind::NoPermission) {
+            m_useMget = false; // an ACL with GET but not MGET: GETs from now on
+            m_refused.append(at);
+            for (qsizetype i = 0; i < n; ++i) {
+                values->append(QByteArray());
+                missing->append(true);
+            }
+            continue;
+        }
+        if (!takeMget(r, n, values, missing, failure)) return false;
+    }
+    return true;
+}
+
+bool PipelinedValues::readRefused(const QList<QByteArray> &keys, QList<QByteArray> *values,
+                                  QList<bool> *missing, Failure *failure)
+{
+    for (const qsizetype at : std::as_const(m_refused)) {
+        QList<QByteArray> v;
+        QList<bool> m;
+        if (!fetchValues(m_conn, keys.mid(at, kPipelineBatch), &v, &m, failure)) return false;
+        for (qsizetype i = 0; i < v.size(); ++i) {
+            (*values)[at + i] = std::move(v[i]);
+            (*missing)[at + i] = m[i];
+        }
+    }
+    m_refused.clear();
     return true;
 }
 

@@ -53,6 +53,30 @@ private:
 // (empty, missing[i] true) when the key is gone. False on a transport error.
 bool fetchValues(RedisConnection &conn, const QList<QByteArray> &keys, QList<QByteArray> *values,
                  QList<bool> *missing, Failure *failure);
+// The values of status keys asked for ahead, pipelined with other commands (the
+// streaming lister's SCAN of the next step): one MGET per batch, until an ACL
+// refuses MGET, then one GET a key. One server only (a cluster: fetchValues).
+class PipelinedValues final
+{
+public:
+    explicit PipelinedValues(RedisConnection &conn) : m_conn(conn) {}
+    // Appends the commands that ask for `keys`; true when they are MGETs.
+    bool send(const QList<QByteArray> &keys);
+    // Reads the replies of a send(keys) that returned `mget`, values[i] nil (empty,
+    // missing[i] true) when the key is gone. The batches an ACL refused are left
+    // missing for readRefused(), called once the replies pipelined after these are
+    // read. False on a transport error or an unexpected reply.
+    bool receive(const QList<QByteArray> &keys, bool mget, QList<QByteArray> *values,
+                 QList<bool> *missing, Failure *failure);
+    bool readRefused(const QList<QByteArray> &keys, QList<QByteArray> *values, QList<bool> *missing,
+                     Failure *failure);
+
+private:
+    RedisConnection &m_conn;
+    bool m_useMget = true;
+    QList<qsizetype> m_refused; // offsets of the batches of the last receive() refused
+};
+
 // Pipelined `cmd key` for each key, the integer replies in order.
 bool pipelinedIntegers(RedisConnection &conn, const QByteArray &cmd, const QList<QByteArray> &keys,
                        QList<qint64> *out, Failure *failure);
