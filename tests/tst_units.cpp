@@ -14,6 +14,9 @@
 #include <QCryptographicHash>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <atomic>
+#include <cstring>
+#include <thread>
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -377,6 +380,57 @@ private Q_SLOTS:
         QCOMPARE(sha.finish(), expected);
         QCOMPARE(sha.finish(), expected);
         QVERIFY(sha.errorString().isEmpty());
+    }
+
+    // A resumed export's prefix (issue 22): read by the worker itself, hashed before
+    // the chunks added after it, while those queue beyond maxQueued (the sending
+    // goes on); a feed that ends early or fails fails the digest, saying why.
+    void backgroundSha256_feedHashesBeforeLaterChunks()
+    {
+        QByteArray all(9 * 1024 * 1024 + 123, Qt::Uninitialized);
+        for (int j = 0; j < all.size(); ++j)
+            all[j] = char((j * 7 + j / 4096) & 0xff);
+        const qint64 prefix = 5 * 1024 * 1024 + 77;
+        BackgroundSha256 sha(2);
+        std::atomic<bool> release{false};
+        qint64 at = 0;
+        sha.addFeed(
+            [&](char *buffer, qint64 size, QString *) -> qint64 {
+                while (!release.load()) // holds the worker until the chunks are queued
+                    std::this_thread::yield();
+                const qint64 n = std::min(size, prefix - at);
+                memcpy(buffer, all.constData() + at, size_t(n));
+                at += n;
+                return n;
+            },
+            prefix);
+        // Ten chunks queued behind the running feed: more than maxQueued (2), within
+        // the slack; add() does not wait for the feed.
+        const qint64 rest = all.size() - prefix;
+        for (int i = 0; i < 10; ++i) {
+            const qint64 from = prefix + rest * i / 10, to = prefix + rest * (i + 1) / 10;
+            sha.add(all.mid(from, to - from));
+        }
+        release = true;
+        const QString expected =
+            QString::fromLatin1(QCryptographicHash::hash(all, QCryptographicHash::Sha256).toHex());
+        QCOMPARE(sha.finish(), expected);
+
+        BackgroundSha256 shortFeed(2);
+        shortFeed.addFeed([](char *, qint64, QString *) -> qint64 { return 0; }, 10);
+        QCOMPARE(shortFeed.finish(), QString());
+        QVERIFY2(shortFeed.errorString().contains(QLatin1String("ended at 0 bytes")),
+                 qPrintable(shortFeed.errorString()));
+        BackgroundSha256 failing(2);
+        failing.addFeed(
+            [](char *, qint64, QString *error) -> qint64 {
+                *error = QStringLiteral("cannot read scan.tiff: Input/output error");
+                return -1;
+            },
+            10);
+        QCOMPARE(failing.finish(), QString());
+        QCOMPARE(failing.errorString(),
+                 QStringLiteral("cannot read scan.tiff: Input/output error"));
     }
 
     // ---- resume (issue 22): status fields, fingerprints, owner liveness ----

@@ -62,6 +62,19 @@ void ChunkReader::hashHeld(const QByteArray &bytes)
 bool ChunkReader::hashPrefix(qint64 offset)
 {
     Q_ASSERT(m_hashedUpTo == 0);
+    if (offset == 0) return true;
+    if (ExportSource::PrefixReader prefix = m_source->prefixReader()) {
+        // Hashed on the hash's own thread while the rest is read and sent.
+        if (!m_source->seek(offset)) {
+            m_prefixError = QStringLiteral("%1 holds fewer bytes than the %2 already exported")
+                                .arg(m_source->displayName())
+                                .arg(offset);
+            return false;
+        }
+        m_sha.addFeed(std::move(prefix), offset);
+        m_hashedUpTo = offset;
+        return true;
+    }
     constexpr qint64 block = 4 * 1024 * 1024;
     while (m_hashedUpTo < offset) {
         if (m_stop()) return false;

@@ -44,10 +44,12 @@ public:
     // Bytes before the furthest offset read are not hashed again.
     bool seek(qint64 offset) { return m_source->seek(offset); }
 
-    // A resumed export (issue 22): reads the source's first `offset` bytes into the
-    // hash at disk speed, outside the bandwidth budget (nothing of them is sent),
-    // leaving the source at `offset`. False with errorString() when the source
-    // ended early or failed.
+    // A resumed export (issue 22): the source's first `offset` bytes into the hash
+    // at disk speed, outside the bandwidth budget (nothing of them is sent), leaving
+    // the source at `offset`. A regular file's prefix is read by the hash's thread
+    // (ExportSource::prefixReader) while the rest is sent; a source without one is
+    // read here first. False with errorString() when the source is shorter or
+    // failed (a prefix read later fails the hash: finishHash() empty).
     bool hashPrefix(qint64 offset);
     // The same for a source that is not read again from its start (a URL): the
     // prefix's bytes as Redis holds them, handed in order.

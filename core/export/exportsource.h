@@ -3,6 +3,7 @@
 #include "sourcefingerprint.h"
 
 #include <QString>
+#include <functional>
 #include <memory>
 
 namespace hb {
@@ -33,6 +34,13 @@ public:
         Q_UNUSED(offset);
         return false;
     }
+    // Reads of the bytes from offset 0 on, from any thread and independent of
+    // read()'s position (a regular file: pread on a descriptor of its own): a resumed
+    // export's prefix hashed while the rest is read and sent. Each call fills up to
+    // `size` bytes and returns how many, 0 at the end, -1 with *error. Empty for
+    // what cannot be read twice.
+    using PrefixReader = std::function<qint64(char *buffer, qint64 size, QString *error)>;
+    virtual PrefixReader prefixReader() const { return {}; }
     // What identifies the content once open() succeeded (a resume compares it,
     // issue 22); kind None for what cannot be read twice.
     virtual SourceFingerprint fingerprint() const { return {}; }

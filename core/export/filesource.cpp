@@ -11,6 +11,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <memory>
+
 namespace hb {
 
 namespace {
@@ -230,6 +232,32 @@ bool FileSource::seek(qint64 offset)
     m_read = offset;
     m_atEnd = m_read >= m_size;
     return true;
+}
+
+ExportSource::PrefixReader FileSource::prefixReader() const
+{
+    if (m_fd < 0 || m_streaming || isStandardInput(m_path)) return {};
+    // A descriptor of its own (the same open file: the same inode, whatever the path
+    // names now), closed with the last copy of the reader.
+    const int fd = ::fcntl(m_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return {};
+    auto owned = std::shared_ptr<int>(new int(fd), [](int *p) {
+        ::close(*p);
+        delete p;
+    });
+    return [owned, offset = qint64(0), name = nameOf(m_path)](char *buffer, qint64 size,
+                                                              QString *error) mutable -> qint64 {
+        for (;;) {
+            const ssize_t n = ::pread(*owned, buffer, size_t(size), off_t(offset));
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                *error = QStringLiteral("cannot read %1: %2").arg(name, errnoText(errno));
+                return -1;
+            }
+            offset += n;
+            return n;
+        }
+    };
 }
 
 bool FileSource::verifyUnchanged()

@@ -30,6 +30,7 @@ public:
     bool atEnd() const override { return m_atEnd; }
     bool verifyUnchanged() override;
     bool seek(qint64 offset) override;
+    PrefixReader prefixReader() const override;
     void close() override;
     QString errorString() const override { return m_error; }
     bool isStream() const { return m_streaming; }

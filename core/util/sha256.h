@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QString>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 namespace hb {
@@ -33,7 +34,8 @@ private:
 
 // SHA-256 computed on a thread of its own, so hashing overlaps the export's
 // blocking sends instead of adding to them. add() takes a shared reference to the
-// chunk (no copy) and waits only while maxQueued chunks are still unhashed.
+// chunk (no copy) and waits only while maxQueued chunks are still unhashed (more
+// while a feed runs, see addFeed).
 //
 // Threads: the object starts one worker thread in its constructor and is that
 // thread's only owner. The destructor stops it and joins it; the worker pops a
@@ -49,6 +51,16 @@ public:
     BackgroundSha256 &operator=(const BackgroundSha256 &) = delete;
 
     void add(const QByteArray &chunk);
+    // Bytes the worker reads itself, hashed before any chunk added after them (a
+    // resumed export's prefix, read again from disk while the rest is sent): `read`
+    // fills `buffer` with up to `size` bytes and returns how many, 0 at its end, or
+    // -1 with *error set; it runs on the worker thread until `bytes` are hashed.
+    // Fewer bytes than that, or an error, fail the hash (finish() empty, see
+    // errorString()). Until it is done, add() queues up to feedSlackBytes of chunks
+    // behind it instead of maxQueued, so that the sending goes on meanwhile.
+    using Feed = std::function<qint64(char *buffer, qint64 size, QString *error)>;
+    void addFeed(Feed read, qint64 bytes);
+    static constexpr qint64 feedSlackBytes = 64 * 1024 * 1024;
     // Waits for every chunk added, then the lowercase hex digest (empty on an EVP
     // failure, see errorString()). Adding after finish() is not allowed; finish()
     // again gives the same digest.
