@@ -11,7 +11,6 @@ int configureExport(CliContext &ctx); // --ttl, --segment-size, --chunk-size, --
 int runExport(CliContext &ctx);
 int runStatus(CliContext &ctx);
 int runCancel(CliContext &ctx);
-int configureResume(CliContext &ctx); // --bwlimit, --chunk-size (not --ttl, --segment-size)
 int runResume(CliContext &ctx);
 int runList(CliContext &ctx);
 int runWatch(CliContext &ctx);

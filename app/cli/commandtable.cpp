@@ -14,7 +14,7 @@ const QList<CommandDef> &commands()
          QStringLiteral("FILE|URL|-..."),
          QStringLiteral("export files, http(s) URLs or standard input (-) into Redis; prints one "
                         "id per source, in the order given"),
-         {G::Json, G::Export},
+         {G::Json, G::Export, G::Layout},
          true,
          configureExport,
          runExport},
@@ -39,7 +39,7 @@ const QList<CommandDef> &commands()
                         "know it)"),
          {G::Json, G::Export},
          true,
-         configureResume,
+         configureExport, // --ttl and --segment-size are Layout: not resume's
          runResume},
         {QStringLiteral("list"),
          QString(),
@@ -109,14 +109,14 @@ const QList<OptionDef> &options()
                         "text"),
          G::Json},
         {QStringLiteral("ttl"), QStringLiteral("SECONDS"),
-         QStringLiteral("expiry of every key of the export (default 3600)"), G::Export},
+         QStringLiteral("expiry of every key of the export (default 3600)"), G::Layout},
         {QStringLiteral("chunk-size"), QStringLiteral("BYTES"),
          QStringLiteral("bytes per write, K/M suffixes (default and most: the segment size)"),
          G::Export},
         {QStringLiteral("segment-size"), QStringLiteral("BYTES"),
          QStringLiteral("bytes per data key, K/M/G suffixes, 1K to 512M (default 1M minus 16 "
                         "bytes); a source that fits one segment is the single key …-data"),
-         G::Export},
+         G::Layout},
         {QStringLiteral("bwlimit"), QStringLiteral("RATE"),
          QStringLiteral("read at most RATE bytes/s from all sources together, K/M/G suffixes "
                         "(powers of 1024)"),

@@ -17,7 +17,9 @@ class CliContext;
 enum class OptionGroup {
     Common, // every command
     Json,   // the commands that can print status JSON
-    Export, // the export settings: `export` only
+    Export, // the settings of an export's run: `export` and `resume`
+    Layout, // what its keys are laid out by (expiry, segment size): `export` only; a
+            // resumed export keeps the ones it was started with
     List,   // the filters of `list`
     Server, // every command that connects to a configured server (CommandDef::needsServer)
 };

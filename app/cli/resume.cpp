@@ -13,18 +13,6 @@
 
 namespace hb::cli {
 
-// A resumed export keeps the expiry and the segment size it was started with (its
-// keys are laid out by them); its speed and chunks are this run's.
-int configureResume(CliContext &ctx)
-{
-    for (const char *fixed : {"ttl", "segment-size"})
-        if (ctx.parser.isSet(QLatin1String(fixed)))
-            return ctx.usage(QStringLiteral("--%1 cannot change on resume: the export keeps the "
-                                            "one it was started with")
-                                 .arg(QLatin1String(fixed)));
-    return configureExport(ctx);
-}
-
 int runResume(CliContext &ctx)
 {
     int code = 0;
