@@ -42,14 +42,7 @@ int runCommand(const CommandDef &command, const QStringList &args, const QComman
 {
     for (const OptionDef &o : options())
         if (!appliesTo(o, command) && parser.isSet(o.name))
-            return usage(QStringLiteral("--%1 does not apply to %2%3")
-                             .arg(o.name, command.name,
-                                  o.group == OptionGroup::Layout &&
-                                          command.options.contains(OptionGroup::Export)
-                                      ? QStringLiteral(": the export keeps the one it was "
-                                                       "started with")
-                                      : QString()),
-                         command.name);
+            return usage(notApplyingMessage(o, command), command.name);
     CliContext ctx(command, args, parser);
     if (ctx.user().trimmed().isEmpty()) return ctx.usage(QStringLiteral("--user needs a name"));
     if (command.configure)

@@ -165,6 +165,16 @@ bool appliesTo(const OptionDef &option, const CommandDef &command)
     }
 }
 
+QString notApplyingMessage(const OptionDef &option, const CommandDef &command)
+{
+    // Layout options on a command that runs an export (resume): fixed at its start.
+    const bool fixed =
+        option.group == OptionGroup::Layout && command.options.contains(OptionGroup::Export);
+    return QStringLiteral("--%1 does not apply to %2%3")
+        .arg(option.name, command.name,
+             fixed ? QStringLiteral(": the export keeps the one it was started with") : QString());
+}
+
 QStringList commandsOf(const OptionDef &option)
 {
     QStringList names;

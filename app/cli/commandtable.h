@@ -62,6 +62,8 @@ const CommandDef *findCommand(const QString &name);
 const QList<OptionDef> &options();
 
 bool appliesTo(const OptionDef &option, const CommandDef &command);
+// Why `option` is refused on `command` (where !appliesTo), as a usage error says it.
+QString notApplyingMessage(const OptionDef &option, const CommandDef &command);
 // The commands an option applies to, in table order (all of them for Common).
 QStringList commandsOf(const OptionDef &option);
 // Every option of the table, added to the parser (long names, -h).

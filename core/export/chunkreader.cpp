@@ -63,39 +63,19 @@ bool ChunkReader::hashPrefix(qint64 offset)
 {
     Q_ASSERT(m_hashedUpTo == 0);
     if (offset == 0) return true;
-    if (ExportSource::PrefixReader prefix = m_source->prefixReader()) {
-        // Hashed on the hash's own thread while the rest is read and sent.
-        if (!m_source->seek(offset)) {
-            m_prefixError = QStringLiteral("%1 holds fewer bytes than the %2 already exported")
-                                .arg(m_source->displayName())
-                                .arg(offset);
-            return false;
-        }
-        m_sha.addFeed(std::move(prefix), offset);
-        m_hashedUpTo = offset;
-        return true;
+    // Only what can be read twice is resumed (it has a fingerprint): a regular file,
+    // whose prefix the hash's own thread reads while the rest is read and sent.
+    ExportSource::PrefixReader prefix = m_source->prefixReader();
+    if (!prefix || !m_source->seek(offset)) {
+        m_prefixError = prefix ? QStringLiteral("%1 holds fewer bytes than the %2 already exported")
+                                     .arg(m_source->displayName())
+                                     .arg(offset)
+                               : QStringLiteral("%1 cannot be read again from its start")
+                                     .arg(m_source->displayName());
+        return false;
     }
-    constexpr qint64 block = 4 * 1024 * 1024;
-    while (m_hashedUpTo < offset) {
-        if (m_stop()) return false;
-        QByteArray buffer(std::min(block, offset - m_hashedUpTo), Qt::Uninitialized);
-        qint64 filled = 0;
-        while (filled < buffer.size()) {
-            const qint64 n = m_source->read(buffer.data() + filled, buffer.size() - filled, 1000);
-            if (n < 0) return false;
-            if (n == 0 && m_source->atEnd()) {
-                m_prefixError = QStringLiteral("%1 ended at %2 bytes, before the %3 already "
-                                               "exported")
-                                    .arg(m_source->displayName())
-                                    .arg(m_hashedUpTo + filled)
-                                    .arg(offset);
-                return false;
-            }
-            filled += n;
-        }
-        m_sha.add(buffer);
-        m_hashedUpTo += filled;
-    }
+    m_sha.addFeed(std::move(prefix), offset);
+    m_hashedUpTo = offset;
     return true;
 }
 

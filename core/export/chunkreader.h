@@ -46,10 +46,10 @@ public:
 
     // A resumed export (issue 22): the source's first `offset` bytes into the hash
     // at disk speed, outside the bandwidth budget (nothing of them is sent), leaving
-    // the source at `offset`. A regular file's prefix is read by the hash's thread
-    // (ExportSource::prefixReader) while the rest is sent; a source without one is
-    // read here first. False with errorString() when the source is shorter or
-    // failed (a prefix read later fails the hash: finishHash() empty).
+    // the source at `offset`. The prefix is read by the hash's thread
+    // (ExportSource::prefixReader) while the rest is sent. False with errorString()
+    // when the source is shorter or has no prefix reader (a read error later fails
+    // the hash: finishHash() empty).
     bool hashPrefix(qint64 offset);
     // The same for a source that is not read again from its start (a URL): the
     // prefix's bytes as Redis holds them, handed in order.

@@ -15,16 +15,16 @@ ResumePoint::Result ResumePoint::find(RedisConnection &conn, const SegmentLayout
     if (held.failure)
         return {0, {deniedOrFailed(held.failure.code), held.failure.message}, held.transport};
     qint64 offset = HeldData::continuation(layout, held.lengths, bytesTotal);
+    if (!url) {
+        if (!reader.hashPrefix(offset))
+            return {0, {ErrorCode::Failed, reader.errorString()}, false};
+        return {offset, {}, false};
+    }
     // A URL is asked for the rest only (Range): at least its last segment, since a
     // range from its very end is no range at all.
-    if (url && offset > 0 && offset >= bytesTotal)
-        offset = layout.startOf(layout.indexOf(offset - 1));
-    if (url) {
-        if (const Failure f = hashHeldPrefix(conn, layout, offset, reader)) return {0, f, false};
-        if (!reader.seek(offset)) return {0, {ErrorCode::Source, reader.errorString()}, false};
-    } else if (!reader.hashPrefix(offset)) {
-        return {0, {ErrorCode::Failed, reader.errorString()}, false};
-    }
+    if (offset > 0 && offset >= bytesTotal) offset = layout.startOf(layout.indexOf(offset - 1));
+    if (const Failure f = hashHeldPrefix(conn, layout, offset, reader)) return {0, f, false};
+    if (!reader.seek(offset)) return {0, {ErrorCode::Source, reader.errorString()}, false};
     return {offset, {}, false};
 }
 
