@@ -141,7 +141,7 @@ private Q_SLOTS:
     // Issue 22 item 5: a connection dropped while the export prepares (before or
     // while its status key is created) is retried like one dropped later, never an
     // exit 5 at once. Every normal client but ours is killed 0-40 ms after each
-    // CLI's start; every export must end COMPLETED and byte-exact.
+    // CLI's first connection; every export must end COMPLETED and byte-exact.
     void connectionCut_duringPrepare_everyExportCompletes()
     {
         const QString path =
@@ -156,9 +156,9 @@ private Q_SLOTS:
         for (int round = 0; round < rounds; ++round) {
             QProcess cli;
             cli.setProcessEnvironment(env);
-            // Paced to about 250 ms, so that the CLI is still connected when the kill
-            // comes on a fast machine too (unpaced, 1 MiB is done in ~20 ms and half
-            // the kills found nobody to drop); the kills at 0-10 ms land in prepare.
+            // Paced (1 MiB at 4 MiB/s, about 250 ms) so that the CLI is still connected
+            // when the kill comes on a fast machine too: unpaced, it is done in ~20 ms
+            // there and half the kills found nobody to drop.
             cli.start(builtExecutable(QStringLiteral("hbexporter-cli")),
                       {QStringLiteral("export"), QStringLiteral("--bwlimit"), QStringLiteral("4M"),
                        QStringLiteral("--chunk-size"), QStringLiteral("64K"), path});
