@@ -16,6 +16,7 @@
 #include "exportstore.h"
 #include "redisconnection.h"
 #include "redisendpoint.h"
+#include "servermeter.h"
 #include "statusfill.h"
 #include "textescape.h"
 
@@ -43,39 +44,6 @@ RedisEndpoint endpointOf(const QString &url)
         std::exit(2);
     }
     return *e;
-}
-
-double redisCpuSeconds(RedisConnection &conn)
-{
-    const RedisReply r = conn.command({"INFO", "cpu"});
-    double total = 0;
-    for (const QByteArray &line : r.string.split('\n')) {
-        if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:"))
-            total += line.mid(line.indexOf(':') + 1).trimmed().toDouble();
-    }
-    return total;
-}
-
-// utime + stime of a process, in seconds; VmRSS and VmHWM in KiB.
-double processCpuSeconds(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!f.open(QIODevice::ReadOnly)) return -1;
-    const QByteArray stat = f.readAll();
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields after the name: state is [0], utime [11], stime [12].
-    return (fields.value(11).toDouble() + fields.value(12).toDouble()) /
-           double(sysconf(_SC_CLK_TCK));
-}
-
-qint64 processKiB(qint64 pid, const QByteArray &field)
-{
-    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!f.open(QIODevice::ReadOnly)) return -1;
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (line.startsWith(field + ':'))
-            return line.mid(field.size() + 1).trimmed().split(' ').value(0).toLongLong();
-    return -1;
 }
 
 int fill(const QStringList &args)
@@ -215,26 +183,21 @@ int monitor(int argc, char **argv, const QStringList &args)
 int measure(const QStringList &args)
 {
     if (args.size() < 3) return 2;
-    RedisConnection conn(endpointOf(args[0]), RedisTimeouts{5000, 10000});
+    bench::ServerMeter meter(endpointOf(args[0]));
     const qint64 pid = args[1].toLongLong();
     const int seconds = args[2].toInt();
-    conn.command({"CONFIG", "RESETSTAT"});
-    const double redis0 = redisCpuSeconds(conn);
-    const double cpu0 = pid > 0 ? processCpuSeconds(pid) : 0;
-    QElapsedTimer t;
-    t.start();
+    meter.start();
+    const double cpu0 = pid > 0 ? bench::processCpuSeconds(pid) : 0;
     QThread::sleep(seconds);
-    const double wall = double(t.elapsed()) / 1000;
-    const double redis1 = redisCpuSeconds(conn);
-    const double cpu1 = pid > 0 ? processCpuSeconds(pid) : 0;
-    QByteArray detail;
-    const qint64 calls = hb::test::commandCalls(conn, {"info", "config"}, &detail);
-    std::printf("over %.1f s: redis %.1f commands/s (%s), redis CPU %.2f %% of a core", wall,
-                double(calls) / wall, detail.trimmed().constData(), 100 * (redis1 - redis0) / wall);
+    const bench::ServerMeter::Reading r = meter.read();
+    const double cpu1 = pid > 0 ? bench::processCpuSeconds(pid) : 0;
+    std::printf("over %.1f s: redis %.1f commands/s (%s), redis CPU %.2f %% of a core", r.seconds,
+                r.callsPerSecond(), r.detail.constData(), r.redisCpuPercent());
+    if (meter.nodes() > 1) std::printf(" (summed over %d masters)", meter.nodes());
     if (pid > 0)
         std::printf("; pid %lld CPU %.2f %% of a core, RSS %.1f MiB (peak %.1f MiB)", pid,
-                    100 * (cpu1 - cpu0) / wall, double(processKiB(pid, "VmRSS")) / 1024,
-                    double(processKiB(pid, "VmHWM")) / 1024);
+                    100 * (cpu1 - cpu0) / r.seconds, double(bench::processKiB(pid, "VmRSS")) / 1024,
+                    double(bench::processKiB(pid, "VmHWM")) / 1024);
     std::printf("\n");
     return 0;
 }
