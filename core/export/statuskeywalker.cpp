@@ -46,6 +46,7 @@ StatusKeyWalker::StatusKeyWalker(RedisConnection &conn, KeyLayout keys)
 bool StatusKeyWalker::restart(Failure *failure)
 {
     m_walks.clear();
+    m_next = 0;
     if (!m_conn.ensureConnected()) {
         *failure = Failure::fromRedis(m_conn.lastError());
         return false;
@@ -96,14 +97,27 @@ bool StatusKeyWalker::takeReply(const RedisReply &r, Walk &w, QList<QByteArray> 
     return true;
 }
 
+bool StatusKeyWalker::stepWalk(Walk &w, int count, QList<QByteArray> *keys, Failure *failure)
+{
+    m_conn.setKeylessNode(w.node);
+    const RedisReply r = m_conn.command(scanArgs(w, count));
+    m_conn.setKeylessNode(std::nullopt);
+    return takeReply(r, w, keys, failure);
+}
+
 bool StatusKeyWalker::step(int count, QList<QByteArray> *keys, Failure *failure)
 {
-    for (Walk &w : m_walks) {
-        if (w.done) continue;
-        m_conn.setKeylessNode(w.node);
-        const RedisReply r = m_conn.command(scanArgs(w, count));
-        m_conn.setKeylessNode(std::nullopt);
-        if (!takeReply(r, w, keys, failure)) return false;
+    for (Walk &w : m_walks)
+        if (!w.done && !stepWalk(w, count, keys, failure)) return false;
+    return true;
+}
+
+bool StatusKeyWalker::stepNext(int count, QList<QByteArray> *keys, Failure *failure)
+{
+    for (qsizetype tried = 0; tried < m_walks.size(); ++tried) {
+        Walk &w = m_walks[m_next];
+        m_next = (m_next + 1) % m_walks.size();
+        if (!w.done) return stepWalk(w, count, keys, failure);
     }
     return true;
 }

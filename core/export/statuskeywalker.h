@@ -12,7 +12,8 @@ namespace hb {
 // Walks the status keys of every master (SCAN … MATCH <status key pattern>, so data
 // segments are never returned), a step at a time: the monitor's
 // paced resync and the streaming lister share it. A step advances every master
-// whose walk is not finished by one SCAN with the count given; a key seen twice
+// whose walk is not finished by one SCAN with the count given (stepNext: the next
+// one of them); a key seen twice
 // (mid-migration, or SCAN's own repeats) may be returned twice, callers are
 // idempotent. Uses the connection's keyless node; resets it after each step.
 class StatusKeyWalker final
@@ -25,6 +26,9 @@ public:
     bool restart(Failure *failure);
     // One SCAN per unfinished master; the keys found are appended to `keys`.
     bool step(int count, QList<QByteArray> *keys, Failure *failure);
+    // One SCAN on the next unfinished master, the masters in turn: a paced walk whose
+    // pace is the whole cluster's, not each master's (steps sized from keyspaceSize()).
+    bool stepNext(int count, QList<QByteArray> *keys, Failure *failure);
     bool atEnd() const;
     // The same step split in two, for one server (not a cluster): sendStep() sends
     // the SCAN, readStep() reads its reply; other commands pipelined in between are
@@ -43,10 +47,12 @@ private:
     };
     QList<QByteArray> scanArgs(const Walk &w, int count) const;
     bool takeReply(const RedisReply &r, Walk &w, QList<QByteArray> *keys, Failure *failure);
+    bool stepWalk(Walk &w, int count, QList<QByteArray> *keys, Failure *failure);
 
     RedisConnection &m_conn;
     const KeyLayout m_keys;
     QList<Walk> m_walks;
+    qsizetype m_next = 0; // the walk stepNext() tries first
 };
 
 // Reads `keys` batch by batch (MGET on one server, pipelined GETs on a cluster); values[i] is nil

@@ -4,7 +4,9 @@
 #include "exportmonitor.h"
 #include "exportstore.h"
 #include "listedstatus.h"
+#include "redisconnection.h"
 #include "statusfill.h"
+#include "statuskeywalker.h"
 #include "testcluster.h"
 #include "testredis.h"
 #include "textescape.h"
@@ -225,6 +227,46 @@ private Q_SLOTS:
         });
         QVERIFY2(!f, qPrintable(f.message));
         QCOMPARE(ids.size(), n);
+
+        // The paced resync's walk: one SCAN a step on one master, the masters in turn
+        // (a cluster costs Redis what one server of its size does), every key found.
+        std::vector<std::unique_ptr<RedisConnection>> masters;
+        for (const int port : cluster.masters()) {
+            masters.push_back(std::make_unique<RedisConnection>(cluster.endpoint(port)));
+            masters.back()->disableClusterDiscovery();
+            QVERIFY(!masters.back()->command({"CONFIG", "RESETSTAT"}).isError());
+        }
+        QCOMPARE(masters.size(), size_t(3));
+        auto scanCalls = [&](RedisConnection &c) {
+            const QByteArray info = c.command({"INFO", "commandstats"}).string;
+            const qsizetype at = info.indexOf("cmdstat_scan:calls=");
+            return at < 0 ? 0 : info.mid(at + 19, info.indexOf(',', at) - at - 19).toLongLong();
+        };
+        StatusKeyWalker walker(store.connection(), KeyLayout());
+        Failure walkFailure;
+        QVERIFY(walker.restart(&walkFailure));
+        QSet<QString> walked;
+        qint64 steps = 0;
+        QList<qint64> lastCalls(3, 0);
+        QSet<int> stepped; // which masters the first three steps went to
+        while (!walker.atEnd()) {
+            QList<QByteArray> keys;
+            QVERIFY2(walker.stepNext(100, &keys, &walkFailure), qPrintable(walkFailure.message));
+            ++steps;
+            qint64 total = 0;
+            for (int m = 0; m < 3; ++m) {
+                const qint64 calls = scanCalls(*masters[size_t(m)]);
+                if (calls != lastCalls[m] && steps <= 3) stepped.insert(m);
+                lastCalls[m] = calls;
+                total += calls;
+            }
+            QCOMPARE(total, steps); // one SCAN a step, not one per master
+            for (const QByteArray &k : keys)
+                walked.insert(KeyLayout().idFromStatusKey(k));
+            QVERIFY(steps < 1000);
+        }
+        QCOMPARE(stepped.size(), 3); // in turn: the first three steps, three masters
+        QCOMPARE(walked, ids);
 
         // The monitor walks every master too, then lives on the one subscription.
         ExportMonitor::Options opts;
