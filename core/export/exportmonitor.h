@@ -28,10 +28,10 @@ namespace hb {
 //    one deadline per export sits in one table, and only the due ones are checked
 //    (pipelined EXISTS). Where the server publishes keyspace events for expired and
 //    del (notify-keyspace-events), a removal is seen at once; they are never required;
-//  - a paced resync (one SCAN step every resyncStepMs, a cluster's masters in
-//    turn, a whole pass about every rescanMs) heals what pub/sub lost (it is at-most-once): it
-//    fetches the keys it does not know and the non-terminal ones not heard of lately, and at the
-//    end of a pass checks (EXISTS) the known ones the pass did not return.
+//  - a paced resync (one SCAN step every resyncStepMs, a cluster's masters in turn,
+//    a whole pass about every rescanMs) heals what pub/sub lost (it is at-most-once):
+//    it fetches the keys it does not know and the non-terminal ones not heard of
+//    lately, and at the end of a pass checks (EXISTS) the known ones it did not return.
 // With followOnly, only the ids given (and added by follow()) are watched: no SCAN,
 // their statuses read by key (the window's My exports tab).
 //

@@ -10,12 +10,11 @@
 namespace hb {
 
 // Walks the status keys of every master (SCAN … MATCH <status key pattern>, so data
-// segments are never returned), a step at a time: the monitor's
-// paced resync and the streaming lister share it. A step advances every master
-// whose walk is not finished by one SCAN with the count given (stepNext: the next
-// one of them); a key seen twice
-// (mid-migration, or SCAN's own repeats) may be returned twice, callers are
-// idempotent. Uses the connection's keyless node; resets it after each step.
+// segments are never returned), a step at a time: the monitor's paced resync and the
+// streaming lister share it. A step advances every master whose walk is not
+// finished by one SCAN with the count given (stepNext: the next one of them); a key
+// seen twice (mid-migration, or SCAN's own repeats) may be returned twice, callers
+// are idempotent. Uses the connection's keyless node; resets it after each step.
 class StatusKeyWalker final
 {
 public:

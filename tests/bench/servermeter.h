@@ -5,6 +5,7 @@
 // a process's CPU and RSS from /proc. Not a test.
 #include "redisconnection.h"
 #include "redisendpoint.h"
+#include "statusfill.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -46,16 +47,14 @@ class ServerMeter final
 public:
     explicit ServerMeter(const RedisEndpoint &endpoint)
     {
-        RedisConnection first(endpoint, RedisTimeouts{5000, 10000});
-        const QList<RedisHost> masters = first.clusterMasters();
+        auto first = std::make_unique<RedisConnection>(endpoint);
+        const QList<RedisHost> masters = first->clusterMasters();
         if (masters.isEmpty()) {
-            m_nodes.push_back(
-                std::make_unique<RedisConnection>(endpoint, RedisTimeouts{5000, 10000}));
+            m_nodes.push_back(std::move(first));
             return;
         }
         for (const RedisHost &m : masters) {
-            auto c = std::make_unique<RedisConnection>(endpoint.atAddress(m.host, m.port),
-                                                       RedisTimeouts{5000, 10000});
+            auto c = std::make_unique<RedisConnection>(endpoint.atAddress(m.host, m.port));
             c->disableClusterDiscovery();
             m_nodes.push_back(std::move(c));
         }
@@ -96,16 +95,14 @@ public:
         r.redisCpuSeconds = cpu() - m_cpu0;
         QMap<QByteArray, qint64> calls;
         for (auto &n : m_nodes) {
-            const RedisReply stats = n->command({"INFO", "commandstats"});
-            for (const QByteArray &line : stats.string.split('\n')) {
-                if (!line.startsWith("cmdstat_")) continue;
-                const QByteArray name = line.mid(8, line.indexOf(':') - 8);
+            const QMap<QByteArray, qint64> own = test::commandCallsByName(*n);
+            for (auto it = own.cbegin(); it != own.cend(); ++it) {
+                const QByteArray &name = it.key();
                 // INFO and CONFIG are the meter's; REPLCONF a cluster's replicas' ACK,
                 // once a second each whatever anyone does.
                 if (name.startsWith("info") || name.startsWith("config") || name == "replconf")
                     continue;
-                const qsizetype at = line.indexOf("calls=");
-                calls[name] += line.mid(at + 6, line.indexOf(',', at) - at - 6).toLongLong();
+                calls[name] += it.value();
             }
         }
         for (auto it = calls.cbegin(); it != calls.cend(); ++it) {
@@ -121,10 +118,8 @@ private:
     {
         double total = 0;
         for (auto &n : m_nodes) {
-            const RedisReply r = n->command({"INFO", "cpu"});
-            for (const QByteArray &line : r.string.split('\n'))
-                if (line.startsWith("used_cpu_sys:") || line.startsWith("used_cpu_user:"))
-                    total += line.mid(line.indexOf(':') + 1).trimmed().toDouble();
+            const auto info = parseInfo(n->command({"INFO", "cpu"}).string);
+            total += info.value("used_cpu_sys").toDouble() + info.value("used_cpu_user").toDouble();
         }
         return total;
     }

@@ -237,11 +237,6 @@ private Q_SLOTS:
             QVERIFY(!masters.back()->command({"CONFIG", "RESETSTAT"}).isError());
         }
         QCOMPARE(masters.size(), size_t(3));
-        auto scanCalls = [&](RedisConnection &c) {
-            const QByteArray info = c.command({"INFO", "commandstats"}).string;
-            const qsizetype at = info.indexOf("cmdstat_scan:calls=");
-            return at < 0 ? 0 : info.mid(at + 19, info.indexOf(',', at) - at - 19).toLongLong();
-        };
         StatusKeyWalker walker(store.connection(), KeyLayout());
         Failure walkFailure;
         QVERIFY(walker.restart(&walkFailure));
@@ -255,7 +250,7 @@ private Q_SLOTS:
             ++steps;
             qint64 total = 0;
             for (int m = 0; m < 3; ++m) {
-                const qint64 calls = scanCalls(*masters[size_t(m)]);
+                const qint64 calls = commandCallsByName(*masters[size_t(m)]).value("scan");
                 if (calls != lastCalls[m] && steps <= 3) stepped.insert(m);
                 lastCalls[m] = calls;
                 total += calls;

@@ -11,6 +11,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QMap>
 #include <QString>
 #include <functional>
 
@@ -74,21 +75,32 @@ inline bool fillExports(RedisConnection &conn, const KeyLayout &keys, qint64 fir
     return true;
 }
 
+// The calls of each command in INFO commandstats ("scan", "config|resetstat", …).
+inline QMap<QByteArray, qint64> commandCallsByName(RedisConnection &conn)
+{
+    const auto info = parseInfo(conn.command({"INFO", "commandstats"}).string);
+    QMap<QByteArray, qint64> calls;
+    for (auto it = info.cbegin(); it != info.cend(); ++it) {
+        if (!it.key().startsWith("cmdstat_")) continue;
+        // "calls=12,usec=…,…"
+        const QByteArray &v = it.value();
+        const qsizetype at = v.indexOf("calls=");
+        if (at >= 0)
+            calls[it.key().mid(8)] = v.mid(at + 6, v.indexOf(',', at) - at - 6).toLongLong();
+    }
+    return calls;
+}
+
 // Sum of the calls in INFO commandstats, leaving out the commands named.
 inline qint64 commandCalls(RedisConnection &conn, const QList<QByteArray> &leaveOut,
                            QByteArray *detail = nullptr)
 {
-    const RedisReply r = conn.command({"INFO", "commandstats"});
+    const QMap<QByteArray, qint64> calls = commandCallsByName(conn);
     qint64 total = 0;
-    for (const QByteArray &line : r.string.split('\n')) {
-        if (!line.startsWith("cmdstat_")) continue;
-        const qsizetype colon = line.indexOf(':');
-        const QByteArray name = line.mid(8, colon - 8);
-        const qsizetype at = line.indexOf("calls=");
-        const qint64 calls = line.mid(at + 6, line.indexOf(',', at) - at - 6).toLongLong();
-        if (leaveOut.contains(name)) continue;
-        total += calls;
-        if (detail) *detail += name + '=' + QByteArray::number(calls) + ' ';
+    for (auto it = calls.cbegin(); it != calls.cend(); ++it) {
+        if (leaveOut.contains(it.key())) continue;
+        total += it.value();
+        if (detail) *detail += it.key() + '=' + QByteArray::number(it.value()) + ' ';
     }
     return total;
 }
